@@ -1,0 +1,161 @@
+"""Sources, spans, errors and the one renderer of error messages.
+
+Every stage reports problems as a `DeclosError` carrying a `Span`; only
+`render()` turns one into text, copying Nix's layout (`error:`, `… while …`,
+`at file:line:col:` and a snippet) so Nix's own `.err.exp` files apply.
+Line and column are computed only when an error is rendered.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+
+import attrs
+
+
+@attrs.define(eq=False, slots=True)
+class Source:
+    """The text of one parsed input and where it came from.
+
+    `path` is the file's absolute path, or None for an expression given on
+    the command line (`-E`), which Nix shows as «string».  `base_dir` is the
+    directory that relative path literals resolve against.
+    """
+
+    path: str | None
+    text: str
+    base_dir: str = attrs.field(default=None)
+    name: str = attrs.field(default=None)
+    _line_starts: list[int] | None = attrs.field(default=None, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.base_dir is None:
+            self.base_dir = os.path.dirname(self.path) if self.path else os.getcwd()
+        if self.name is None:
+            self.name = self.path if self.path else "«string»"
+
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            text = self.text
+            i = text.find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = text.find("\n", i + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset."""
+        starts = self.line_starts()
+        line = bisect.bisect_right(starts, offset) - 1
+        return line + 1, offset - starts[line] + 1
+
+    def line_text(self, line: int) -> str:
+        starts = self.line_starts()
+        begin = starts[line - 1]
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        return self.text[begin:end]
+
+
+@attrs.frozen(slots=True)
+class Span:
+    source: Source = attrs.field(eq=False, repr=False)
+    start: int
+    end: int
+
+    @property
+    def line_col(self) -> tuple[int, int]:
+        return self.source.line_col(self.start)
+
+    def location(self) -> str:
+        line, col = self.line_col
+        return f"{self.source.name}:{line}:{col}"
+
+    def __str__(self) -> str:
+        return self.location()
+
+
+@attrs.define(slots=True)
+class Frame:
+    span: Span | None
+    message: str
+
+
+class DeclosError(Exception):
+    """An error in the user's input: a located message plus a trace of frames.
+
+    `code` is stable and what tests match on; the rendered text is what users
+    and golden files see.
+    """
+
+    code = "error"
+
+    def __init__(self, message: str, span: Span | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.frames: list[Frame] = []
+        if code is not None:
+            self.code = code
+
+    def add_frame(self, span: Span | None, message: str) -> DeclosError:
+        self.frames.append(Frame(span, message))
+        return self
+
+    def __str__(self) -> str:
+        return render(self, show_trace=True)
+
+
+class ParseError(DeclosError):
+    code = "parse"
+
+
+def snippet(span: Span) -> list[str]:
+    """Nix's code excerpt: the line before, the line, a caret, the line after."""
+    line, col = span.line_col
+    src = span.source
+    nlines = len(src.line_starts())
+    out = []
+    width = len(str(min(line + 1, nlines)))
+    if line > 1:
+        out.append(f"{'':>5}{line - 1:>{width}}| {src.line_text(line - 1)}".rstrip())
+    text = src.line_text(line)
+    out.append(f"{'':>5}{line:>{width}}| {text}".rstrip())
+    # Tabs in the line keep the caret aligned.
+    pad = "".join("\t" if ch == "\t" else " " for ch in text[: col - 1])
+    out.append(f"{'':>5}{'':>{width}}| {pad}^")
+    if line < nlines:
+        out.append(f"{'':>5}{line + 1:>{width}}| {src.line_text(line + 1)}".rstrip())
+    return out
+
+
+def _location_block(span: Span | None) -> list[str]:
+    if span is None:
+        return []
+    return [f"       at {span.location()}:"] + snippet(span)
+
+
+def render(err: DeclosError, show_trace: bool = False) -> str:
+    """The text shown for an error, in Nix's layout."""
+    lines: list[str] = []
+    if show_trace:
+        for frame in reversed(err.frames):
+            lines.append(f"       … {frame.message}")
+            block = _location_block(frame.span)
+            if block:
+                lines.append("")
+                lines.extend(block)
+            lines.append("")
+    message = err.message.replace("\n", "\n       ")
+    lines.append(f"       error: {message}"[7:] if not lines else f"       error: {message}")
+    if lines and not lines[0].startswith("error:"):
+        lines.insert(0, "error:")
+        # Nix prints the frames under a bare "error:" header with the message last.
+        lines[-1] = "       error: " + message
+    block = _location_block(err.span)
+    if block:
+        lines.append("")
+        lines.extend(block)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""The lazy evaluator: values, compilation of the AST to closures, forcing, builtins."""

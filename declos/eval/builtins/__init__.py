@@ -1,0 +1,1 @@
+"""Builtins, one module per family."""

@@ -1,0 +1,1 @@
+"""The DCL front end: tokenizer, grammar, AST, parser and printer. Evaluates nothing."""

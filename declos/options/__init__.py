@@ -1,0 +1,1 @@
+"""The module system: option types, priorities, evalModules and the `lib` set."""

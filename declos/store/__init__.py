@@ -1,0 +1,1 @@
+"""The content-addressed store: paths, hashing, metadata DB, builders, build graph, GC."""

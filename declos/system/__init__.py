@@ -1,0 +1,1 @@
+"""Profiles, generations, the activation plan and applying it to a root."""

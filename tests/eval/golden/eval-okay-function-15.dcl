@@ -1,0 +1,1 @@
+let apply = f: f 3; in apply (x: x * x)

@@ -1,0 +1,5 @@
+''
+
+  leading empty line
+
+''

@@ -1,0 +1,3 @@
+''
+  ${"  interp"} keeps spaces
+''

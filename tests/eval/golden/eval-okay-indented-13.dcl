@@ -1,0 +1,3 @@
+''  
+  first line only spaces
+''

@@ -1,0 +1,3 @@
+''
+  dollar $ and $$ and ''$ and \n literal
+''

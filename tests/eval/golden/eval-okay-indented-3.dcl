@@ -1,0 +1,5 @@
+''
+  first
+ 
+  after a line with one space
+''

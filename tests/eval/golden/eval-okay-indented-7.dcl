@@ -1,0 +1,4 @@
+''
+	tabs are not stripped
+  x
+''

@@ -1,0 +1,1 @@
+{ inherit (throw "lazy") a; b = 1; }.b

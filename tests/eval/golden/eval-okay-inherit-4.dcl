@@ -1,0 +1,1 @@
+rec { a = 1; inherit ({ b = a + 1; }) b; }

@@ -1,0 +1,1 @@
+let x = 1; in rec { inherit x; y = x + 1; }

@@ -1,0 +1,1 @@
+"${toString 42} ${toString true} ${toString null}|"

@@ -1,0 +1,1 @@
+"${let v = "let"; in v} ${if true then "if" else "else"}"

@@ -1,0 +1,1 @@
+let f = x: x * 2; y = f 21; in y

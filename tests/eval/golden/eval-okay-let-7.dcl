@@ -1,0 +1,1 @@
+let { body = a + b; a = 1; b = 2; }

@@ -1,0 +1,1 @@
+{ t = true; f = false; n = null; i = 1; s = "s"; l = [ ]; a = { }; }

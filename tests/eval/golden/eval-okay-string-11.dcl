@@ -1,0 +1,1 @@
+let x = { y = "deep"; }; in "${x.y} ${x.y}"

@@ -1,0 +1,1 @@
+let attrs = { a = 1; }; in (with attrs; a) + (with attrs; a)

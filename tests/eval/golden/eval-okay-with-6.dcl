@@ -1,0 +1,1 @@
+let s = { x = 5; }; in with s; x * x

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate golden expectations with real Nix (nix-instantiate) as the oracle.
 
-    python3 tests/eval/golden/regen.py [NAME_SUBSTRING ...]
+    python3 tests/eval/golden/regen.py [--force] [NAME_SUBSTRING ...]
 
 Every eval-okay-*.dcl / eval-fail-*.dcl here and in notyetpassing/ is run as
 ``nix-instantiate --eval [--strict] FILE [FLAGS]`` (see README.md for .flags and LAZY).
@@ -82,9 +82,9 @@ def convert_error(stderr: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def regen(case: Path) -> str:
+def regen(case: Path, force: bool = False) -> str:
     head = "\n".join(case.read_text().split("\n")[:3])
-    if MARKER in head:
+    if MARKER in head and not force:
         return "manual"
     strict, flags = flags_of(case)
     cmd = ["nix-instantiate", "--eval", *(["--strict"] if strict else []), str(case), *flags]
@@ -103,12 +103,14 @@ def regen(case: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
+    force = "--force" in argv  # also overwrite hand-written (manual-marker) cases
+    argv = [a for a in argv if a != "--force"]
     cases = sorted(GOLDEN.glob("eval-*.dcl")) + sorted((GOLDEN / "notyetpassing").glob("eval-*.dcl"))
     if argv:
         cases = [c for c in cases if any(a in c.name for a in argv)]
     bad = 0
     for case in cases:
-        status = regen(case)
+        status = regen(case, force)
         if status.startswith("ERROR"):
             bad += 1
             print(f"{case.name}: {status}", file=sys.stderr)

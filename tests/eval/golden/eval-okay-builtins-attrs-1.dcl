@@ -1,0 +1,1 @@
+with builtins; attrValues { c = 3; a = 1; b = 2; }

@@ -1,0 +1,1 @@
+with builtins; mapAttrs (n: v: v * 10) { }

@@ -1,0 +1,1 @@
+with builtins; catAttrs "x" [ ]

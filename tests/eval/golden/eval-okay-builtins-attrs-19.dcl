@@ -1,0 +1,1 @@
+with builtins; functionArgs ({ a, b ? 1, ... }: a)

@@ -1,0 +1,1 @@
+with builtins; [ (attrNames { }) (attrValues { }) (attrNames { b = 1; a = { z = 1; }; }) ]

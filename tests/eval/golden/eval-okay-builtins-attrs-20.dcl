@@ -1,0 +1,1 @@
+with builtins; [ (functionArgs (x: x)) (functionArgs ({ }: 1)) (functionArgs map) ]

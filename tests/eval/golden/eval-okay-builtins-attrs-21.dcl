@@ -1,0 +1,1 @@
+with builtins; functionArgs (args@{ x, y ? 2 }: x)

@@ -1,0 +1,1 @@
+builtins.attrNames (builtins.listToAttrs (map (n: { name = n; value = null; }) [ "z" "y" "x" ]))

@@ -1,0 +1,1 @@
+with builtins; removeAttrs { a = 1; } [ ]

@@ -1,0 +1,1 @@
+with builtins; listToAttrs [ { name = "a"; value = 1; } { name = "b"; value = 2; } ]

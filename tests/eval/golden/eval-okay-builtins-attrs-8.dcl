@@ -1,0 +1,1 @@
+with builtins; listToAttrs [ { name = "x"; value = 1; extra = true; } ]

@@ -1,0 +1,1 @@
+with builtins; all (x: x) [ false (throw "short-circuit") ]

@@ -1,0 +1,1 @@
+with builtins; [ (partition (x: true) [ ]) (partition (x: false) [ 1 ]) ]

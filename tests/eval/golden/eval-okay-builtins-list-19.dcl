@@ -1,0 +1,1 @@
+with builtins; foldl' (acc: x: acc // { ${x} = true; }) { } [ "a" "b" ]

@@ -1,0 +1,1 @@
+with builtins; foldl' (a: b: a - b) 100 [ ]

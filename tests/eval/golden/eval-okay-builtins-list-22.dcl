@@ -1,0 +1,1 @@
+with builtins; elemAt (genList (x: x * 2) 10) 9

@@ -1,0 +1,1 @@
+with builtins; [ (concatMap (x: [ ]) [ 1 2 ]) (concatMap (x: x) [ [ 1 ] [ 2 ] ]) ]

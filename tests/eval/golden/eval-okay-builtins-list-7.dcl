@@ -1,0 +1,1 @@
+with builtins; genList (i: i * i) 6

@@ -1,0 +1,1 @@
+with builtins; sort lessThan [ "banana" "apple" "Cherry" "apple2" "" ]

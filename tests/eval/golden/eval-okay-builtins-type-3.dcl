@@ -1,0 +1,1 @@
+with builtins; [ (isList [ ]) (isList { }) (isAttrs { }) (isAttrs [ ]) (isFunction (x: x)) (isFunction map) (isFunction (map (x: x))) (isFunction { __functor = self: x: x; }) (isPath ./.) (isPath "/tmp") ]

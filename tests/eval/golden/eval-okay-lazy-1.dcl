@@ -1,0 +1,1 @@
+let x = throw "not forced"; in 1

@@ -1,0 +1,1 @@
+rec { a = b; b = 1; c = throw "unused"; }.a

@@ -1,0 +1,1 @@
+builtins.elemAt [ (throw "0") (throw "1") 42 ] 2

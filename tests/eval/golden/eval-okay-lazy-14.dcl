@@ -1,0 +1,1 @@
+let loop = loop; in if true then 1 else loop

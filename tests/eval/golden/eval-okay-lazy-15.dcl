@@ -1,0 +1,1 @@
+builtins.typeOf (true || throw "x" == throw "y")

@@ -1,0 +1,1 @@
+let xs = [ 1 ] ++ [ (throw "x") ]; in builtins.head xs

@@ -1,0 +1,1 @@
+[ (builtins.head == builtins.head) ((x: x) == (x: x)) ]

@@ -1,0 +1,1 @@
+let a = { x = { y = 1; }; }; in [ (a ? x.y) (a.x ? y) (a ? x.z) ]

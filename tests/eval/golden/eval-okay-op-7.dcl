@@ -1,0 +1,1 @@
+[ (true || throw "short circuit") (false && throw "short circuit") (false -> throw "short circuit") ]

@@ -1,0 +1,1 @@
+{ a = null; b = true; c = 1.5; d = "q\"uote"; e = [ ]; }

@@ -1,0 +1,1 @@
+[ "a\nb" "tab\t" "cr\r" "dollar \${x}" "$" "$$" "back\\slash" ]

@@ -1,0 +1,1 @@
+[ builtins.head (builtins.map (x: x)) ({ a, b ? 1 }: a) ]

@@ -1,0 +1,1 @@
+let x = "s"; in [ x x ]

@@ -118,44 +118,31 @@ def snippet(span: Span) -> list[str]:
     src = span.source
     nlines = len(src.line_starts())
     out = []
-    width = len(str(min(line + 1, nlines)))
     if line > 1:
-        out.append(f"{'':>5}{line - 1:>{width}}| {src.line_text(line - 1)}".rstrip())
-    text = src.line_text(line)
-    out.append(f"{'':>5}{line:>{width}}| {text}".rstrip())
-    # Tabs in the line keep the caret aligned.
-    pad = "".join("\t" if ch == "\t" else " " for ch in text[: col - 1])
-    out.append(f"{'':>5}{'':>{width}}| {pad}^")
+        out.append(f"        {line - 1:>5}| {src.line_text(line - 1)}".rstrip())
+    out.append(f"        {line:>5}| {src.line_text(line)}".rstrip())
+    out.append(f"{'':>13}|{' ' * col}^")
     if line < nlines:
-        out.append(f"{'':>5}{line + 1:>{width}}| {src.line_text(line + 1)}".rstrip())
+        out.append(f"        {line + 1:>5}| {src.line_text(line + 1)}".rstrip())
     return out
 
 
-def _location_block(span: Span | None) -> list[str]:
-    if span is None:
-        return []
-    return [f"       at {span.location()}:"] + snippet(span)
-
-
 def render(err: DeclosError, show_trace: bool = False) -> str:
-    """The text shown for an error, in Nix's layout."""
+    """The text shown for an error, in current Nix's layout."""
     lines: list[str] = []
-    if show_trace:
-        for frame in reversed(err.frames):
+    frames = err.frames if show_trace else []
+    if frames:
+        lines.append("error:")
+        for frame in reversed(frames):
             lines.append(f"       … {frame.message}")
-            block = _location_block(frame.span)
-            if block:
-                lines.append("")
-                lines.extend(block)
+            if frame.span is not None:
+                lines.append(f"         at {frame.span.location()}:")
+                lines.extend(snippet(frame.span))
             lines.append("")
-    message = err.message.replace("\n", "\n       ")
-    lines.append(f"       error: {message}"[7:] if not lines else f"       error: {message}")
-    if lines and not lines[0].startswith("error:"):
-        lines.insert(0, "error:")
-        # Nix prints the frames under a bare "error:" header with the message last.
-        lines[-1] = "       error: " + message
-    block = _location_block(err.span)
-    if block:
-        lines.append("")
-        lines.extend(block)
+        lines.append(f"       error: {err.message}")
+    else:
+        lines.append(f"error: {err.message}")
+    if err.span is not None:
+        lines.append(f"       at {err.span.location()}:")
+        lines.extend(snippet(err.span))
     return "\n".join(lines) + "\n"

@@ -1,0 +1,88 @@
+"""The `declos` command: argument parsing, error rendering and exit codes only.
+
+Exit status: 0 success; 1 an error in the user's input (one located message,
+never a traceback); 2 wrong usage (argparse's own convention).  Heavy modules
+(lark, networkx, jinja2) are imported inside the commands that use them, so
+that `declos --version` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from declos import __version__
+from declos.diagnostics import DeclosError, render
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with exit status 2 for usage errors (its default) and `error:` prefix."""
+
+
+def _add_parse(sub) -> None:
+    p = sub.add_parser(
+        "parse",
+        help="parse a DCL file or expression and print it back as normalized source",
+        description="Parse without evaluating; print the expression as normalized DCL source.",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("file", nargs="?", help="the file to parse ('-' for standard input)")
+    src.add_argument("-E", "--expr", dest="expr", help="parse this expression instead of a file")
+    p.add_argument("--no-cache", action="store_true", help="do not use the parse cache")
+    p.set_defaults(run=_run_parse)
+
+
+def _run_parse(args) -> int:
+    from declos.lang.loader import parse_expression, parse_file
+    from declos.lang.printer import print_expr
+
+    if args.expr is not None:
+        tree = parse_expression(args.expr)
+    else:
+        tree = parse_file(args.file, use_cache=not args.no_cache)
+    sys.stdout.write(print_expr(tree) + "\n")
+    return 0
+
+
+COMMANDS = [_add_parse]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="declos",
+        description="Declarative system configuration for any Linux, "
+        "in the Nix expression language.",
+    )
+    parser.add_argument("--version", action="version", version=f"declos {__version__}")
+    parser.add_argument(
+        "--show-trace", action="store_true", help="show every frame of an error's trace"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    show_trace = getattr(args, "show_trace", False)
+    try:
+        return args.run(args)
+    except DeclosError as err:
+        sys.stderr.write(render(err, show_trace=show_trace))
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted by the user\n")
+        return 130
+    except BrokenPipeError:
+        # Output piped into a command that stopped reading (e.g. `| head`).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

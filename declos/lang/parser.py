@@ -1,0 +1,333 @@
+"""`parse(text, path)`: DCL source to AST, with located parse errors.
+
+lark builds the AST directly while parsing (a transformer attached to the
+LALR parser, so no parse tree is materialized).  Checks that Nix makes at
+parse time happen here too: duplicate attributes and formals, dynamic
+attributes in `let` and `inherit`, integer literals out of range, trailing
+slashes in paths.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import attrs
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import Lexer as LarkLexer
+
+from declos.diagnostics import ParseError, Source, Span
+from declos.lang import ast
+from declos.lang.bindings import merge_bindings
+from declos.lang.indentation import strip_indentation
+from declos.lang.lexer import TOKEN_DISPLAY, Lexer
+
+MAX_INT = 2**63 - 1
+
+
+@attrs.frozen(slots=True)
+class _Seq:
+    """An intermediate list with the extent it covers."""
+
+    items: tuple
+    start: int
+    end: int
+
+
+def _start(x) -> int:
+    if isinstance(x, Token):
+        return x.start_pos
+    if isinstance(x, _Seq):
+        return x.start
+    return x.span.start
+
+
+def _end(x) -> int:
+    if isinstance(x, Token):
+        return x.end_pos
+    if isinstance(x, _Seq):
+        return x.end
+    return x.span.end
+
+
+def _static_name(part):
+    """`"a"` and `${"a"}` are static names, as in Nix."""
+    if isinstance(part, ast.Str):
+        if not part.parts:
+            return ""
+        if len(part.parts) == 1 and isinstance(part.parts[0], str):
+            return part.parts[0]
+    return part
+
+
+def _merge_parts(items) -> tuple:
+    parts: list = []
+    for item in items:
+        if isinstance(item, str):
+            if not item:
+                continue
+            if parts and isinstance(parts[-1], str):
+                parts[-1] = parts[-1] + str(item)
+            else:
+                parts.append(str(item))
+        else:
+            parts.append(item)
+    return tuple(parts)
+
+
+class _Builder(Transformer):
+    """lark callbacks, one per grammar alternative; `self.source` is set per parse."""
+
+    source: Source
+
+    def _span(self, first, last) -> Span:
+        return Span(self.source, _start(first), _end(last))
+
+    def start(self, c):
+        return c[0]
+
+    # Functions and statements.
+    def lambda_simple(self, c):
+        return ast.Lambda(str(c[0]), None, c[2], span=self._span(c[0], c[2]))
+
+    def lambda_formals(self, c):
+        return ast.Lambda(None, c[0], c[2], span=self._span(c[0], c[2]))
+
+    def lambda_formals_at(self, c):
+        return self._at_lambda(c[2], c[0], c[4], c[0])
+
+    def lambda_at_formals(self, c):
+        return self._at_lambda(c[0], c[2], c[4], c[0])
+
+    def _at_lambda(self, name_tok, formals, body, first):
+        name = str(name_tok)
+        if any(f.name == name for f in formals.entries):
+            raise ParseError(
+                f"duplicate formal function argument '{name}'", self._span(name_tok, name_tok)
+            )
+        return ast.Lambda(name, formals, body, span=self._span(first, body))
+
+    def assert_(self, c):
+        return ast.Assert(c[1], c[3], span=self._span(c[0], c[3]))
+
+    def with_(self, c):
+        return ast.With(c[1], c[3], span=self._span(c[0], c[3]))
+
+    def let(self, c):
+        binds = c[1].items
+        span = self._span(c[0], c[3])
+        merge_bindings(binds, True, span, in_let=True)
+        return ast.Let(binds, c[3], span=span)
+
+    def if_(self, c):
+        return ast.If(c[1], c[3], c[5], span=self._span(c[0], c[5]))
+
+    # Operators.
+    def binop(self, c):
+        return ast.BinOp(str(c[1]), c[0], c[2], span=self._span(c[0], c[2]))
+
+    def not_op(self, c):
+        return ast.Not(c[1], span=self._span(c[0], c[1]))
+
+    def neg(self, c):
+        return ast.Neg(c[1], span=self._span(c[0], c[1]))
+
+    def has_attr(self, c):
+        return ast.HasAttr(c[0], c[2].items, span=self._span(c[0], c[2]))
+
+    def call(self, c):
+        return ast.Call(c[0], c[1], span=self._span(c[0], c[1]))
+
+    def select(self, c):
+        return ast.Select(c[0], c[2].items, span=self._span(c[0], c[2]))
+
+    def select_or(self, c):
+        return ast.Select(c[0], c[2].items, c[4], span=self._span(c[0], c[4]))
+
+    def call_or(self, c):
+        or_var = ast.Var("or", span=self._span(c[1], c[1]))
+        return ast.Call(c[0], or_var, span=self._span(c[0], c[1]))
+
+    # Simple expressions.
+    def var(self, c):
+        return ast.Var(str(c[0]), span=self._span(c[0], c[0]))
+
+    def int_(self, c):
+        value = int(c[0])
+        if value > MAX_INT:
+            raise ParseError(f"invalid integer '{c[0]}'", self._span(c[0], c[0]))
+        return ast.Int(value, span=self._span(c[0], c[0]))
+
+    def float_(self, c):
+        return ast.Float(float(c[0]), span=self._span(c[0], c[0]))
+
+    def string(self, c):
+        return ast.Str(c[1].items, span=self._span(c[0], c[2]))
+
+    def ind_string(self, c):
+        return ast.Str(strip_indentation(c[1].items), span=self._span(c[0], c[2]))
+
+    def path(self, c):
+        parts = _merge_parts((str(c[0]), *c[1].items))
+        return ast.Path(parts, span=self._span(c[0], c[2]))
+
+    def spath(self, c):
+        return ast.SearchPath(str(c[0])[1:-1], span=self._span(c[0], c[0]))
+
+    def uri(self, c):
+        return ast.Uri(str(c[0]), span=self._span(c[0], c[0]))
+
+    def paren(self, c):
+        return c[1]
+
+    def legacy_let(self, c):
+        span = self._span(c[0], c[3])
+        binds = c[2].items
+        merge_bindings(binds, True, span)
+        return ast.Select(ast.AttrSet(True, binds, span=span), ("body",), span=span)
+
+    def rec_attrs(self, c):
+        span = self._span(c[0], c[3])
+        merge_bindings(c[2].items, True, span)
+        return ast.AttrSet(True, c[2].items, span=span)
+
+    def attrs(self, c):
+        span = self._span(c[0], c[2])
+        merge_bindings(c[1].items, False, span)
+        return ast.AttrSet(False, c[1].items, span=span)
+
+    def list_(self, c):
+        return ast.List(tuple(c[1:-1]), span=self._span(c[0], c[-1]))
+
+    # Pieces.
+    def str_parts(self, c):
+        return _Seq(_merge_parts(c), 0, 0)
+
+    path_parts = str_parts
+
+    def ind_parts(self, c):
+        return _Seq(tuple(c), 0, 0)
+
+    def interp(self, c):
+        return c[1]
+
+    def binds(self, c):
+        return _Seq(tuple(c), 0, 0)
+
+    def binding(self, c):
+        return ast.Binding(c[0].items, c[2], span=self._span(c[0], c[3]))
+
+    def _inherit(self, source, names, first, last):
+        static = []
+        spans = []
+        for name, span in names:
+            if not isinstance(name, str):
+                raise ParseError("dynamic attributes not allowed in inherit", span)
+            static.append(name)
+            spans.append(span)
+        return ast.Inherit(
+            source, tuple(static), span=self._span(first, last), name_spans=tuple(spans)
+        )
+
+    def inherit(self, c):
+        return self._inherit(None, c[1:-1], c[0], c[-1])
+
+    def inherit_from(self, c):
+        return self._inherit(c[2], c[4:-1], c[0], c[-1])
+
+    def attrpath(self, c):
+        names = [name for name, _span in c[::2]]
+        return _Seq(tuple(names), c[0][1].start, c[-1][1].end)
+
+    def attr_name(self, c):
+        if len(c) == 1 and isinstance(c[0], Token):
+            return str(c[0]), self._span(c[0], c[0])
+        if len(c) == 3:  # "quoted ${parts}"
+            name = _static_name(ast.Str(c[1].items, span=self._span(c[0], c[2])))
+            return name, self._span(c[0], c[2])
+        expr = c[0]
+        return _static_name(expr), expr.span
+
+    def formals(self, c):
+        entries = []
+        ellipsis = False
+        seen = {}
+        for item in c[1:-1]:
+            if isinstance(item, Token):
+                if item.type == "ELLIPSIS":
+                    ellipsis = True
+                continue
+            if item.name in seen:
+                raise ParseError(f"duplicate formal function argument '{item.name}'", item.span)
+            seen[item.name] = item
+            entries.append(item)
+        return ast.Formals(tuple(entries), ellipsis, span=self._span(c[0], c[-1]))
+
+    def formal(self, c):
+        default = c[2] if len(c) == 3 else None
+        return ast.Formal(str(c[0]), default, span=self._span(c[0], c[-1]))
+
+
+class _NoLexer(LarkLexer):
+    """lark calls this with the text; tokens are fed in by `parse` instead."""
+
+    def __init__(self, lexer_conf):
+        pass
+
+    def lex(self, data):  # pragma: no cover - never used
+        raise NotImplementedError
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = os.path.join(os.path.dirname(__file__), "grammar.lark")
+    with open(grammar, encoding="utf-8") as f:
+        return Lark(f.read(), parser="lalr", lexer=_NoLexer, transformer=_Builder())
+
+
+def _unexpected(token: Token | None) -> str:
+    if token is None or token.type == "$END":
+        return "end of file"
+    return TOKEN_DISPLAY.get(token.type, token.type)
+
+
+def parse_source(source: Source) -> ast.Expr:
+    """Parse one `Source`; raise `ParseError` with a span on bad input."""
+    if "\0" in source.text:
+        pos = source.text.index("\0")
+        raise ParseError("syntax error, unexpected NUL byte", Span(source, pos, pos))
+    lark = _parser()
+    builder: _Builder = lark.options.transformer
+    builder.source = source
+    lexer = Lexer(source)
+    interactive = lark.parse_interactive("")
+    last_end = 0
+    try:
+        for token in lexer.tokens():
+            last_end = token.end_pos
+            interactive.feed_token(token)
+        return interactive.feed_eof(Token("$END", "", start_pos=last_end, end_pos=last_end))
+    except UnexpectedToken as e:
+        token = e.token
+        if token is None or token.type == "$END":
+            pos = len(source.text)
+        else:
+            pos = token.start_pos
+        raise ParseError(
+            f"syntax error, unexpected {_unexpected(token)}", Span(source, pos, pos)
+        ) from None
+    except (UnexpectedCharacters, UnexpectedInput) as e:  # pragma: no cover - defensive
+        pos = getattr(e, "pos_in_stream", 0) or 0
+        raise ParseError("syntax error", Span(source, pos, pos)) from None
+    except Exception as e:
+        # Errors raised inside callbacks arrive wrapped by lark.
+        orig = getattr(e, "orig_exc", None)
+        if isinstance(orig, ParseError):
+            raise orig from None
+        raise
+
+
+def parse(text: str, path: str | None = None, base_dir: str | None = None) -> ast.Expr:
+    """Parse DCL source text; `path` is the file it came from, if any."""
+    return parse_source(Source(path, text, base_dir))

@@ -1,0 +1,1 @@
+with builtins; concatStringsSep "/" [ "a" (toString 1) "" "b" ]

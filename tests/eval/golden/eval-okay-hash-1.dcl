@@ -1,0 +1,1 @@
+with builtins; [ (hashString "md5" "") (hashString "md5" "hello") ]

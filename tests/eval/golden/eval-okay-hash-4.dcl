@@ -1,0 +1,1 @@
+with builtins; hashString "sha512" "hello"

@@ -1,0 +1,1 @@
+with builtins; hashString "sha256" "λ unicode\n"

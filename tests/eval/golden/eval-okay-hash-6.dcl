@@ -1,0 +1,1 @@
+with builtins; hashFile "sha256" ./data/hello.txt

@@ -1,0 +1,1 @@
+with builtins; [ (hashFile "md5" ./data/empty.txt) (hashFile "sha1" ./data/nonl.txt) ]

@@ -1,0 +1,1 @@
+with builtins; match ".*(foo|bar).*" "xxbarxx"

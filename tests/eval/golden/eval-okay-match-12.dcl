@@ -1,0 +1,1 @@
+with builtins; match "a{2,3}" "aaa"

@@ -1,0 +1,1 @@
+with builtins; [ (match "abc" "abc") (match "ab" "abc") (match "a.c" "abc") (match "" "") ]

@@ -1,0 +1,1 @@
+with builtins; match ".*" "line1\nline2"

@@ -1,0 +1,1 @@
+with builtins; match "(a)(b)" "ab"

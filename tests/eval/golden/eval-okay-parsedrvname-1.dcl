@@ -1,0 +1,1 @@
+with builtins; parseDrvName "nix-0.12pre12876"

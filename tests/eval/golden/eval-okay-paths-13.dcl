@@ -1,0 +1,1 @@
+with builtins; pathExists "/definitely/not/here"

@@ -1,0 +1,1 @@
+with builtins; replaceStrings [ "a" "ab" ] [ "X" "Y" ] "abacab"

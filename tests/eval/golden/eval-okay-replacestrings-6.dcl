@@ -1,0 +1,1 @@
+with builtins; replaceStrings [ "o" ] [ "oo" ] "foo"

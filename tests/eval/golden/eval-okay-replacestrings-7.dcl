@@ -1,0 +1,1 @@
+with builtins; replaceStrings [ "" "x" ] [ "_" "y" ] "x"

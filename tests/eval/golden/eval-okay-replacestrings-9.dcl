@@ -1,0 +1,1 @@
+with builtins; replaceStrings [ "\n" "\t" ] [ "\\n" "\\t" ] "a\nb\tc"

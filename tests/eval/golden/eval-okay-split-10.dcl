@@ -1,0 +1,1 @@
+with builtins; split "([[:digit:]]+)" "v1.22.333"

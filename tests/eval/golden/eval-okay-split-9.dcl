@@ -1,0 +1,1 @@
+with builtins; split "(x)?" "ab"

@@ -1,0 +1,1 @@
+with builtins; [ (stringLength "") (stringLength "abc") (stringLength "λ") (stringLength "a\nb") ]

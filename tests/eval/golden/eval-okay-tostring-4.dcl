@@ -1,0 +1,1 @@
+with builtins; toString { __toString = self: "custom ${self.v}"; v = "x"; }

@@ -1,0 +1,1 @@
+with builtins; toString { outPath = "/some/path"; }

@@ -1,0 +1,1 @@
+with builtins; toString [ 1.5 "" [ ] ]

@@ -1,0 +1,1 @@
+"${./lib}x" == toString ./lib + "x"

@@ -1,0 +1,1 @@
+with builtins; splitVersion "v1.0.0-rc2"

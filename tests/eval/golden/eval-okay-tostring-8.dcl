@@ -1,1 +1,1 @@
-with builtins; [ (toString ./data/hello.txt == "$GOLDEN/data/hello.txt") (baseNameOf (toString ./data/hello.txt)) ]
+with builtins; [ (baseNameOf (toString ./data/hello.txt)) (typeOf (toString ./.)) (typeOf "${toString ./.}") ]

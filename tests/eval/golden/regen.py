@@ -77,7 +77,8 @@ def convert_error(stderr: str) -> str:
             if src.exists():
                 out.append(snippet(src, int(m.group(2)), int(m.group(3))).rstrip("\n"))
             continue
-        out.append(lines[i])
+        if lines[i] != "(use '--show-trace' to show detailed location information)":
+            out.append(lines[i])
         i += 1
     return "\n".join(out) + "\n"
 

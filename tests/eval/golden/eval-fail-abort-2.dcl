@@ -1,0 +1,1 @@
+[ 1 (abort "in a list") ]

@@ -1,0 +1,4 @@
+let
+  x = 3;
+in
+  assert x < 2; x

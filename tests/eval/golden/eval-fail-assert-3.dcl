@@ -1,0 +1,4 @@
+let
+  check = v: assert builtins.isString v; v;
+in
+  check 1

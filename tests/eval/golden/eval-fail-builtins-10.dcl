@@ -1,0 +1,1 @@
+builtins.import ./lib/does-not-exist.dcl

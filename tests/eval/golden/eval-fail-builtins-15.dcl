@@ -1,0 +1,1 @@
+builtins.scopedImport { } ./lib/uses-free.dcl

@@ -1,0 +1,2 @@
+# expected per Nix manual; 2.8 differs: 2.8 points at the start of the expression; current Nix points at the operator
+1 / 0

@@ -1,0 +1,4 @@
+let
+  s = { foo = 1; bar = 2; };
+in
+  s.fo

@@ -1,0 +1,5 @@
+# expected per Nix manual; 2.8 differs: 2.8 wraps around on overflow
+let
+  big = 9223372036854775807;
+in
+  big * 2

@@ -1,0 +1,5 @@
+# expected per Nix manual; 2.8 differs: current Nix words type errors as 'expected X but found Y: VALUE'
+let
+  n = 1;
+in
+  n.attr

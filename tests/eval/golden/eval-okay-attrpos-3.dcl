@@ -1,0 +1,1 @@
+builtins.unsafeGetAttrPos "missing" { a = 1; }

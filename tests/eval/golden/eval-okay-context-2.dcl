@@ -1,0 +1,1 @@
+with builtins; hasContext (toFile "ctx.txt" "c")

@@ -1,0 +1,1 @@
+with builtins; getContext (toFile "ctx.txt" "c")

@@ -1,0 +1,1 @@
+with builtins; getContext ("prefix-" + toFile "ctx.txt" "c" + "-suffix")

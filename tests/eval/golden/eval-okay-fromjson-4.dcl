@@ -1,0 +1,1 @@
+builtins.fromJSON ''{"b": 1, "a": 2, "b": 3}''

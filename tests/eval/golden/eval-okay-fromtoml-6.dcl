@@ -1,0 +1,7 @@
+builtins.fromTOML ''
+  multi = """
+  line1
+  line2"""
+  lit = ''''
+  raw \n''''
+''

@@ -1,0 +1,1 @@
+scopedImport { builtins = { length = x: 99; }; } ./lib/counter.dcl

@@ -1,0 +1,1 @@
+import ./lib/fn.dcl { x = 5; }

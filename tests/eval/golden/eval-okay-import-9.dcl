@@ -1,0 +1,1 @@
+builtins.scopedImport { freeVar = 41; } ./lib/uses-free.dcl

@@ -1,0 +1,2 @@
+# expected per Nix manual; 2.8 differs: current nix-instantiate ends --json output with a newline (2.8 does not)
+{ z = 1; a = { y = 2; b = 3; }; }

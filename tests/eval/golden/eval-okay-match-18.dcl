@@ -1,1 +1,0 @@
-with builtins; match "(.*?)" "abc"

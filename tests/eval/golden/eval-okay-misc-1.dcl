@@ -1,0 +1,1 @@
+with builtins; [ (typeOf currentSystem) (typeOf currentTime) (typeOf nixVersion) (typeOf storeDir) (typeOf nixPath) (typeOf langVersion) ]

@@ -1,0 +1,1 @@
+builtins.toFile "golden.txt" "file contents\n"

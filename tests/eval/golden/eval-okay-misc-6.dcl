@@ -1,0 +1,1 @@
+builtins.addErrorContext "context only matters on error" 7

@@ -1,0 +1,1 @@
+(builtins.tryEval (builtins.deepSeq { a.b.c = throw "deep attr"; } 0)).success

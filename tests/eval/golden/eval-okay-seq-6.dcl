@@ -1,0 +1,1 @@
+builtins.deepSeq (x: throw "function body not forced") 1

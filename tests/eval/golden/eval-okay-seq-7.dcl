@@ -1,0 +1,1 @@
+let x = { a = 1; }; in builtins.deepSeq x x

@@ -1,0 +1,1 @@
+with builtins; toJSON 9223372036854775807

@@ -1,0 +1,1 @@
+with builtins; map toJSON [ 1 (-1) "str" true null [ ] { } ]

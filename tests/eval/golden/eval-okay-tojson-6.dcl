@@ -1,0 +1,1 @@
+with builtins; toJSON { __toString = self: "custom"; }

@@ -1,0 +1,1 @@
+with builtins; toJSON { outPath = "/out"; other = 1; }

@@ -1,0 +1,1 @@
+with builtins; toJSON { x = { y = [ { z = 1; } ]; }; }

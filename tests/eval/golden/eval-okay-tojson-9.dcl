@@ -1,0 +1,1 @@
+with builtins; toJSON (map (x: x * 2) [ 1 2 3 ])

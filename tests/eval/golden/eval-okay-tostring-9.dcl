@@ -1,1 +1,0 @@
-"${./lib}x" == toString ./lib + "x"

@@ -1,0 +1,1 @@
+builtins.toXML { type = "derivation"; name = "fake"; outPath = "/nix/store/fake"; drvPath = "/nix/store/fake.drv"; }

@@ -1,0 +1,1 @@
+builtins.tryEval (builtins.elemAt [ (throw "idx") ] 0)

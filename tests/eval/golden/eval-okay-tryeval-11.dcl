@@ -1,0 +1,1 @@
+(builtins.tryEval [ (throw "not forced by tryEval") ]).success

@@ -1,0 +1,1 @@
+let x = { a.b = 1; }; in x.a

@@ -1,0 +1,1 @@
+builtins.length (builtins.concatLists (builtins.genList (i: [ i i ]) 50000))

@@ -1,0 +1,1 @@
+builtins.stringLength (builtins.concatStringsSep "" (builtins.genList (i: "ab") 100000))

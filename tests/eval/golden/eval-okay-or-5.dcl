@@ -1,0 +1,1 @@
+let s = { }; k = "x"; in s.${k} or "fallback"

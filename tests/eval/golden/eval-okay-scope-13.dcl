@@ -1,0 +1,1 @@
+let f = x: let g = y: x + y; in g; in (f 10) 5

@@ -1,0 +1,1 @@
+let with' = 1; in with' + 1

@@ -1,0 +1,1 @@
+let map = 3; in map

@@ -61,7 +61,8 @@ def run(case: Path, capsys) -> tuple[int, str, str]:
 
 
 def check(request, expected_file: Path, actual: str) -> None:
-    if accepting(request):
+    # notyetpassing/ expectations are the target, not declos's current output: never accept
+    if accepting(request) and expected_file.parent != NOT_YET:
         expected_file.write_text(actual)
         return
     assert expected_file.exists(), f"missing expectation {expected_file.name}"

@@ -1,0 +1,1 @@
+builtins.abort ("multi" + "part")

@@ -1,0 +1,1 @@
+({ x ? assert false; 1 }: x) { }

@@ -1,0 +1,4 @@
+let
+  s = { a = 1; };
+in
+  { inherit (s) a b; }

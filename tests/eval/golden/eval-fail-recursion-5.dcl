@@ -1,0 +1,4 @@
+let
+  f = { a ? b, b ? a }: a;
+in
+  f { }

@@ -1,0 +1,1 @@
+import ./lib/value.dcl // { bad = throw "after import"; }

@@ -1,0 +1,2 @@
+# expected per Nix manual; 2.8 differs: current Nix words type errors as 'expected X but found Y: VALUE'
+builtins.hasAttr 1 { }

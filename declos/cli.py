@@ -45,7 +45,73 @@ def _run_parse(args) -> int:
     return 0
 
 
-COMMANDS = [_add_parse]
+def _add_eval(sub) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="evaluate a DCL file or expression and print the value",
+        description="Evaluate and print the result, taking nix-instantiate --eval's flags.",
+    )
+    p.add_argument("file", nargs="?", help="the file to evaluate")
+    p.add_argument("-E", "--expr", dest="expr", help="evaluate this expression instead of a file")
+    p.add_argument("--eval", action="store_true", help="accepted for nix-instantiate compatibility")
+    p.add_argument("--strict", action="store_true", help="evaluate the result fully")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the result as JSON")
+    out.add_argument("--xml", action="store_true", help="print the result as XML")
+    p.add_argument(
+        "-A", "--attr", action="append", default=[], help="select an attribute path (repeatable)"
+    )
+    p.add_argument(
+        "--arg",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "EXPR"),
+        help="pass NAME as the value of EXPR to a function result",
+    )
+    p.add_argument(
+        "--argstr",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "STRING"),
+        help="pass NAME as the string STRING to a function result",
+    )
+    p.add_argument(
+        "-I",
+        dest="include",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="add a search path entry (name=path or a directory)",
+    )
+    p.add_argument("--show-trace", action="store_true", help="show every frame of an error")
+    p.set_defaults(run=_run_eval)
+
+
+def _run_eval(args) -> int:
+    from declos.eval.evaluator import run_deep
+    from declos.eval.instantiate import EvalRequest, run_eval
+
+    if (args.file is None) == (args.expr is None):
+        sys.stderr.write("error: give exactly one of FILE or -E EXPR\n")
+        return 2
+    req = EvalRequest(
+        file=args.file,
+        expr=args.expr,
+        attr_paths=tuple(args.attr),
+        args=tuple((n, e, True) for n, e in args.arg)
+        + tuple((n, s, False) for n, s in args.argstr),
+        strict=args.strict,
+        output="json" if args.json else "xml" if args.xml else "nix",
+        search_path=tuple(args.include),
+    )
+    text = run_deep(run_eval, req)
+    sys.stdout.write(text)
+    return 0
+
+
+COMMANDS = [_add_parse, _add_eval]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,132 @@
+"""Compiling binary operators; `&&`, `||` and `->` short-circuit."""
+
+from __future__ import annotations
+
+from declos.eval import ops
+from declos.eval.compile import expect_attrs, expect_bool
+from declos.eval.errors import EvalError, EvalTypeError
+from declos.eval.printing import show_value
+from declos.eval.strings import concat
+from declos.eval.values import show_type
+
+
+def _with_span(fn, span):
+    def run(a, b):
+        try:
+            return fn(a, b)
+        except EvalError as e:
+            if e.span is None:
+                e.span = span
+            raise
+
+    return run
+
+
+def _concat_lists(a, b, span):
+    if type(a) is not list or type(b) is not list:
+        bad = a if type(a) is not list else b
+        err = EvalTypeError(f"expected a list but found {show_type(bad)}: {show_value(bad)}", span)
+        err.add_frame(span, "while evaluating one of the elements to concatenate")
+        raise err
+    if not b:
+        return a
+    if not a:
+        return b
+    return a + b
+
+
+def _update(a, b, span):
+    expect_attrs(a, span, "in the left operand of the update (//) operator")
+    expect_attrs(b, span, "in the right operand of the update (//) operator")
+    return ops.update(a, b)
+
+
+def compile_binop(compiler, node, scope):
+    op = node.op
+    span = node.span
+    ev = compiler.ev
+    if op in ("|>", "<|"):
+        arg_node, fn_node = (node.left, node.right) if op == "|>" else (node.right, node.left)
+        fn = compiler.compile(fn_node, scope)
+        arg = compiler.lazy(arg_node, scope)
+        return lambda env: ev.call(fn(env), arg(env), span)
+    left = compiler.compile(node.left, scope)
+    right = compiler.compile(node.right, scope)
+    if op == "&&":
+
+        def and_(env):
+            a = left(env)
+            if a is False:
+                return False
+            if a is not True:
+                expect_bool(a, span, "in the left operand of the AND (&&) operator")
+            b = right(env)
+            if type(b) is not bool:
+                expect_bool(b, span, "in the right operand of the AND (&&) operator")
+            return b
+
+        return and_
+    if op == "||":
+
+        def or_(env):
+            a = left(env)
+            if a is True:
+                return True
+            if a is not False:
+                expect_bool(a, span, "in the left operand of the OR (||) operator")
+            b = right(env)
+            if type(b) is not bool:
+                expect_bool(b, span, "in the right operand of the OR (||) operator")
+            return b
+
+        return or_
+    if op == "->":
+
+        def impl(env):
+            a = left(env)
+            if a is False:
+                return True
+            if a is not True:
+                expect_bool(a, span, "in the left operand of the IMPL (->) operator")
+            b = right(env)
+            if type(b) is not bool:
+                expect_bool(b, span, "in the right operand of the IMPL (->) operator")
+            return b
+
+        return impl
+    if op == "==":
+        return lambda env: ops.equals(left(env), right(env))
+    if op == "!=":
+        return lambda env: not ops.equals(left(env), right(env))
+    if op == "+":
+
+        def plus(env):
+            a = left(env)
+            b = right(env)
+            if type(a) is int and type(b) is int:
+                r = a + b
+                if ops.INT_MIN <= r <= ops.INT_MAX:
+                    return r
+            if type(a) is str and type(b) is str:
+                return a + b
+            return concat(ev, [a, b], span)
+
+        return plus
+    if op == "++":
+        return lambda env: _concat_lists(left(env), right(env), span)
+    if op == "//":
+        return lambda env: _update(left(env), right(env), span)
+    arith = {"-": ops.sub, "*": ops.mul, "/": ops.div}.get(op)
+    if arith is not None:
+        fn = _with_span(arith, span)
+        return lambda env: fn(left(env), right(env))
+    lt = _with_span(ops.less_than, span)
+    if op == "<":
+        return lambda env: lt(left(env), right(env))
+    if op == ">":
+        return lambda env: lt(right(env), left(env))
+    if op == "<=":
+        return lambda env: not lt(right(env), left(env))
+    if op == ">=":
+        return lambda env: not lt(left(env), right(env))
+    raise AssertionError(f"unknown operator {op}")  # pragma: no cover

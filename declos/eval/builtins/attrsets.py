@@ -1,0 +1,153 @@
+"""Attribute set builtins."""
+
+from __future__ import annotations
+
+from declos.eval.builtins.registry import (
+    arg_ctx,
+    builtin,
+    force,
+    force_attrs,
+    force_function,
+    force_list,
+    force_string_text,
+)
+from declos.eval.errors import EvalError, MissingAttrError
+from declos.eval.values import Attrs, Closure, PrimOp, PrimOpApp, Thunk
+
+
+@builtin("attrNames", ("set",))
+def attr_names(ev, s):
+    return sorted(force_attrs(s, arg_ctx(0, "attrNames")))
+
+
+@builtin("attrValues", ("set",))
+def attr_values(ev, s):
+    a = force_attrs(s, arg_ctx(0, "attrValues"))
+    return [a[n] for n in sorted(a)]
+
+
+@builtin("getAttr", ("s", "set"))
+def get_attr(ev, name, s):
+    n = force_string_text(name, arg_ctx(0, "getAttr"))
+    a = force_attrs(s, arg_ctx(1, "getAttr"))
+    if n not in a:
+        raise MissingAttrError(f"attribute '{n}' missing")
+    return force(a[n])
+
+
+@builtin("hasAttr", ("s", "set"))
+def has_attr(ev, name, s):
+    n = force_string_text(name, arg_ctx(0, "hasAttr"))
+    return n in force_attrs(s, arg_ctx(1, "hasAttr"))
+
+
+@builtin("removeAttrs", ("set", "list"), global_=True)
+def remove_attrs(ev, s, names):
+    a = force_attrs(s, arg_ctx(0, "removeAttrs"))
+    drop = {
+        force_string_text(
+            n, "while evaluating the values of the second argument passed to builtins.removeAttrs"
+        )
+        for n in force_list(names, arg_ctx(1, "removeAttrs"))
+    }
+    if not drop & a.keys():
+        return a
+    return Attrs({k: v for k, v in a.items() if k not in drop}, pos=a.pos)
+
+
+@builtin("listToAttrs", ("e",))
+def list_to_attrs(ev, e):
+    out = Attrs()
+    for item in force_list(e, arg_ctx(0, "listToAttrs")):
+        pair = force_attrs(
+            item, "while evaluating an element of the list passed to builtins.listToAttrs"
+        )
+        if "name" not in pair:
+            raise MissingAttrError("attribute 'name' missing")
+        name = force_string_text(
+            pair["name"],
+            "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs",
+        )
+        if name in out:
+            continue
+        if "value" not in pair:
+            raise MissingAttrError("attribute 'value' missing")
+        out[name] = pair["value"]
+    return out
+
+
+@builtin("intersectAttrs", ("e1", "e2"))
+def intersect_attrs(ev, e1, e2):
+    a = force_attrs(e1, arg_ctx(0, "intersectAttrs"))
+    b = force_attrs(e2, arg_ctx(1, "intersectAttrs"))
+    return Attrs({k: v for k, v in b.items() if k in a})
+
+
+@builtin("catAttrs", ("attr", "list"))
+def cat_attrs(ev, attr, xs):
+    name = force_string_text(attr, arg_ctx(0, "catAttrs"))
+    out = []
+    for item in force_list(xs, arg_ctx(1, "catAttrs")):
+        a = force_attrs(
+            item,
+            "while evaluating an element in the list passed as second argument to builtins.catAttrs",
+        )
+        if name in a:
+            out.append(a[name])
+    return out
+
+
+@builtin("mapAttrs", ("f", "attrset"))
+def map_attrs(ev, f, s):
+    a = force_attrs(s, arg_ctx(1, "mapAttrs"))
+    call = ev.call
+    out = Attrs(pos=a.pos)
+    for name, value in a.items():
+        out[name] = Thunk(
+            lambda _e, name=name, value=value: call(call(force(f), name), value), None
+        )
+    return out
+
+
+@builtin("zipAttrsWith", ("f", "list"))
+def zip_attrs_with(ev, f, xs):
+    groups: dict[str, list] = {}
+    for item in force_list(xs, arg_ctx(1, "zipAttrsWith")):
+        a = force_attrs(
+            item,
+            "while evaluating a value of the list passed as second argument to builtins.zipAttrsWith",
+        )
+        for name, value in a.items():
+            groups.setdefault(name, []).append(value)
+    call = ev.call
+    out = Attrs()
+    for name in sorted(groups):
+        values = groups[name]
+        out[name] = Thunk(
+            lambda _e, name=name, values=values: call(call(force(f), name), values), None
+        )
+    return out
+
+
+@builtin("functionArgs", ("f",))
+def function_args(ev, f):
+    fn = force_function(f, arg_ctx(0, "functionArgs"))
+    if type(fn) is Closure:
+        formals = fn.code.formals
+        if formals is None:
+            return Attrs()
+        return Attrs({name: default is not None for name, default in formals})
+    if type(fn) in (PrimOp, PrimOpApp):
+        return Attrs()
+    raise EvalError("'functionArgs' requires a function")
+
+
+@builtin("unsafeGetAttrPos", ("s", "set"))
+def unsafe_get_attr_pos(ev, name, s):
+    n = force_string_text(name, arg_ctx(0, "unsafeGetAttrPos"))
+    a = force_attrs(s, arg_ctx(1, "unsafeGetAttrPos"))
+    span = a.pos.get(n) if a.pos else None
+    if span is None:
+        return None
+    line, col = span.line_col
+    return Attrs({"file": span.source.path or span.source.name, "line": line, "column": col})

@@ -1,0 +1,216 @@
+"""List builtins."""
+
+from __future__ import annotations
+
+import functools
+
+from declos.eval import ops
+from declos.eval.builtins.registry import (
+    arg_ctx,
+    builtin,
+    force,
+    force_attrs,
+    force_bool,
+    force_function,
+    force_int,
+    force_list,
+    force_string_text,
+)
+from declos.eval.errors import EvalError
+from declos.eval.values import Attrs, Thunk
+
+
+@builtin("length", ("e",))
+def length(ev, e):
+    return len(force_list(e, arg_ctx(0, "length")))
+
+
+@builtin("head", ("list",))
+def head(ev, xs):
+    items = force_list(xs, arg_ctx(0, "head"))
+    if not items:
+        raise EvalError("'builtins.head' called on an empty list")
+    return force(items[0])
+
+
+@builtin("tail", ("list",))
+def tail(ev, xs):
+    items = force_list(xs, arg_ctx(0, "tail"))
+    if not items:
+        raise EvalError("'builtins.tail' called on an empty list")
+    return items[1:]
+
+
+@builtin("elemAt", ("xs", "n"))
+def elem_at(ev, xs, n):
+    items = force_list(xs, arg_ctx(0, "elemAt"))
+    i = force_int(n, arg_ctx(1, "elemAt"))
+    if i < 0 or i >= len(items):
+        raise EvalError(f"'builtins.elemAt' called with index {i} on a list of size {len(items)}")
+    return force(items[i])
+
+
+@builtin("elem", ("x", "xs"))
+def elem(ev, x, xs):
+    v = force(x)
+    return any(ops.equals(v, force(item)) for item in force_list(xs, arg_ctx(1, "elem")))
+
+
+@builtin("map", ("f", "list"), global_=True)
+def map_(ev, f, xs):
+    items = force_list(xs, arg_ctx(1, "map"))
+    call = ev.call
+    return [Thunk(lambda _e, item=item: call(force(f), item), None) for item in items]
+
+
+@builtin("filter", ("f", "list"))
+def filter_(ev, f, xs):
+    items = force_list(xs, arg_ctx(1, "filter"))
+    fn = force_function(f, arg_ctx(0, "filter"))
+    ctx = "while evaluating the return value of the filtering function passed to builtins.filter"
+    out = [item for item in items if force_bool(ev.call(fn, item), ctx)]
+    return items if len(out) == len(items) else out
+
+
+@builtin("concatLists", ("lists",))
+def concat_lists(ev, lists):
+    out: list = []
+    for xs in force_list(lists, arg_ctx(0, "concatLists")):
+        out.extend(
+            force_list(xs, "while evaluating a value of the list passed to builtins.concatLists")
+        )
+    return out
+
+
+@builtin("concatMap", ("f", "list"))
+def concat_map(ev, f, xs):
+    fn = force_function(f, arg_ctx(0, "concatMap"))
+    out: list = []
+    for item in force_list(xs, arg_ctx(1, "concatMap")):
+        out.extend(
+            force_list(
+                ev.call(fn, item),
+                "while evaluating the return value of the function passed to builtins.concatMap",
+            )
+        )
+    return out
+
+
+@builtin("foldl'", ("op", "nul", "list"))
+def foldl_strict(ev, op, nul, xs):
+    items = force_list(xs, arg_ctx(2, "foldl'"))
+    acc = force(nul)
+    if not items:
+        return acc
+    fn = force_function(op, arg_ctx(0, "foldl'"))
+    call = ev.call
+    for item in items:
+        acc = call(call(fn, acc), item)
+    return acc
+
+
+@builtin("genList", ("generator", "length"))
+def gen_list(ev, gen, n):
+    count = force_int(n, arg_ctx(1, "genList"))
+    if count < 0:
+        raise EvalError(f"cannot create list of size {count}")
+    call = ev.call
+    return [Thunk(lambda _e, i=i: call(force(gen), i), None) for i in range(count)]
+
+
+@builtin("all", ("pred", "list"))
+def all_(ev, pred, xs):
+    items = force_list(xs, arg_ctx(1, "all"))
+    fn = force_function(pred, arg_ctx(0, "all"))
+    ctx = "while evaluating the return value of the function passed to builtins.all"
+    return all(force_bool(ev.call(fn, item), ctx) for item in items)
+
+
+@builtin("any", ("pred", "list"))
+def any_(ev, pred, xs):
+    items = force_list(xs, arg_ctx(1, "any"))
+    fn = force_function(pred, arg_ctx(0, "any"))
+    ctx = "while evaluating the return value of the function passed to builtins.any"
+    return any(force_bool(ev.call(fn, item), ctx) for item in items)
+
+
+@builtin("sort", ("comparator", "list"))
+def sort(ev, comparator, xs):
+    items = force_list(xs, arg_ctx(1, "sort"))
+    fn = force_function(comparator, arg_ctx(0, "sort"))
+    call = ev.call
+    ctx = "while evaluating the return value of the sorting function passed to builtins.sort"
+
+    def cmp(a, b):
+        if force_bool(call(call(fn, a), b), ctx):
+            return -1
+        if force_bool(call(call(fn, b), a), ctx):
+            return 1
+        return 0
+
+    return sorted(items, key=functools.cmp_to_key(cmp))
+
+
+@builtin("partition", ("pred", "list"))
+def partition(ev, pred, xs):
+    items = force_list(xs, arg_ctx(1, "partition"))
+    fn = force_function(pred, arg_ctx(0, "partition"))
+    right, wrong = [], []
+    ctx = "while evaluating the return value of the partition function passed to builtins.partition"
+    for item in items:
+        (right if force_bool(ev.call(fn, item), ctx) else wrong).append(item)
+    return Attrs({"right": right, "wrong": wrong})
+
+
+@builtin("groupBy", ("f", "list"))
+def group_by(ev, f, xs):
+    items = force_list(xs, arg_ctx(1, "groupBy"))
+    fn = force_function(f, arg_ctx(0, "groupBy"))
+    out = Attrs()
+    ctx = "while evaluating the return value of the grouping function passed to builtins.groupBy"
+    for item in items:
+        key = force_string_text(ev.call(fn, item), ctx)
+        out.setdefault(key, []).append(item)
+    return out
+
+
+@builtin("genericClosure", ("args",))
+def generic_closure(ev, args):
+    a = force_attrs(args, arg_ctx(0, "genericClosure"))
+    if "startSet" not in a:
+        raise EvalError("attribute 'startSet' missing")
+    if "operator" not in a:
+        raise EvalError("attribute 'operator' missing")
+    work = list(
+        force_list(
+            a["startSet"],
+            "while evaluating the 'startSet' attribute passed as argument to builtins.genericClosure",
+        )
+    )
+    op = force_function(
+        a["operator"],
+        "while evaluating the 'operator' attribute passed as argument to builtins.genericClosure",
+    )
+    seen: list = []
+    out = []
+    i = 0
+    while i < len(work):
+        item = force_attrs(
+            work[i],
+            "while evaluating one of the elements generated by (or initially passed to) builtins.genericClosure",
+        )
+        i += 1
+        if "key" not in item:
+            raise EvalError("attribute 'key' missing")
+        key = force(item["key"])
+        if any(ops.equals(key, k) for k in seen):
+            continue
+        seen.append(key)
+        out.append(item)
+        work.extend(
+            force_list(
+                ev.call(op, item),
+                "while evaluating the return value of the `operator` passed to builtins.genericClosure",
+            )
+        )
+    return out

@@ -1,0 +1,150 @@
+"""The builtin registry and the typed argument helpers every builtin uses.
+
+    @builtin("elemAt", ("xs", "n"))
+    def elem_at(ev, xs, n):
+        items = force_list(xs, "while evaluating the first argument passed to builtins.elemAt")
+
+Arguments arrive unforced; arity comes from `params`; partial application is
+handled once, in `Evaluator.call`.  Builtins return forced values.  The
+registry is filled when the family modules are imported and never changes
+afterwards.
+"""
+
+from __future__ import annotations
+
+from declos.eval.errors import EvalTypeError
+from declos.eval.printing import show_value
+from declos.eval.values import Attrs, CtxStr, PathValue, PrimOp, Thunk, show_type
+
+BUILTINS: dict[str, PrimOp] = {}
+CONSTANTS: dict[str, object] = {}  # name -> fn(ev) computing the value
+GLOBAL_NAMES: set[str] = set()
+
+
+def builtin(name: str, params: tuple[str, ...], global_: bool = False):
+    def register(fn):
+        BUILTINS[name] = PrimOp(name, len(params), fn, (fn.__doc__ or "").strip(), params)
+        if global_:
+            GLOBAL_NAMES.add(name)
+        return fn
+
+    return register
+
+
+def constant(name: str, global_: bool = False):
+    def register(fn):
+        CONSTANTS[name] = fn
+        if global_:
+            GLOBAL_NAMES.add(name)
+        return fn
+
+    return register
+
+
+def _expected(what: str, v, ctx: str) -> EvalTypeError:
+    err = EvalTypeError(f"expected {what} but found {show_type(v)}: {show_value(v)}")
+    if ctx:
+        err.add_frame(None, ctx)
+    return err
+
+
+def force(v):
+    return v.force() if type(v) is Thunk else v
+
+
+def force_int(v, ctx: str = "") -> int:
+    v = force(v)
+    if type(v) is not int:
+        raise _expected("an integer", v, ctx)
+    return v
+
+
+def force_number(v, ctx: str = ""):
+    v = force(v)
+    if type(v) is not int and type(v) is not float:
+        raise _expected("an integer", v, ctx)
+    return v
+
+
+def force_float(v, ctx: str = "") -> float:
+    v = force(v)
+    if type(v) is int:
+        return float(v)
+    if type(v) is not float:
+        raise _expected("a float", v, ctx)
+    return v
+
+
+def force_bool(v, ctx: str = "") -> bool:
+    v = force(v)
+    if type(v) is not bool:
+        raise _expected("a Boolean", v, ctx)
+    return v
+
+
+def force_list(v, ctx: str = "") -> list:
+    v = force(v)
+    if type(v) is not list:
+        raise _expected("a list", v, ctx)
+    return v
+
+
+def force_attrs(v, ctx: str = "") -> Attrs:
+    v = force(v)
+    if type(v) is not Attrs:
+        raise _expected("a set", v, ctx)
+    return v
+
+
+def force_function(v, ctx: str = ""):
+    from declos.eval.values import is_function
+
+    v = force(v)
+    if not is_function(v) and not (type(v) is Attrs and "__functor" in v):
+        raise _expected("a function", v, ctx)
+    return v
+
+
+def force_string(v, ctx: str = ""):
+    """A string value (str or CtxStr); paths and others are errors."""
+    v = force(v)
+    if type(v) is not str and type(v) is not CtxStr:
+        raise _expected("a string", v, ctx)
+    return v
+
+
+def force_string_text(v, ctx: str = "") -> str:
+    v = force_string(v, ctx)
+    return v if type(v) is str else v.s
+
+
+def force_string_no_context(v, ctx: str = "") -> str:
+    v = force_string(v, ctx)
+    if type(v) is CtxStr and v.context:
+        raise EvalTypeError(
+            f"the string '{v.s}' is not allowed to refer to a store path (such as "
+            f"'{sorted(v.context)[0]}')"
+        ).add_frame(None, ctx)
+    return v if type(v) is str else v.s
+
+
+def coerce_string(ev, v, ctx: str = "", copy_to_store: bool = False, more: bool = False):
+    """(text, context) of a value coerced as `toString`/interpolation would."""
+    from declos.eval.errors import EvalError
+    from declos.eval.ops import coerce_to_string
+
+    try:
+        return coerce_to_string(ev, force(v), copy_to_store, more)
+    except EvalError as e:
+        if ctx:
+            e.add_frame(None, ctx)
+        raise
+
+
+def arg_ctx(n: int, name: str) -> str:
+    nth = ("first", "second", "third", "fourth")[n]
+    return f"while evaluating the {nth} argument passed to builtins.{name}"
+
+
+def is_path(v) -> bool:
+    return type(v) is PathValue

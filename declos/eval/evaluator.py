@@ -1,0 +1,290 @@
+"""The evaluator: function calls, forcing with typed errors, `import`, search paths.
+
+One `Evaluator` is one evaluation: it owns the builtins, the import cache and
+the search path.  It knows nothing about the store layout: copying a path
+into the store goes through the `store` object handed in by the caller
+(the CLI passes `declos.store`'s glue); without one it is a clear error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+from declos.diagnostics import DeclosError, Source, Span
+from declos.eval.compile import Compiler, LambdaCode
+from declos.eval.errors import EvalError, EvalTypeError, StackOverflow
+from declos.eval.printing import show_value
+from declos.eval.scope import Scope
+from declos.eval.values import (
+    Attrs,
+    Closure,
+    CtxStr,
+    PathValue,
+    PrimOp,
+    PrimOpApp,
+    Thunk,
+    force,
+    show_type,
+)
+
+
+class Evaluator:
+    def __init__(
+        self,
+        search_path: list[str] | None = None,
+        store=None,
+        pure: bool = False,
+        env: dict[str, str] | None = None,
+    ):
+        """`search_path`: `-I` entries, `name=path` or plain directories, in order."""
+        self.search_path = list(search_path or [])
+        # Always last: `<declos/...>` resolves to the library shipped with declos.
+        self.builtin_search_path: list[tuple[str, str]] = []
+        self.store = store
+        self.pure = pure
+        self.environ = os.environ if env is None else env
+        self.compiler = Compiler(self)
+        self.import_cache: dict[str, object] = {}
+        self.globals: dict[str, object] = {}
+        self.traces: list[str] = []
+        self.reads: list[tuple[str, str]] = []  # (kind, path) read during evaluation
+        from declos.eval.builtins import install
+
+        install(self)
+
+    # Calling.
+    def call(self, fn, arg, span: Span | None = None):
+        t = type(fn)
+        if t is Closure:
+            code = fn.code
+            if code.formals is None:
+                try:
+                    return code.body([fn.env, arg])
+                except RecursionError:
+                    raise
+                except EvalError as e:
+                    if len(e.frames) < 64:
+                        e.add_frame(span, "from call site")
+                    raise
+            return self._call_formals(fn, code, arg, span)
+        if t is PrimOp:
+            if fn.arity == 1:
+                return self._run_primop(fn, (arg,), span)
+            return PrimOpApp(fn, (arg,))
+        if t is PrimOpApp:
+            args = fn.args + (arg,)
+            prim = fn.primop
+            if len(args) == prim.arity:
+                return self._run_primop(prim, args, span)
+            return PrimOpApp(prim, args)
+        if t is Attrs and "__functor" in fn:
+            functor = force(fn["__functor"])
+            return self.call(self.call(functor, fn, span), arg, span)
+        raise EvalTypeError(
+            f"attempt to call something which is not a function but {show_type(fn)}: "
+            f"{show_value(fn)}",
+            span,
+        )
+
+    def call_n(self, fn, args: list, span: Span | None = None):
+        if type(fn) is PrimOp and fn.arity == len(args):
+            return self._run_primop(fn, tuple(args), span)
+        for arg in args:
+            fn = self.call(fn, arg, span)
+        return fn
+
+    def _run_primop(self, prim: PrimOp, args: tuple, span: Span | None):
+        try:
+            return prim.fn(self, *args)
+        except EvalError as e:
+            if e.span is None:
+                e.span = span
+            if len(e.frames) < 64:
+                e.add_frame(span, f"while calling the '{prim.name}' builtin")
+            raise
+
+    def _call_formals(self, fn: Closure, code: LambdaCode, arg, span):
+        attrs = force(arg)
+        if type(attrs) is not Attrs:
+            err = EvalTypeError(
+                f"expected a set but found {show_type(attrs)}: {show_value(attrs)}", span
+            )
+            err.add_frame(code.span, f"while calling {code.describe()}")
+            raise err
+        env = [fn.env]
+        if code.param is not None:
+            env.append(arg)
+        offset = len(env)
+        used = 0
+        missing = None
+        for i, (name, default) in enumerate(code.formals):
+            v = attrs.get(name, _MISSING)
+            if v is _MISSING:
+                if default is None:
+                    raise EvalTypeError(
+                        f"{code.describe()} called without required argument '{name}'",
+                        code.span,
+                    ).add_frame(span, "from call site")
+                env.append(None)  # filled below, once every slot exists
+                if missing is None:
+                    missing = []
+                missing.append((offset + i, default))
+            else:
+                used += 1
+                env.append(v)
+        if not code.ellipsis and used != len(attrs):
+            for name in sorted(attrs):
+                if name not in code.formal_names:
+                    raise EvalTypeError(
+                        f"{code.describe()} called with unexpected argument '{name}'", code.span
+                    ).add_frame(span, "from call site")
+        if missing:
+            for slot, default in missing:
+                env[slot] = default(env)
+        try:
+            return code.body(env)
+        except EvalError as e:
+            if len(e.frames) < 64:
+                e.add_frame(span, "from call site")
+            raise
+
+    def search_path_entries(self) -> list[tuple[str, str]]:
+        from declos.eval.builtins.searchpath import parse_search_path
+
+        entries = list(self.search_path)
+        if not self.pure:
+            entries += self.environ.get("DECLOS_PATH", "").split(":")
+        return parse_search_path(entries) + self.builtin_search_path
+
+    # Deep forcing.
+    def force_deep(self, v):
+        """`deepSeq`/`--strict`: force every attribute and list element."""
+        v = force(v)
+        stack = [v]
+        seen: set[int] = set()
+        while stack:
+            x = stack.pop()
+            t = type(x)
+            if t is Attrs:
+                if id(x) in seen:
+                    continue
+                seen.add(id(x))
+                for name in x:
+                    item = x[name]
+                    try:
+                        stack.append(force(item))
+                    except EvalError as e:
+                        span = x.pos.get(name) if x.pos else None
+                        e.add_frame(span, f"while evaluating the attribute '{name}'")
+                        raise
+            elif t is list:
+                if id(x) in seen:
+                    continue
+                seen.add(id(x))
+                for item in x:
+                    stack.append(force(item))
+        return v
+
+    # Files and imports.
+    def eval_source(self, source: Source, scope_attrs: Attrs | None = None):
+        from declos.lang.parser import parse_source
+
+        tree = parse_source(source)
+        return self.eval_tree(tree, scope_attrs)
+
+    def eval_tree(self, tree, scope_attrs: Attrs | None = None):
+        if scope_attrs:
+            names = sorted(scope_attrs)
+            scope = Scope(None, {n: i + 1 for i, n in enumerate(names)})
+            env = [None] + [scope_attrs[n] for n in names]
+        else:
+            scope = Scope(None, {})
+            env = [None]
+        code = self.compiler.compile(tree, scope)
+        return code(env)
+
+    def resolve_import_path(self, path: str) -> str:
+        if os.path.isdir(path):
+            for candidate in ("default.nix", "default.dcl"):
+                full = os.path.join(path, candidate)
+                if os.path.exists(full):
+                    return full
+            return os.path.join(path, "default.nix")
+        return path
+
+    def import_file(self, path: str, scope_attrs: Attrs | None = None):
+        path = self.resolve_import_path(path)
+        if scope_attrs is None:
+            cached = self.import_cache.get(path)
+            if cached is not None:
+                return force(cached)
+        from declos.lang.loader import parse_file
+
+        self.reads.append(("file", path))
+        tree = parse_file(path)
+        if scope_attrs is not None:
+            return self.eval_tree(tree, scope_attrs)
+        thunk = Thunk(lambda _env: self.eval_tree(tree), None)
+        self.import_cache[path] = thunk
+        return thunk.force()
+
+    def copy_path_to_store(self, path: str) -> str:
+        if self.store is None:
+            raise EvalError(
+                f"cannot copy '{path}' into the store: this evaluation has no store "
+                "(string interpolation of a path needs one)"
+            )
+        return self.store.add_path(path)
+
+    def path_of(self, v, what: str) -> str:
+        """A path argument: a path value, or a string holding an absolute path."""
+        v = force(v)
+        if type(v) is PathValue:
+            return v.path
+        if type(v) is str or type(v) is CtxStr:
+            s = v if type(v) is str else v.s
+            if not s.startswith("/"):
+                raise EvalError(f"string '{s}' doesn't represent an absolute path")
+            return s
+        raise EvalTypeError(f"cannot coerce {show_type(v)} to a path: {show_value(v)}").add_frame(
+            None, what
+        )
+
+
+_MISSING = object()
+
+
+def run_deep(fn, *args, stack_mb: int = 2048):
+    """Run `fn` on a thread with a large stack so deep DCL recursion cannot crash.
+
+    Python's recursion limit is raised to match; a real overflow becomes a
+    `StackOverflow` error, and infinite recursion markers become located errors.
+    """
+    result: dict = {}
+
+    def target():
+        try:
+            result["value"] = fn(*args)
+        except RecursionError:
+            result["error"] = StackOverflow("stack overflow; max-call-depth exceeded")
+        except DeclosError as e:
+            result["error"] = e
+        except BaseException as e:  # noqa: BLE001 - re-raised on the caller's thread
+            result["error"] = e
+
+    old_limit = sys.getrecursionlimit()
+    old_size = threading.stack_size()
+    sys.setrecursionlimit(max(old_limit, 1_000_000))
+    threading.stack_size(stack_mb * 1024 * 1024)
+    try:
+        thread = threading.Thread(target=target, name="declos-eval")
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(old_size)
+        sys.setrecursionlimit(old_limit)
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")

@@ -1,0 +1,129 @@
+"""What `declos eval` does, as `nix-instantiate --eval` does it.
+
+Evaluate a file or expression; call a resulting function with `--arg`s
+(auto-calling, as Nix does); select `-A` attribute paths; print in Nix
+syntax, JSON or XML.  Kept out of the CLI so that tests can call it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import attrs
+
+from declos.diagnostics import Source
+from declos.eval.errors import EvalError
+from declos.eval.evaluator import Evaluator
+from declos.eval.printing import print_value
+from declos.eval.values import Attrs, Closure, Thunk, force
+
+
+@attrs.frozen
+class EvalRequest:
+    file: str | None = None
+    expr: str | None = None
+    attr_paths: tuple[str, ...] = ()
+    args: tuple[tuple[str, str, bool], ...] = ()  # (name, text, is_expr)
+    strict: bool = False
+    output: str = "nix"  # nix | json | xml
+    search_path: tuple[str, ...] = ()
+
+
+def auto_call(ev: Evaluator, fn, auto_args: Attrs):
+    """Call a function with formals on the `--arg`s it names (Nix's autoCallFunction)."""
+    fn = force(fn)
+    if type(fn) is Attrs and "__functor" in fn:
+        inner = force(ev.call(force(fn["__functor"]), fn))
+        if type(inner) is Closure and inner.code.formals is not None:
+            return force(ev.call(inner, _auto_args_for(inner, auto_args)))
+        return fn
+    if type(fn) is not Closure or fn.code.formals is None:
+        return fn
+    return force(ev.call(fn, _auto_args_for(fn, auto_args)))
+
+
+def _auto_args_for(fn: Closure, auto_args: Attrs) -> Attrs:
+    if fn.code.ellipsis:
+        return auto_args
+    return Attrs({name: auto_args[name] for name, _ in fn.code.formals if name in auto_args})
+
+
+def select_attr_path(ev: Evaluator, v, path: str, auto_args: Attrs):
+    """`-A a.b.0.c`: attribute names, or list indices where the value is a list."""
+    if path == "":
+        return v
+    for part in _split_attr_path(path):
+        v = auto_call(ev, v, auto_args)
+        if type(v) is list and part.isdigit():
+            i = int(part)
+            if i >= len(v):
+                raise EvalError(f"list index {i} in selection path '{path}' is out of range")
+            v = force(v[i])
+            continue
+        if type(v) is not Attrs:
+            raise EvalError(
+                f"the expression selected by the selection path '{path}' should be a set "
+                f"but is {_show_type(v)}"
+            )
+        if part not in v:
+            raise EvalError(f"attribute '{part}' in selection path '{path}' not found")
+        v = force(v[part])
+    return v
+
+
+def _show_type(v) -> str:
+    from declos.eval.values import show_type
+
+    return show_type(v)
+
+
+def _split_attr_path(path: str) -> list[str]:
+    parts, cur, quoted = [], [], False
+    for ch in path:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "." and not quoted:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+def run_eval(req: EvalRequest, evaluator: Evaluator | None = None) -> str:
+    """Evaluate as requested and return the text to print (with its newline)."""
+    ev = evaluator or Evaluator(search_path=list(req.search_path))
+    auto_args = Attrs()
+    for name, text, is_expr in req.args:
+        if is_expr:
+            source = Source(None, text, os.getcwd(), "«string»")
+            auto_args[name] = Thunk(lambda _e, source=source: ev.eval_source(source), None)
+        else:
+            auto_args[name] = text
+    if req.expr is not None:
+        value = ev.eval_source(Source(None, req.expr, os.getcwd(), "«string»"))
+    else:
+        value = ev.import_file(os.path.abspath(req.file))
+    results = []
+    for path in req.attr_paths or ("",):
+        v = select_attr_path(ev, value, path, auto_args)
+        v = auto_call(ev, v, auto_args)
+        results.append(_render(ev, v, req))
+    return "".join(results)
+
+
+def _render(ev: Evaluator, v, req: EvalRequest) -> str:
+    if req.output == "json":
+        from declos.eval.builtins.json import to_json_text
+
+        return to_json_text(ev, v) + "\n"
+    if req.output == "xml":
+        from declos.eval.builtins.xml import to_xml_text
+
+        if req.strict:
+            ev.force_deep(v)
+        return to_xml_text(ev, v, strict=req.strict)
+    if req.strict:
+        ev.force_deep(v)
+    return print_value(v) + "\n"

@@ -1,0 +1,96 @@
+"""String building: `"…${e}…"` interpolation and the `+` operator.
+
+Both follow Nix's ExprConcatStrings: the first operand decides the result.
+Integers and floats add; a path stays a path (later parts are appended
+without copying anything into the store, and may not carry context); a
+string collects its parts' contexts, and paths interpolated into it are
+copied into the store.
+"""
+
+from __future__ import annotations
+
+from declos.eval.errors import EvalError, EvalTypeError
+from declos.eval.ops import INT_MAX, INT_MIN, canonicalize_path, coerce_to_string
+from declos.eval.values import CtxStr, PathValue, make_string, show_type
+
+
+def interpolate(ev, parts, env, span):
+    """`"a${b}c"`: every part coerced to a string, paths copied to the store."""
+    texts = []
+    context = None
+    for part in parts:
+        if type(part) is str:
+            texts.append(part)
+            continue
+        v = part(env)
+        if type(v) is str:
+            texts.append(v)
+            continue
+        try:
+            s, c = coerce_to_string(ev, v, True)
+        except EvalError as e:
+            if e.span is None:
+                e.span = span
+            raise
+        texts.append(s)
+        if c:
+            context = set(c) if context is None else context | c
+    return make_string("".join(texts), context)
+
+
+def concat(ev, values, span):
+    """`a + b` (and interpolated path literals): `values` are forced operands."""
+    first = values[0]
+    t = type(first)
+    if t is int or t is float:
+        total = first
+        for v in values[1:]:
+            tv = type(v)
+            if tv is int and type(total) is int:
+                total += v
+                if not INT_MIN <= total <= INT_MAX:
+                    raise EvalError(f"integer overflow in adding {total - v} + {v}", span)
+            elif tv is int or tv is float:
+                total = float(total) + v
+            else:
+                kind = "an integer" if type(total) is int else "a float"
+                raise EvalTypeError(f"cannot add {show_type(v)} to {kind}", span)
+        return total
+    if t is PathValue:
+        texts = [first.path]
+        for v in values[1:]:
+            if type(v) is str:
+                texts.append(v)
+                continue
+            try:
+                s, c = coerce_to_string(ev, v, False)
+            except EvalError as e:
+                if e.span is None:
+                    e.span = span
+                raise
+            if c:
+                raise EvalError(
+                    "a string that refers to a store path cannot be appended to a path", span
+                )
+            texts.append(s)
+        return PathValue(canonicalize_path("".join(texts)))
+    texts = []
+    context = None
+    for v in values:
+        if type(v) is str:
+            texts.append(v)
+            continue
+        if type(v) is CtxStr:
+            texts.append(v.s)
+            context = set(v.context) if context is None else context | v.context
+            continue
+        try:
+            s, c = coerce_to_string(ev, v, True)
+        except EvalError as e:
+            if e.span is None:
+                e.span = span
+            raise
+        texts.append(s)
+        if c:
+            context = set(c) if context is None else context | c
+    return make_string("".join(texts), context)

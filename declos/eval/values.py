@@ -1,0 +1,226 @@
+"""Runtime values of DCL and the thunk that makes evaluation lazy.
+
+Representation, chosen for speed (type checks are `type(v) is X`):
+- null, booleans, integers and floats are Python's None, bool, int, float
+  (test `bool` before `int`: `true == 1` is false in DCL);
+- a string without context is a Python `str`; a string that mentions store
+  paths is a `CtxStr` (its text plus the set of store paths it refers to);
+- a path is a `PathValue`; a list is a Python `list` that is never mutated
+  after it is built; an attribute set is an `Attrs` (a dict with positions);
+- functions are `Closure` (a compiled lambda plus its environment), `PrimOp`
+  and `PrimOpApp` (a builtin and the arguments given so far);
+- a not-yet-evaluated value is a `Thunk`, which memoizes and black-holes.
+
+Values compare by `force.equals`, never Python's `==`.
+"""
+
+from __future__ import annotations
+
+from declos.diagnostics import Span
+
+
+class CtxStr:
+    """A string with context: the store paths (and derivations) it mentions."""
+
+    __slots__ = ("s", "context")
+
+    def __init__(self, s: str, context: frozenset):
+        self.s = s
+        self.context = context
+
+    def __repr__(self) -> str:
+        return f"CtxStr({self.s!r}, {sorted(self.context)!r})"
+
+
+class PathValue:
+    __slots__ = ("path",)
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"PathValue({self.path!r})"
+
+
+class Attrs(dict):
+    """An attribute set: name → value or thunk.  `pos` maps names to Spans."""
+
+    __slots__ = ("pos",)
+
+    def __init__(self, *args, pos: dict | None = None):
+        super().__init__(*args)
+        self.pos = pos
+
+    def __repr__(self) -> str:
+        return f"Attrs({dict.__repr__(self)})"
+
+    def sorted_names(self) -> list[str]:
+        return sorted(self)
+
+
+EMPTY_ATTRS = Attrs()
+
+
+class Closure:
+    """A lambda value: the compiled lambda (`code`) closed over `env`."""
+
+    __slots__ = ("code", "env")
+
+    def __init__(self, code, env):
+        self.code = code
+        self.env = env
+
+
+class PrimOp:
+    """A builtin function of fixed arity; `fn(ev, *args)` gets unforced arguments."""
+
+    __slots__ = ("name", "arity", "fn", "doc", "params")
+
+    def __init__(self, name: str, arity: int, fn, doc: str = "", params: tuple = ()):
+        self.name = name
+        self.arity = arity
+        self.fn = fn
+        self.doc = doc
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"PrimOp({self.name!r}/{self.arity})"
+
+
+class PrimOpApp:
+    """A builtin applied to fewer arguments than its arity."""
+
+    __slots__ = ("primop", "args")
+
+    def __init__(self, primop: PrimOp, args: tuple):
+        self.primop = primop
+        self.args = args
+
+
+_BLACKHOLE = object()
+
+
+class Thunk:
+    """A delayed computation `fn(env)`; memoizes its value.
+
+    While being forced it is black-holed: forcing it again raises
+    `infinite recursion encountered`.  If forcing fails, the thunk is reset,
+    so that `tryEval` and later forcings see the same error again.
+    """
+
+    __slots__ = ("fn", "env", "value", "span", "name")
+
+    def __init__(self, fn, env, span: Span | None = None, name: str | None = None):
+        self.fn = fn
+        self.env = env
+        self.span = span
+        self.name = name
+
+    def force(self):
+        fn = self.fn
+        if fn is None:
+            return self.value
+        if fn is _BLACKHOLE:
+            from declos.eval.errors import InfiniteRecursion
+
+            raise InfiniteRecursion("infinite recursion encountered", self.span)
+        self.fn = _BLACKHOLE
+        try:
+            value = fn(self.env)
+        except BaseException:
+            self.fn = fn
+            raise
+        self.value = value
+        self.fn = None
+        self.env = None
+        return value
+
+    @property
+    def forced(self) -> bool:
+        return self.fn is None
+
+
+def forced_thunk(value) -> Thunk:
+    t = Thunk(None, None)
+    t.value = value
+    return t
+
+
+def force(v):
+    """Weak head normal form of a value or thunk."""
+    if type(v) is Thunk:
+        return v.force()
+    return v
+
+
+def is_string(v) -> bool:
+    return type(v) is str or type(v) is CtxStr
+
+
+def string_text(v) -> str:
+    return v if type(v) is str else v.s
+
+
+def string_context(v) -> frozenset:
+    return v.context if type(v) is CtxStr else frozenset()
+
+
+def make_string(s: str, context: frozenset | set | None):
+    if context:
+        return CtxStr(s, frozenset(context))
+    return s
+
+
+def is_function(v) -> bool:
+    t = type(v)
+    return t is Closure or t is PrimOp or t is PrimOpApp
+
+
+_TYPE_OF = {
+    type(None): "null",
+    bool: "bool",
+    int: "int",
+    float: "float",
+    str: "string",
+    CtxStr: "string",
+    PathValue: "path",
+    list: "list",
+    Attrs: "set",
+    Closure: "lambda",
+    PrimOp: "lambda",
+    PrimOpApp: "lambda",
+}
+
+
+def type_of(v) -> str:
+    """`builtins.typeOf` of a forced value."""
+    return _TYPE_OF[type(v)]
+
+
+_SHOW_TYPE = {
+    "null": "null",
+    "bool": "a Boolean",
+    "int": "an integer",
+    "float": "a float",
+    "string": "a string",
+    "path": "a path",
+    "list": "a list",
+    "set": "a set",
+    "lambda": "a function",
+}
+
+
+def show_type(v) -> str:
+    """Nix's description of a value's type in error messages."""
+    t = type(v)
+    if t is PrimOp:
+        return f"the built-in function '{v.name}'"
+    if t is PrimOpApp:
+        return f"the partially applied built-in function '{v.primop.name}'"
+    if t is CtxStr:
+        return "a string with context"
+    return _SHOW_TYPE[type_of(v)]
+
+
+def show_type_name(type_name: str) -> str:
+    return _SHOW_TYPE[type_name]

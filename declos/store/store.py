@@ -1,0 +1,458 @@
+"""The store on disk: putting paths into it atomically, and asking about them.
+
+Owns the state directory layout (`store/`, `db.sqlite`, `logs/`, `gcroots/`,
+`locks/`, `temproots/`, `builds/`) and the one protocol by which anything
+becomes a valid path (`Store.install`): produce it under a temporary name
+inside the store, normalise it (mtime 1, no write bits, no setuid/setgid),
+hash and scan it for references, rename it into place, register it in the
+database.  A failure at any step leaves no path and no row; a crash leaves
+at most an unregistered entry that the next install of that path (or `gc`)
+removes.  It must not know how derivations are built (builders.py) or in
+what order (graph.py).
+
+Example:
+    store = Store("/tmp/state")
+    p = store.add_text("greeting", "hello")       # like builtins.toFile
+    src = store.add_path("./nginx.conf")          # like "${./nginx.conf}"
+    store.is_valid(p), store.closure([p])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+
+from declos.diagnostics import DeclosError
+from declos.store.db import PathInfo, StoreDB
+from declos.store.derivation import Derivation, drv_path, parse_derivation
+from declos.store.hashing import Hash, file_hash, nar_hash
+from declos.store.paths import (
+    DRV_EXTENSION,
+    HASH_PART_LEN,
+    StorePath,
+    check_name,
+    make_fixed_output_path,
+    make_source_path,
+    make_text_path,
+    store_path_of,
+    to_store_path,
+)
+
+TMP_PREFIX = ".tmp-"
+# A temporary path has the same length as the final one: `.tmp-` plus 27
+# characters stand where the 32-character hash will be, so that a builder's
+# own `$out` can be rewritten to the final path after the build.
+_TOKEN_TAIL = HASH_PART_LEN - len(TMP_PREFIX)
+
+
+class StoreError(DeclosError):
+    code = "store"
+
+
+class RefScanner:
+    """Finds which candidate hash parts occur in a stream of bytes.
+
+    Fed the NAR of an output (names, symlink targets and contents), as Nix
+    scans.  A hash split across two chunks is still found.
+    """
+
+    def __init__(self, candidates: Iterable[str]):
+        self.pending = {h.encode() for h in candidates}
+        self.found: set[str] = set()
+        self._tail = b""
+
+    def __call__(self, chunk: bytes) -> None:
+        if not self.pending:
+            return
+        data = self._tail + chunk
+        hits = {h for h in self.pending if h in data}
+        if hits:
+            self.pending -= hits
+            self.found |= {h.decode() for h in hits}
+        self._tail = data[-(HASH_PART_LEN - 1) :]
+
+
+def _remove(path: str) -> None:
+    """Delete a file or a read-only tree, if it exists."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        os.unlink(path)
+        return
+    for root, dirs, _files in os.walk(path):
+        os.chmod(root, 0o700)
+        for d in dirs:
+            full = os.path.join(root, d)
+            if not os.path.islink(full):
+                os.chmod(full, 0o700)
+    shutil.rmtree(path)
+
+
+def normalise(path: str) -> None:
+    """Nix's canonicalisation: files 0444 (0555 if executable), directories
+    0555, every mtime 1.  Special files (devices, sockets, fifos) are refused."""
+    st = os.lstat(path)
+    mode = st.st_mode
+    if stat.S_ISLNK(mode):
+        pass
+    elif stat.S_ISREG(mode):
+        os.chmod(path, 0o555 if mode & stat.S_IXUSR else 0o444)
+    elif stat.S_ISDIR(mode):
+        os.chmod(path, 0o755)
+        for name in os.listdir(path):
+            normalise(os.path.join(path, name))
+        os.chmod(path, 0o555)
+    else:
+        raise StoreError(f"file '{path}' has an unsupported type")
+    os.utime(path, (1, 1), follow_symlinks=False)
+
+
+def rewrite_token(path: str, old: bytes, new: bytes) -> None:
+    """Replace `old` by `new` (same length) in file contents and symlink
+    targets under `path`: a build's temporary `$out` becomes its final path."""
+    assert len(old) == len(new)
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        target = os.readlink(os.fsencode(path))
+        if old in target:
+            os.unlink(path)
+            os.symlink(target.replace(old, new), path)
+    elif stat.S_ISREG(st.st_mode):
+        with open(path, "rb") as f:
+            data = f.read()
+        if old in data:
+            os.chmod(path, st.st_mode | stat.S_IWUSR)
+            with open(path, "wb") as f:
+                f.write(data.replace(old, new))
+    elif stat.S_ISDIR(st.st_mode):
+        os.chmod(path, st.st_mode | stat.S_IWUSR | stat.S_IXUSR | stat.S_IRUSR)
+        for name in os.listdir(path):
+            rewrite_token(os.path.join(path, name), old, new)
+
+
+class Store:
+    """A store rooted at `<state_dir>/store` with its database and logs.
+
+    Thread-safe: the graph builder installs outputs from several threads.
+    Several processes may share one state directory: an install takes a lock
+    per output path, and `gc` excludes installs with `<state>/gc.lock`.
+    """
+
+    def __init__(self, state_dir: str | os.PathLike):
+        self.state_dir = os.path.abspath(os.fspath(state_dir))
+        self.store_dir = os.path.join(self.state_dir, "store")
+        self.logs_dir = os.path.join(self.state_dir, "logs")
+        self.gcroots_dir = os.path.join(self.state_dir, "gcroots")
+        self.locks_dir = os.path.join(self.state_dir, "locks")
+        self.temproots_dir = os.path.join(self.state_dir, "temproots")
+        self.builds_dir = os.path.join(self.state_dir, "builds")
+        for d in (
+            self.store_dir,
+            self.logs_dir,
+            self.gcroots_dir,
+            self.locks_dir,
+            self.temproots_dir,
+            self.builds_dir,
+        ):
+            os.makedirs(d, exist_ok=True)
+        self.db = StoreDB(os.path.join(self.state_dir, "db.sqlite"))
+        self._temproots: int | None = None
+        #: Test hook: called with a stage name ("before-rename",
+        #: "before-register") during every install; raising there simulates a
+        #: crash or a failure at that point.
+        self.fault: Callable[[str], None] | None = None
+
+    def close(self) -> None:
+        self.db.close()
+        if self._temproots is not None:
+            os.unlink(os.path.join(self.temproots_dir, str(os.getpid())))
+            os.close(self._temproots)
+            self._temproots = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- locks and temporary roots ------------------------------------------
+
+    @contextlib.contextmanager
+    def lock_path(self, path: StorePath) -> Iterator[None]:
+        """Exclusive lock on one output, across threads and processes (flock)."""
+        fd = os.open(os.path.join(self.locks_dir, path.hash_part), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def gc_shared(self) -> Iterator[None]:
+        """Held while adding paths: `gc` (exclusive) waits until it is released."""
+        fd = os.open(os.path.join(self.state_dir, "gc.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(fd)
+
+    def add_temp_root(self, path: StorePath | str) -> None:
+        """Keep `path` alive against `gc` for as long as this process runs."""
+        if self._temproots is None:
+            fd = os.open(
+                os.path.join(self.temproots_dir, str(os.getpid())),
+                os.O_RDWR | os.O_CREAT | os.O_APPEND,
+                0o600,
+            )
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._temproots = fd
+        os.write(self._temproots, f"{path}\n".encode())
+
+    # --- paths --------------------------------------------------------------
+
+    def parse_path(self, path: StorePath | str) -> StorePath:
+        return to_store_path(self.store_dir, path)
+
+    def to_real(self, path: StorePath | str) -> str:
+        return str(self.parse_path(path))
+
+    def is_valid(self, path: StorePath | str) -> bool:
+        return self.db.is_valid(str(path))
+
+    def query_path_info(self, path: StorePath | str) -> PathInfo | None:
+        return self.db.query(str(path))
+
+    def query_references(self, path: StorePath | str) -> list[str]:
+        return self.db.references(str(path))
+
+    def query_referrers(self, path: StorePath | str) -> list[str]:
+        return self.db.referrers(str(path))
+
+    def closure(self, paths: Iterable[StorePath | str]) -> set[str]:
+        """The runtime closure: `paths` and everything they reference, transitively."""
+        return self.db.closure(str(p) for p in paths)
+
+    def path_of(self, path: str) -> StorePath:
+        """The top-level store path containing `path`."""
+        return store_path_of(path, self.store_dir)
+
+    # --- installing ---------------------------------------------------------
+
+    def tmp_path_for(self, dest: StorePath) -> str:
+        """Where `dest` is built: a same-length name starting `.tmp-`."""
+        return f"{self.store_dir}/{TMP_PREFIX}{dest.hash_part[:_TOKEN_TAIL]}-{dest.name}"
+
+    def install(
+        self,
+        dest: StorePath,
+        produce: Callable[[str], None],
+        *,
+        ref_candidates: Iterable[StorePath | str] = (),
+        references: Iterable[StorePath | str] = (),
+        deriver: str | None = None,
+        expected: tuple[Hash, bool] | None = None,
+        ca: str | None = None,
+        derivation_outputs: dict[str, str] | None = None,
+    ) -> PathInfo:
+        """Make `dest` valid by calling `produce(tmp)` to write it at `tmp`.
+
+        A no-op when `dest` is valid.  `produce` runs under the output's lock;
+        the temporary name is rewritten to `dest`'s hash part wherever it
+        occurs, then the result is normalised and scanned for the hash parts
+        of `ref_candidates` (and of `dest` itself); `references` are recorded
+        whether found or not (a text file's context).  `expected` (hash,
+        recursive) checks a fixed output.  Raises `StoreError` if `produce`
+        wrote nothing; any failure leaves neither `tmp`, `dest`, nor a row.
+        """
+        if dest.store_dir != self.store_dir:
+            raise StoreError(f"path '{dest}' is not in the store '{self.store_dir}'")
+        existing = self.db.query(str(dest))
+        if existing is not None:
+            self.add_temp_root(dest)
+            return existing
+        with self.gc_shared(), self.lock_path(dest):
+            existing = self.db.query(str(dest))
+            if existing is not None:
+                self.add_temp_root(dest)
+                return existing
+            real = str(dest)
+            tmp = self.tmp_path_for(dest)
+            _remove(tmp)  # left by a killed build of this very path
+            _remove(real)  # present but never registered: a crash after rename
+            renamed = False
+            try:
+                produce(tmp)
+                if not os.path.lexists(tmp):
+                    raise StoreError(f"builder failed to produce output path '{dest}'")
+                token = os.path.basename(tmp)[:HASH_PART_LEN].encode()
+                rewrite_token(tmp, token, dest.hash_part.encode())
+                normalise(tmp)
+                candidates = {self.parse_path(c).hash_part: str(c) for c in ref_candidates}
+                candidates[dest.hash_part] = real
+                scanner = RefScanner(candidates)
+                h, size = nar_hash(tmp, sink=scanner)
+                if expected is not None:
+                    want, recursive = expected
+                    got = nar_hash(tmp, want.algo)[0] if recursive else _flat_hash(tmp, want.algo)
+                    if got != want:
+                        raise StoreError(
+                            f"hash mismatch in fixed-output derivation '{dest}':\n"
+                            f"  specified: {want.sri()}\n     got:    {got.sri()}"
+                        )
+                info = PathInfo(
+                    path=real,
+                    nar_hash=str(h),
+                    nar_size=size,
+                    references=[candidates[f] for f in scanner.found]
+                    + [str(r) for r in references],
+                    deriver=deriver,
+                    ca=ca,
+                )
+                self._fault("before-rename")
+                os.rename(tmp, real)
+                renamed = True
+                self._fault("before-register")
+                self.db.register([info], {real: derivation_outputs} if derivation_outputs else None)
+            except BaseException:
+                _remove(tmp)
+                if renamed:
+                    _remove(real)
+                raise
+            self.add_temp_root(dest)
+            return info
+
+    def _fault(self, stage: str) -> None:
+        if self.fault is not None:
+            self.fault(stage)
+
+    def add_text(
+        self, name: str, text: str | bytes, references: Iterable[StorePath | str] = ()
+    ) -> StorePath:
+        """`builtins.toFile`: a text file addressed by its contents and references.
+
+        The references are recorded as given (they must be valid), not scanned.
+        """
+        data = text.encode() if isinstance(text, str) else text
+        refs = sorted({str(r) for r in references})
+        dest = make_text_path(name, data, refs, self.store_dir)
+
+        def produce(tmp: str) -> None:
+            with open(tmp, "wb") as f:
+                f.write(data)
+
+        self.install(dest, produce, references=refs, ca=f"text:{Hash.of('sha256', data)}")
+        return dest
+
+    def add_path(
+        self,
+        src: str | os.PathLike,
+        name: str | None = None,
+        *,
+        recursive: bool = True,
+        filter: Callable[[str, str], bool] | None = None,
+    ) -> StorePath:
+        """Copy a file or tree into the store, content-addressed (`"${./x}"`,
+        `builtins.path`, `builtins.filterSource`).
+
+        `filter(path, type)` with type "regular", "directory", "symlink" or
+        "unknown" decides what is copied, as in Nix.  `recursive=False` adds
+        one regular file by its flat hash.  Adding the same content again is
+        a no-op.
+        """
+        src = os.path.abspath(os.fspath(src))
+        name = check_name(name if name is not None else os.path.basename(src))
+        if not recursive:
+            if not os.path.isfile(src):
+                raise StoreError(f"'{src}' is not a regular file")
+            h = file_hash(src)
+            dest = make_fixed_output_path(name, h, False, self.store_dir)
+            self.install(dest, lambda tmp: _copy(src, tmp, None), ca=f"fixed:{h}")
+            return dest
+        if filter is None:
+            h = nar_hash(src)[0]
+            dest = make_source_path(name, h, self.store_dir)
+            self.install(dest, lambda tmp: _copy(src, tmp, None), ca=f"fixed:r:{h}")
+            return dest
+        # With a filter, the hash is known only after copying what it keeps.
+        staging = tempfile.mkdtemp(prefix=TMP_PREFIX + "add-", dir=self.store_dir)
+        try:
+            staged = os.path.join(staging, "x")
+            _copy(src, staged, filter)
+            h = nar_hash(staged)[0]
+            dest = make_source_path(name, h, self.store_dir)
+            self.install(dest, lambda tmp: os.rename(staged, tmp), ca=f"fixed:r:{h}")
+            return dest
+        finally:
+            _remove(staging)
+
+    # --- derivations --------------------------------------------------------
+
+    def add_derivation(self, drv: Derivation) -> StorePath:
+        """Write `drv` as a `.drv` file (its inputs must be valid already)."""
+        from declos.store.derivation import unparse
+
+        text = unparse(drv)
+        dest = drv_path(drv, self.store_dir)
+        refs = drv.references()
+
+        def produce(tmp: str) -> None:
+            with open(tmp, "w") as f:
+                f.write(text)
+
+        self.install(dest, produce, references=refs, derivation_outputs=drv.output_paths())
+        return dest
+
+    def read_derivation(self, path: StorePath | str) -> Derivation:
+        sp = self.parse_path(path)
+        if not sp.is_derivation:
+            raise StoreError(f"'{sp}' is not a derivation")
+        try:
+            with open(str(sp)) as f:
+                text = f.read()
+        except FileNotFoundError:
+            raise StoreError(f"derivation '{sp}' does not exist") from None
+        return parse_derivation(text, sp.name[: -len(DRV_EXTENSION)])
+
+
+def _flat_hash(path: str, algo: str) -> Hash:
+    if not os.path.isfile(path) or os.path.islink(path):
+        raise StoreError(f"output '{path}' of a flat fixed-output derivation is not a regular file")
+    return file_hash(path, algo)
+
+
+def _file_type(st: os.stat_result) -> str:
+    if stat.S_ISREG(st.st_mode):
+        return "regular"
+    if stat.S_ISDIR(st.st_mode):
+        return "directory"
+    if stat.S_ISLNK(st.st_mode):
+        return "symlink"
+    return "unknown"
+
+
+def _copy(src: str, dest: str, filter: Callable[[str, str], bool] | None) -> None:
+    """Copy a tree keeping symlinks and the owner's execute bit only."""
+    st = os.lstat(src)
+    kind = _file_type(st)
+    if kind == "symlink":
+        os.symlink(os.readlink(src), dest)
+    elif kind == "regular":
+        shutil.copyfile(src, dest, follow_symlinks=False)
+        os.chmod(dest, 0o755 if st.st_mode & stat.S_IXUSR else 0o644)
+    elif kind == "directory":
+        os.mkdir(dest)
+        for name in sorted(os.listdir(src)):
+            child = os.path.join(src, name)
+            if filter is not None and not filter(child, _file_type(os.lstat(child))):
+                continue
+            _copy(child, os.path.join(dest, name), filter)
+    else:
+        raise StoreError(f"file '{src}' has an unsupported type")

@@ -45,7 +45,7 @@ def format_float(x: float) -> str:
         return "inf" if x > 0 else "-inf"
     if math.isnan(x):
         return "nan" if math.copysign(1.0, x) > 0 else "-nan"
-    return "%g" % x
+    return f"{x:g}"
 
 
 def print_value(value, out: list[str] | None = None, seen: set | None = None) -> str:

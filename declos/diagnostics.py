@@ -97,6 +97,7 @@ class DeclosError(Exception):
         self.message = message
         self.span = span
         self.frames: list[Frame] = []
+        self.suggestions: list[str] = []
         if code is not None:
             self.code = code
 
@@ -106,6 +107,22 @@ class DeclosError(Exception):
 
     def __str__(self) -> str:
         return render(self, show_trace=True)
+
+
+def levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def suggest(query: str, candidates, limit: int = 5, max_distance: int = 2) -> list[str]:
+    """Nix's "Did you mean …?" choices: nearest names by edit distance."""
+    scored = sorted((levenshtein(query, c), c) for c in set(candidates))
+    return [c for d, c in scored[:limit] if d <= max_distance]
 
 
 class ParseError(DeclosError):
@@ -145,4 +162,8 @@ def render(err: DeclosError, show_trace: bool = False) -> str:
     if err.span is not None:
         lines.append(f"       at {err.span.location()}:")
         lines.extend(snippet(err.span))
+    if err.suggestions:
+        s = err.suggestions
+        text = s[0] if len(s) == 1 else "one of " + ", ".join(s[:-1]) + " or " + s[-1]
+        lines.append(f"       Did you mean {text}?")
     return "\n".join(lines) + "\n"

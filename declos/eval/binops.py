@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from declos.eval import ops
 from declos.eval.compile import expect_attrs, expect_bool
-from declos.eval.errors import EvalError, EvalTypeError
+from declos.eval.errors import EvalError, EvalTypeError, locate
 from declos.eval.printing import show_value
 from declos.eval.strings import concat
 from declos.eval.values import show_type
@@ -15,8 +15,7 @@ def _with_span(fn, span):
         try:
             return fn(a, b)
         except EvalError as e:
-            if e.span is None:
-                e.span = span
+            locate(e, span)
             raise
 
     return run

@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import os
 
-from declos.diagnostics import ParseError, Span
-from declos.eval.errors import AssertionFailed, EvalError, EvalTypeError, MissingAttrError
+from declos.diagnostics import ParseError, Span, suggest
+from declos.eval.errors import (
+    AssertionFailed,
+    EvalError,
+    EvalTypeError,
+    MissingAttrError,
+    locate,
+)
 from declos.eval.printing import show_value
 from declos.eval.scope import Scope, resolve
 from declos.eval.strings import concat, interpolate
@@ -41,7 +47,7 @@ class LambdaCode:
         self.formal_names = frozenset(n for n, _ in formals) if formals is not None else None
 
     def describe(self) -> str:
-        return f"function '{self.name}'" if self.name else "anonymous lambda"
+        return f"function '{self.name or 'anonymous lambda'}'"
 
 
 def expect_attrs(v, span: Span | None, what: str = ""):
@@ -59,6 +65,12 @@ def expect_bool(v, span: Span | None, what: str):
         err.add_frame(span, what)
         raise err
     return v
+
+
+def missing_attr(name: str, attrs, span: Span | None) -> MissingAttrError:
+    err = MissingAttrError(f"attribute '{name}' missing", span)
+    err.suggestions = suggest(name, attrs)
+    return err
 
 
 def _attr_name(ev, v, span) -> str | None:
@@ -267,7 +279,7 @@ class Compiler:
                 try:
                     x = v[name]
                 except KeyError:
-                    raise MissingAttrError(f"attribute '{name}' missing", span) from None
+                    raise missing_attr(name, v, span) from None
                 return x.force() if type(x) is Thunk else x
 
             return select1
@@ -283,7 +295,7 @@ class Compiler:
                 if name not in v:
                     if default is not None:
                         return default(env)
-                    raise MissingAttrError(f"attribute '{name}' missing", span)
+                    raise missing_attr(name, v, span)
                 v = v[name]
                 if type(v) is Thunk:
                     v = v.force()
@@ -321,7 +333,7 @@ class Compiler:
             v = source.force() if type(source) is Thunk else source
             expect_attrs(v, span)
             if name not in v:
-                raise MissingAttrError(f"attribute '{name}' missing", span)
+                raise missing_attr(name, v, span)
             x = v[name]
             return x.force() if type(x) is Thunk else x
 
@@ -341,7 +353,17 @@ class Compiler:
             elif entry.kind == INHERIT:
                 entries.append((name, None, self.lazy(entry.value, outer_scope, name), True))
             else:
-                fn = self.lazy(entry.value, value_scope, name, entry.span)
+                value = entry.value
+                if m.recursive and type(value) is ast.Var:
+                    # A sibling's slot may not be filled yet: never alias it.
+                    ev = self.compile(value, value_scope)
+                    span = value.span
+
+                    def fn(env, ev=ev, span=span):
+                        return Thunk(ev, env, span)
+
+                else:
+                    fn = self.lazy(value, value_scope, name)
                 entries.append((name, None, fn, False))
         return tuple(entries), sources
 
@@ -490,7 +512,7 @@ class Compiler:
         cond = self.compile(node.cond, scope)
         then = self.compile(node.then, scope)
         else_ = self.compile(node.else_, scope)
-        span = node.cond.span
+        span = node.span
 
         def if_(env):
             c = cond(env)
@@ -522,9 +544,7 @@ class Compiler:
             try:
                 return ops.sub(0, inner(env))
             except EvalError as e:
-                if e.span is None:
-                    e.span = span
-                raise
+                raise locate(e, span) from None
 
         return neg
 

@@ -44,5 +44,13 @@ class StackOverflow(EvalError):
     code = "stack-overflow"
 
 
+def locate(err: EvalError, span: Span | None) -> EvalError:
+    """Give an error raised without a position the position of the expression
+    being evaluated; `throw` and `abort` stay unlocated, as in Nix."""
+    if err.span is None and not isinstance(err, ThrownError | AbortError):
+        err.span = span
+    return err
+
+
 def type_error(message: str, span: Span | None = None) -> EvalTypeError:
     return EvalTypeError(message, span)

@@ -14,7 +14,7 @@ import threading
 
 from declos.diagnostics import DeclosError, Source, Span
 from declos.eval.compile import Compiler, LambdaCode
-from declos.eval.errors import EvalError, EvalTypeError, StackOverflow
+from declos.eval.errors import EvalError, EvalTypeError, StackOverflow, locate
 from declos.eval.printing import show_value
 from declos.eval.scope import Scope
 from declos.eval.values import (
@@ -99,8 +99,7 @@ class Evaluator:
         try:
             return prim.fn(self, *args)
         except EvalError as e:
-            if e.span is None:
-                e.span = span
+            locate(e, span)
             if len(e.frames) < 64:
                 e.add_frame(span, f"while calling the '{prim.name}' builtin")
             raise

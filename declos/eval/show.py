@@ -16,6 +16,18 @@ def _attr_path(path) -> str:
     )
 
 
+# Operators that Nix's parser turns into calls of builtins.
+_CALLS = {
+    "-": ("__sub", False, False),
+    "*": ("__mul", False, False),
+    "/": ("__div", False, False),
+    "<": ("__lessThan", False, False),
+    ">": ("__lessThan", True, False),
+    "<=": ("__lessThan", True, True),
+    ">=": ("__lessThan", False, True),
+}
+
+
 def show(node) -> str:
     t = type(node)
     if t is ast.Int:
@@ -39,14 +51,19 @@ def show(node) -> str:
     if t is ast.Uri:
         return node.value
     if t is ast.Select:
-        text = f"{show(node.expr)}.{_attr_path(node.path)}"
+        text = f"({show(node.expr)}).{_attr_path(node.path)}"
         if node.default is not None:
-            text = f"({text} or {show(node.default)})"
+            text = f"{text} or {show(node.default)}"
         return text
     if t is ast.HasAttr:
         return f"(({show(node.expr)}) ? {_attr_path(node.path)})"
     if t is ast.BinOp:
-        return f"({show(node.left)} {node.op} {show(node.right)})"
+        op, a, b = node.op, show(node.left), show(node.right)
+        if op in _CALLS:
+            fn, swap, negate = _CALLS[op]
+            text = f"({fn} {b} {a})" if swap else f"({fn} {a} {b})"
+            return f"(! {text})" if negate else text
+        return f"({a} {op} {b})"
     if t is ast.Not:
         return f"(! {show(node.expr)})"
     if t is ast.Neg:

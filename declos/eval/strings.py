@@ -9,7 +9,7 @@ copied into the store.
 
 from __future__ import annotations
 
-from declos.eval.errors import EvalError, EvalTypeError
+from declos.eval.errors import EvalError, EvalTypeError, locate
 from declos.eval.ops import INT_MAX, INT_MIN, canonicalize_path, coerce_to_string
 from declos.eval.values import CtxStr, PathValue, make_string, show_type
 
@@ -29,8 +29,7 @@ def interpolate(ev, parts, env, span):
         try:
             s, c = coerce_to_string(ev, v, True)
         except EvalError as e:
-            if e.span is None:
-                e.span = span
+            locate(e, span)
             raise
         texts.append(s)
         if c:
@@ -65,8 +64,7 @@ def concat(ev, values, span):
             try:
                 s, c = coerce_to_string(ev, v, False)
             except EvalError as e:
-                if e.span is None:
-                    e.span = span
+                locate(e, span)
                 raise
             if c:
                 raise EvalError(
@@ -87,8 +85,7 @@ def concat(ev, values, span):
         try:
             s, c = coerce_to_string(ev, v, True)
         except EvalError as e:
-            if e.span is None:
-                e.span = span
+            locate(e, span)
             raise
         texts.append(s)
         if c:

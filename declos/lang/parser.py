@@ -125,7 +125,8 @@ class _Builder(Transformer):
 
     # Operators.
     def binop(self, c):
-        return ast.BinOp(str(c[1]), c[0], c[2], span=self._span(c[0], c[2]))
+        # Errors point at the operator, as in current Nix.
+        return ast.BinOp(str(c[1]), c[0], c[2], span=self._span(c[1], c[1]))
 
     def not_op(self, c):
         return ast.Not(c[1], span=self._span(c[0], c[1]))

@@ -46,7 +46,7 @@ def elem_at(ev, xs, n):
     items = force_list(xs, arg_ctx(0, "elemAt"))
     i = force_int(n, arg_ctx(1, "elemAt"))
     if i < 0 or i >= len(items):
-        raise EvalError(f"'builtins.elemAt' called with index {i} on a list of size {len(items)}")
+        raise EvalError(f"list index {i} is out of bounds")
     return force(items[i])
 
 

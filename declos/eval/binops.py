@@ -98,6 +98,7 @@ def compile_binop(compiler, node, scope):
     if op == "!=":
         return lambda env: not ops.equals(left(env), right(env))
     if op == "+":
+        spans = (node.left.span, node.right.span)
 
         def plus(env):
             a = left(env)
@@ -108,7 +109,7 @@ def compile_binop(compiler, node, scope):
                     return r
             if type(a) is str and type(b) is str:
                 return a + b
-            return concat(ev, [a, b], span)
+            return concat(ev, [a, b], spans)
 
         return plus
     if op == "++":

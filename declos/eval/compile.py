@@ -176,9 +176,11 @@ class Compiler:
         ev = self.ev
         span = node.span
         first_value = PathValue(prefix)
+        spans = (span,) * (len(rest) + 1)
 
         def path_concat(env):
-            return concat(ev, [first_value] + [p if type(p) is str else p(env) for p in rest], span)
+            values = [first_value] + [p if type(p) is str else p(env) for p in rest]
+            return concat(ev, values, spans)
 
         return path_concat
 

@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 
-from declos.diagnostics import DeclosError, Source, Span
+from declos.diagnostics import DeclosError, Source, Span, suggest
 from declos.eval.compile import Compiler, LambdaCode
 from declos.eval.errors import EvalError, EvalTypeError, StackOverflow, locate
 from declos.eval.printing import show_value
@@ -136,9 +136,11 @@ class Evaluator:
         if not code.ellipsis and used != len(attrs):
             for name in sorted(attrs):
                 if name not in code.formal_names:
-                    raise EvalTypeError(
+                    err = EvalTypeError(
                         f"{code.describe()} called with unexpected argument '{name}'", code.span
                     ).add_frame(span, "from call site")
+                    err.suggestions = suggest(name, code.formal_names)
+                    raise err
         if missing:
             for slot, default in missing:
                 env[slot] = default(env)

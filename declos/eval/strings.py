@@ -37,57 +37,52 @@ def interpolate(ev, parts, env, span):
     return make_string("".join(texts), context)
 
 
-def concat(ev, values, span):
-    """`a + b` (and interpolated path literals): `values` are forced operands."""
+def concat(ev, values, spans):
+    """`a + b` (and interpolated path literals): `values` are forced operands.
+
+    Errors point at the operand at fault (`spans[i]` for `values[i]`), as Nix's
+    ExprConcatStrings does.
+    """
     first = values[0]
     t = type(first)
     if t is int or t is float:
         total = first
-        for v in values[1:]:
+        for i in range(1, len(values)):
+            v = values[i]
             tv = type(v)
             if tv is int and type(total) is int:
+                if not INT_MIN <= total + v <= INT_MAX:
+                    raise EvalError(f"integer overflow in adding {total} + {v}", spans[i])
                 total += v
-                if not INT_MIN <= total <= INT_MAX:
-                    raise EvalError(f"integer overflow in adding {total - v} + {v}", span)
             elif tv is int or tv is float:
                 total = float(total) + v
             else:
                 kind = "an integer" if type(total) is int else "a float"
-                raise EvalTypeError(f"cannot add {show_type(v)} to {kind}", span)
+                raise EvalTypeError(f"cannot add {show_type(v)} to {kind}", spans[i])
         return total
-    if t is PathValue:
-        texts = [first.path]
-        for v in values[1:]:
-            if type(v) is str:
-                texts.append(v)
-                continue
-            try:
-                s, c = coerce_to_string(ev, v, False)
-            except EvalError as e:
-                locate(e, span)
-                raise
-            if c:
-                raise EvalError(
-                    "a string that refers to a store path cannot be appended to a path", span
-                )
-            texts.append(s)
-        return PathValue(canonicalize_path("".join(texts)))
     texts = []
     context = None
-    for v in values:
+    is_path = t is PathValue
+    for i, v in enumerate(values):
         if type(v) is str:
             texts.append(v)
             continue
         if type(v) is CtxStr:
-            texts.append(v.s)
-            context = set(v.context) if context is None else context | v.context
-            continue
-        try:
-            s, c = coerce_to_string(ev, v, True)
-        except EvalError as e:
-            locate(e, span)
-            raise
+            s, c = v.s, v.context
+        elif is_path and i == 0:
+            s, c = v.path, None
+        else:
+            try:
+                s, c = coerce_to_string(ev, v, not is_path)
+            except EvalError as e:
+                raise locate(e, spans[i]) from None
         texts.append(s)
         if c:
+            if is_path:
+                raise EvalError(
+                    "a string that refers to a store path cannot be appended to a path", spans[i]
+                )
             context = set(c) if context is None else context | c
+    if is_path:
+        return PathValue(canonicalize_path("".join(texts)))
     return make_string("".join(texts), context)

@@ -180,7 +180,10 @@ class _Builder(Transformer):
         return ast.Uri(str(c[0]), span=self._span(c[0], c[0]))
 
     def paren(self, c):
-        return c[1]
+        inner = c[1]
+        if type(inner) is ast.BinOp:
+            return inner  # operator errors point at the operator, parenthesised or not
+        return attrs.evolve(inner, span=self._span(c[0], c[2]))
 
     def legacy_let(self, c):
         span = self._span(c[0], c[3])

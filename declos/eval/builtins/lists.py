@@ -201,7 +201,7 @@ def generic_closure(ev, args):
         )
         i += 1
         if "key" not in item:
-            raise EvalError("attribute 'key' missing")
+            raise EvalError("attribute 'key' required")
         key = force(item["key"])
         if any(ops.equals(key, k) for k in seen):
             continue

@@ -56,7 +56,7 @@ def substring(ev, start, length, s):
         ev, s, "while evaluating the third argument (the string) passed to builtins.substring"
     )
     if i < 0:
-        raise EvalError("negative start position in substring")
+        raise EvalError("negative start position in 'substring'")
     if n < 0:
         n = 1 << 62
     if text.isascii():

@@ -162,9 +162,10 @@ def less_than(a, b) -> bool:
             if not equals(x, y):
                 return less_than(x, y)
         return len(a) < len(b)
-    if ta is tb or {ta, tb} <= {str, CtxStr}:
-        raise EvalTypeError(f"cannot compare {show_type(a)} with {show_type(b)}")
-    raise EvalTypeError(f"cannot compare {show_type(a)} with {show_type(b)}")
+    raise EvalTypeError(
+        f"cannot compare {show_type(a)} with {show_type(b)}; values are "
+        f"{show_value(a)} and {show_value(b)}"
+    )
 
 
 def update(a: Attrs, b: Attrs) -> Attrs:

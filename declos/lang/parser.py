@@ -181,8 +181,8 @@ class _Builder(Transformer):
 
     def paren(self, c):
         inner = c[1]
-        if type(inner) is ast.BinOp:
-            return inner  # operator errors point at the operator, parenthesised or not
+        if type(inner) is ast.BinOp or type(inner) is ast.Lambda:
+            return inner  # errors point at the operator / the lambda, parenthesised or not
         return attrs.evolve(inner, span=self._span(c[0], c[2]))
 
     def legacy_let(self, c):
@@ -287,7 +287,25 @@ class _NoLexer(LarkLexer):
 def _parser() -> Lark:
     grammar = os.path.join(os.path.dirname(__file__), "grammar.lark")
     with open(grammar, encoding="utf-8") as f:
-        return Lark(f.read(), parser="lalr", lexer=_NoLexer, transformer=_Builder())
+        text = f.read()
+    # lark keys its cache of the LALR tables on the grammar text and options,
+    # so a grammar change invalidates it by itself.
+    cache = os.path.join(_cache_dir(), "grammar.lark.cache") if _cache_dir() else False
+    try:
+        return Lark(text, parser="lalr", lexer=_NoLexer, transformer=_Builder(), cache=cache)
+    except OSError:
+        return Lark(text, parser="lalr", lexer=_NoLexer, transformer=_Builder())
+
+
+def _cache_dir() -> str | None:
+    base = os.environ.get("DECLOS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "declos"
+    )
+    try:
+        os.makedirs(base, exist_ok=True)
+    except OSError:
+        return None
+    return base
 
 
 def _unexpected(token: Token | None) -> str:

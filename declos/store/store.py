@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import secrets
 import shutil
 import stat
 import tempfile
@@ -172,7 +173,7 @@ class Store:
     def close(self) -> None:
         self.db.close()
         if self._temproots is not None:
-            os.unlink(os.path.join(self.temproots_dir, str(os.getpid())))
+            os.unlink(self._temproots_file)
             os.close(self._temproots)
             self._temproots = None
 
@@ -207,8 +208,11 @@ class Store:
     def add_temp_root(self, path: StorePath | str) -> None:
         """Keep `path` alive against `gc` for as long as this process runs."""
         if self._temproots is None:
+            self._temproots_file = os.path.join(
+                self.temproots_dir, f"{os.getpid()}-{secrets.token_hex(4)}"
+            )
             fd = os.open(
-                os.path.join(self.temproots_dir, str(os.getpid())),
+                self._temproots_file,
                 os.O_RDWR | os.O_CREAT | os.O_APPEND,
                 0o600,
             )

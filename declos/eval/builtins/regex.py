@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from declos.eval.builtins.registry import arg_ctx, builtin, force, force_string, force_string_text
+from declos.eval.builtins.registry import arg_ctx, builtin, force_string, force_string_text
 from declos.eval.errors import EvalError
 
 _CLASSES = {
@@ -273,6 +273,6 @@ def split(ev, regex_, s):
         out.append([_dec(g) for g in m.groups()])
         pos = m.end()
     if not out:
-        return force(s)
+        return [v]
     out.append(_dec(data[pos:]))
     return out

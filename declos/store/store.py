@@ -278,10 +278,11 @@ class Store:
         """
         if dest.store_dir != self.store_dir:
             raise StoreError(f"path '{dest}' is not in the store '{self.store_dir}'")
-        existing = self.db.query(str(dest))
-        if existing is not None:
-            self.add_temp_root(dest)
-            return existing
+        with self.gc_shared():
+            existing = self.db.query(str(dest))
+            if existing is not None:
+                self.add_temp_root(dest)
+                return existing
         with self.gc_shared(), self.lock_path(dest):
             existing = self.db.query(str(dest))
             if existing is not None:

@@ -23,14 +23,20 @@ import contextlib
 import fcntl
 import os
 import secrets
-import shutil
-import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from declos.diagnostics import DeclosError
 from declos.store.db import PathInfo, StoreDB
 from declos.store.derivation import Derivation, drv_path, parse_derivation
+from declos.store.fs import (
+    RefScanner,
+    StoreError,
+    copy_tree,
+    flat_hash,
+    normalise,
+    remove_tree,
+    rewrite_token,
+)
 from declos.store.hashing import Hash, file_hash, nar_hash
 from declos.store.paths import (
     DRV_EXTENSION,
@@ -49,93 +55,6 @@ TMP_PREFIX = ".tmp-"
 # characters stand where the 32-character hash will be, so that a builder's
 # own `$out` can be rewritten to the final path after the build.
 _TOKEN_TAIL = HASH_PART_LEN - len(TMP_PREFIX)
-
-
-class StoreError(DeclosError):
-    code = "store"
-
-
-class RefScanner:
-    """Finds which candidate hash parts occur in a stream of bytes.
-
-    Fed the NAR of an output (names, symlink targets and contents), as Nix
-    scans.  A hash split across two chunks is still found.
-    """
-
-    def __init__(self, candidates: Iterable[str]):
-        self.pending = {h.encode() for h in candidates}
-        self.found: set[str] = set()
-        self._tail = b""
-
-    def __call__(self, chunk: bytes) -> None:
-        if not self.pending:
-            return
-        data = self._tail + chunk
-        hits = {h for h in self.pending if h in data}
-        if hits:
-            self.pending -= hits
-            self.found |= {h.decode() for h in hits}
-        self._tail = data[-(HASH_PART_LEN - 1) :]
-
-
-def _remove(path: str) -> None:
-    """Delete a file or a read-only tree, if it exists."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return
-    if not stat.S_ISDIR(st.st_mode):
-        os.unlink(path)
-        return
-    for root, dirs, _files in os.walk(path):
-        os.chmod(root, 0o700)
-        for d in dirs:
-            full = os.path.join(root, d)
-            if not os.path.islink(full):
-                os.chmod(full, 0o700)
-    shutil.rmtree(path)
-
-
-def normalise(path: str) -> None:
-    """Nix's canonicalisation: files 0444 (0555 if executable), directories
-    0555, every mtime 1.  Special files (devices, sockets, fifos) are refused."""
-    st = os.lstat(path)
-    mode = st.st_mode
-    if stat.S_ISLNK(mode):
-        pass
-    elif stat.S_ISREG(mode):
-        os.chmod(path, 0o555 if mode & stat.S_IXUSR else 0o444)
-    elif stat.S_ISDIR(mode):
-        os.chmod(path, 0o755)
-        for name in os.listdir(path):
-            normalise(os.path.join(path, name))
-        os.chmod(path, 0o555)
-    else:
-        raise StoreError(f"file '{path}' has an unsupported type")
-    os.utime(path, (1, 1), follow_symlinks=False)
-
-
-def rewrite_token(path: str, old: bytes, new: bytes) -> None:
-    """Replace `old` by `new` (same length) in file contents and symlink
-    targets under `path`: a build's temporary `$out` becomes its final path."""
-    assert len(old) == len(new)
-    st = os.lstat(path)
-    if stat.S_ISLNK(st.st_mode):
-        target = os.readlink(os.fsencode(path))
-        if old in target:
-            os.unlink(path)
-            os.symlink(target.replace(old, new), path)
-    elif stat.S_ISREG(st.st_mode):
-        with open(path, "rb") as f:
-            data = f.read()
-        if old in data:
-            os.chmod(path, st.st_mode | stat.S_IWUSR)
-            with open(path, "wb") as f:
-                f.write(data.replace(old, new))
-    elif stat.S_ISDIR(st.st_mode):
-        os.chmod(path, st.st_mode | stat.S_IWUSR | stat.S_IXUSR | stat.S_IRUSR)
-        for name in os.listdir(path):
-            rewrite_token(os.path.join(path, name), old, new)
 
 
 class Store:
@@ -276,63 +195,125 @@ class Store:
         recursive) checks a fixed output.  Raises `StoreError` if `produce`
         wrote nothing; any failure leaves neither `tmp`, `dest`, nor a row.
         """
-        if dest.store_dir != self.store_dir:
-            raise StoreError(f"path '{dest}' is not in the store '{self.store_dir}'")
+        infos = self.install_outputs(
+            {"out": dest},
+            lambda tmps: produce(tmps["out"]),
+            ref_candidates=ref_candidates,
+            references=references,
+            deriver=deriver,
+            expected={"out": expected} if expected else None,
+            ca=ca,
+            derivation_outputs=derivation_outputs,
+        )
+        return infos["out"]
+
+    def install_outputs(
+        self,
+        dests: Mapping[str, StorePath],
+        produce: Callable[[dict[str, str]], None],
+        *,
+        ref_candidates: Iterable[StorePath | str] = (),
+        references: Iterable[StorePath | str] = (),
+        deriver: str | None = None,
+        expected: Mapping[str, tuple[Hash, bool]] | None = None,
+        ca: str | None = None,
+        derivation_outputs: dict[str, str] | None = None,
+        before_produce: Callable[[], None] | None = None,
+    ) -> dict[str, PathInfo]:
+        """`install` for several outputs built by one `produce(tmps)` call
+        (a multi-output derivation); they are registered in one transaction
+        and may refer to each other.  `before_produce` runs under the locks
+        just before `produce` (to count builds that really happen)."""
+        for dest in dests.values():
+            if dest.store_dir != self.store_dir:
+                raise StoreError(f"path '{dest}' is not in the store '{self.store_dir}'")
         with self.gc_shared():
-            existing = self.db.query(str(dest))
+            existing = self._query_all(dests)
             if existing is not None:
-                self.add_temp_root(dest)
                 return existing
-        with self.gc_shared(), self.lock_path(dest):
-            existing = self.db.query(str(dest))
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(self.gc_shared())
+            for dest in sorted(dests.values()):  # a fixed order: no lock-order deadlock
+                stack.enter_context(self.lock_path(dest))
+            existing = self._query_all(dests)
             if existing is not None:
-                self.add_temp_root(dest)
                 return existing
-            real = str(dest)
-            tmp = self.tmp_path_for(dest)
-            _remove(tmp)  # left by a killed build of this very path
-            _remove(real)  # present but never registered: a crash after rename
-            renamed = False
+            tmps = {o: self.tmp_path_for(d) for o, d in dests.items()}
+            for o, dest in dests.items():
+                remove_tree(tmps[o])  # left by a killed build of this very path
+                if not self.db.is_valid(str(dest)):
+                    remove_tree(str(dest))  # present but never registered: a crash after rename
+            renamed: list[str] = []
             try:
-                produce(tmp)
-                if not os.path.lexists(tmp):
-                    raise StoreError(f"builder failed to produce output path '{dest}'")
-                token = os.path.basename(tmp)[:HASH_PART_LEN].encode()
-                rewrite_token(tmp, token, dest.hash_part.encode())
-                normalise(tmp)
-                candidates = {self.parse_path(c).hash_part: str(c) for c in ref_candidates}
-                candidates[dest.hash_part] = real
-                scanner = RefScanner(candidates)
-                h, size = nar_hash(tmp, sink=scanner)
-                if expected is not None:
-                    want, recursive = expected
-                    got = nar_hash(tmp, want.algo)[0] if recursive else _flat_hash(tmp, want.algo)
-                    if got != want:
-                        raise StoreError(
-                            f"hash mismatch in fixed-output derivation '{dest}':\n"
-                            f"  specified: {want.sri()}\n     got:    {got.sri()}"
-                        )
-                info = PathInfo(
-                    path=real,
-                    nar_hash=str(h),
-                    nar_size=size,
-                    references=[candidates[f] for f in scanner.found]
-                    + [str(r) for r in references],
-                    deriver=deriver,
-                    ca=ca,
-                )
+                if before_produce is not None:
+                    before_produce()
+                produce(dict(tmps))
+                infos = self._finish(dests, tmps, ref_candidates, references, deriver, expected, ca)
                 self._fault("before-rename")
-                os.rename(tmp, real)
-                renamed = True
+                for o, dest in dests.items():
+                    if not self.db.is_valid(str(dest)):
+                        os.rename(tmps[o], str(dest))
+                        renamed.append(str(dest))
                 self._fault("before-register")
-                self.db.register([info], {real: derivation_outputs} if derivation_outputs else None)
+                self.db.register(
+                    infos.values(),
+                    {str(dests["out"]): derivation_outputs} if derivation_outputs else None,
+                )
             except BaseException:
-                _remove(tmp)
-                if renamed:
-                    _remove(real)
+                for tmp in tmps.values():
+                    remove_tree(tmp)
+                for real in renamed:
+                    remove_tree(real)
                 raise
+            for o, dest in dests.items():
+                remove_tree(tmps[o])  # built again although already valid: drop the copy
+                self.add_temp_root(dest)
+            return infos
+
+    def _query_all(self, dests: Mapping[str, StorePath]) -> dict[str, PathInfo] | None:
+        infos = {}
+        for o, dest in dests.items():
+            info = self.db.query(str(dest))
+            if info is None:
+                return None
+            infos[o] = info
+        for dest in dests.values():
             self.add_temp_root(dest)
-            return info
+        return infos
+
+    def _finish(self, dests, tmps, ref_candidates, references, deriver, expected, ca):
+        """Rewrite, normalise, check and scan each built output."""
+        for o, dest in dests.items():
+            if not os.path.lexists(tmps[o]):
+                raise StoreError(f"builder failed to produce output path '{dest}'")
+        candidates = {self.parse_path(c).hash_part: str(c) for c in ref_candidates}
+        candidates.update({d.hash_part: str(d) for d in dests.values()})
+        infos = {}
+        for o, dest in dests.items():
+            tmp = tmps[o]
+            for other, other_dest in dests.items():
+                token = os.path.basename(tmps[other])[:HASH_PART_LEN].encode()
+                rewrite_token(tmp, token, other_dest.hash_part.encode())
+            normalise(tmp)
+            scanner = RefScanner(candidates)
+            h, size = nar_hash(tmp, sink=scanner)
+            if expected and o in expected:
+                want, recursive = expected[o]
+                got = nar_hash(tmp, want.algo)[0] if recursive else flat_hash(tmp, want.algo)
+                if got != want:
+                    raise StoreError(
+                        f"hash mismatch in fixed-output derivation '{dest}':\n"
+                        f"  specified: {want.sri()}\n     got:    {got.sri()}"
+                    )
+            infos[o] = PathInfo(
+                path=str(dest),
+                nar_hash=str(h),
+                nar_size=size,
+                references=[candidates[f] for f in scanner.found] + [str(r) for r in references],
+                deriver=deriver,
+                ca=ca,
+            )
+        return infos
 
     def _fault(self, stage: str) -> None:
         if self.fault is not None:
@@ -379,24 +360,24 @@ class Store:
                 raise StoreError(f"'{src}' is not a regular file")
             h = file_hash(src)
             dest = make_fixed_output_path(name, h, False, self.store_dir)
-            self.install(dest, lambda tmp: _copy(src, tmp, None), ca=f"fixed:{h}")
+            self.install(dest, lambda tmp: copy_tree(src, tmp, None), ca=f"fixed:{h}")
             return dest
         if filter is None:
             h = nar_hash(src)[0]
             dest = make_source_path(name, h, self.store_dir)
-            self.install(dest, lambda tmp: _copy(src, tmp, None), ca=f"fixed:r:{h}")
+            self.install(dest, lambda tmp: copy_tree(src, tmp, None), ca=f"fixed:r:{h}")
             return dest
         # With a filter, the hash is known only after copying what it keeps.
         staging = tempfile.mkdtemp(prefix=TMP_PREFIX + "add-", dir=self.store_dir)
         try:
             staged = os.path.join(staging, "x")
-            _copy(src, staged, filter)
+            copy_tree(src, staged, filter)
             h = nar_hash(staged)[0]
             dest = make_source_path(name, h, self.store_dir)
             self.install(dest, lambda tmp: os.rename(staged, tmp), ca=f"fixed:r:{h}")
             return dest
         finally:
-            _remove(staging)
+            remove_tree(staging)
 
     # --- derivations --------------------------------------------------------
 
@@ -425,39 +406,3 @@ class Store:
         except FileNotFoundError:
             raise StoreError(f"derivation '{sp}' does not exist") from None
         return parse_derivation(text, sp.name[: -len(DRV_EXTENSION)])
-
-
-def _flat_hash(path: str, algo: str) -> Hash:
-    if not os.path.isfile(path) or os.path.islink(path):
-        raise StoreError(f"output '{path}' of a flat fixed-output derivation is not a regular file")
-    return file_hash(path, algo)
-
-
-def _file_type(st: os.stat_result) -> str:
-    if stat.S_ISREG(st.st_mode):
-        return "regular"
-    if stat.S_ISDIR(st.st_mode):
-        return "directory"
-    if stat.S_ISLNK(st.st_mode):
-        return "symlink"
-    return "unknown"
-
-
-def _copy(src: str, dest: str, filter: Callable[[str, str], bool] | None) -> None:
-    """Copy a tree keeping symlinks and the owner's execute bit only."""
-    st = os.lstat(src)
-    kind = _file_type(st)
-    if kind == "symlink":
-        os.symlink(os.readlink(src), dest)
-    elif kind == "regular":
-        shutil.copyfile(src, dest, follow_symlinks=False)
-        os.chmod(dest, 0o755 if st.st_mode & stat.S_IXUSR else 0o644)
-    elif kind == "directory":
-        os.mkdir(dest)
-        for name in sorted(os.listdir(src)):
-            child = os.path.join(src, name)
-            if filter is not None and not filter(child, _file_type(os.lstat(child))):
-                continue
-            _copy(child, os.path.join(dest, name), filter)
-    else:
-        raise StoreError(f"file '{src}' has an unsupported type")

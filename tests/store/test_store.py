@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from declos.store.db import PathInfo, StoreDB, StoreDBError
+from declos.store.fs import RefScanner
 from declos.store.hashing import nar_hash
 from declos.store.paths import StorePath, StorePathError, make_text_path
-from declos.store.store import RefScanner, Store, StoreError
+from declos.store.store import Store, StoreError
 
 
 def store_entries(store):

@@ -376,10 +376,7 @@ class _Lexer:
             need = 3
         else:
             return False
-        for _ in range(need):
-            if not (0x80 <= self.get() <= 0xBF):
-                return False
-        return True
+        return all(128 <= self.get() <= 191 for _ in range(need))
 
     def _hex4(self) -> int | None:
         n = 0

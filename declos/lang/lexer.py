@@ -152,6 +152,7 @@ class Lexer:
         n = len(text)
         pos = 0
         modes = self.modes
+        opens = []  # where each open string started, for "unterminated" errors
         while True:
             mode = modes[-1]
             if mode == CODE:
@@ -186,17 +187,20 @@ class Lexer:
                         modes.pop()
                 elif kind == "DQUOTE":
                     modes.append(STRING)
+                    opens.append(start)
                 elif kind == "IND_OPEN":
                     modes.append(IND_STRING)
+                    opens.append(start)
                 elif kind in ("PATH", "HPATH"):
                     modes.append(INPATH_SLASH if value.endswith("/") else INPATH)
                 yield _token(kind, value, start, end)
             elif mode == STRING:
                 if pos >= n:
-                    raise self.error("unterminated string", pos)
+                    raise self.error("unterminated string", opens[-1])
                 c = text[pos]
                 if c == '"':
                     modes.pop()
+                    opens.pop()
                     yield _token("DQUOTE", '"', pos, pos + 1)
                     pos += 1
                 elif c == "$" and text.startswith("${", pos):
@@ -210,12 +214,12 @@ class Lexer:
                         end += 1  # a `$` right before the closing quote is literal
                     if end == pos:
                         # A lone `$` or `\` at the end of the input.
-                        raise self.error("unterminated string", pos)
+                        raise self.error("unterminated string", opens[-1])
                     yield _token("STR", unescape(text[pos:end]), pos, end)
                     pos = end
             elif mode == IND_STRING:
                 if pos >= n:
-                    raise self.error("unterminated indented string", pos)
+                    raise self.error("unterminated indented string", opens[-1])
                 c = text[pos]
                 if c == "'" and text.startswith("''", pos):
                     nxt = text[pos + 2 : pos + 3]
@@ -227,11 +231,12 @@ class Lexer:
                         pos += 3
                     elif nxt == "\\":
                         if pos + 3 >= n:
-                            raise self.error("unterminated indented string", pos)
+                            raise self.error("unterminated indented string", opens[-1])
                         yield _token("IND_ESC", unescape(text[pos + 2 : pos + 4]), pos, pos + 4)
                         pos += 4
                     else:
                         modes.pop()
+                        opens.pop()
                         yield _token("IND_CLOSE", "''", pos, pos + 2)
                         pos += 2
                 elif c == "$" and text.startswith("${", pos):

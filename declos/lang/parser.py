@@ -9,7 +9,9 @@ slashes in paths.
 
 from __future__ import annotations
 
+import math
 import os
+import sys
 from functools import lru_cache
 
 import attrs
@@ -161,7 +163,13 @@ class _Builder(Transformer):
         return ast.Int(value, span=self._span(c[0], c[0]))
 
     def float_(self, c):
-        return ast.Float(float(c[0]), span=self._span(c[0], c[0]))
+        value = float(c[0])
+        # Nix rejects what strtod flags with ERANGE: overflow and subnormal results.
+        if math.isinf(value) or (value != 0.0 and value < sys.float_info.min):
+            raise ParseError(f"invalid float '{c[0]}'", self._span(c[0], c[0]))
+        if value == 0.0 and any(ch in "123456789" for ch in c[0].split("e")[0].split("E")[0]):
+            raise ParseError(f"invalid float '{c[0]}'", self._span(c[0], c[0]))
+        return ast.Float(value, span=self._span(c[0], c[0]))
 
     def string(self, c):
         return ast.Str(c[1].items, span=self._span(c[0], c[2]))
@@ -247,9 +255,11 @@ class _Builder(Transformer):
     def attr_name(self, c):
         if len(c) == 1 and isinstance(c[0], Token):
             return str(c[0]), self._span(c[0], c[0])
-        if len(c) == 3:  # "quoted ${parts}"
+        if len(c) == 3 and c[0].type == "DQUOTE":  # "quoted ${parts}"
             name = _static_name(ast.Str(c[1].items, span=self._span(c[0], c[2])))
             return name, self._span(c[0], c[2])
+        if len(c) == 3 and c[0].type == "DOLLAR_CURLY":  # ${expr}
+            return _static_name(c[1]), self._span(c[0], c[2])
         expr = c[0]
         return _static_name(expr), expr.span
 
@@ -333,7 +343,8 @@ def parse_source(source: Source) -> ast.Expr:
     except UnexpectedToken as e:
         token = e.token
         if token is None or token.type == "$END":
-            pos = len(source.text)
+            # Like Nix: just after the last token or comment, not after trailing blanks.
+            pos = len(source.text.rstrip(" \t\r\n"))
         else:
             pos = token.start_pos
         raise ParseError(

@@ -20,6 +20,12 @@ from declos.eval.errors import EvalError
 from declos.eval.values import Attrs, Thunk
 
 
+def _apply(env):
+    """Thunk body for `f x` built by map/genList: `env` is (evaluator, f, x)."""
+    ev, f, x = env
+    return ev.call(f.force() if type(f) is Thunk else f, x)
+
+
 @builtin("length", ("e",))
 def length(ev, e):
     return len(force_list(e, arg_ctx(0, "length")))
@@ -59,8 +65,7 @@ def elem(ev, x, xs):
 @builtin("map", ("f", "list"), global_=True)
 def map_(ev, f, xs):
     items = force_list(xs, arg_ctx(1, "map"))
-    call = ev.call
-    return [Thunk(lambda _e, item=item: call(force(f), item), None) for item in items]
+    return [Thunk(_apply, (ev, f, item)) for item in items]
 
 
 @builtin("filter", ("f", "list"))
@@ -114,8 +119,7 @@ def gen_list(ev, gen, n):
     count = force_int(n, arg_ctx(1, "genList"))
     if count < 0:
         raise EvalError(f"cannot create list of size {count}")
-    call = ev.call
-    return [Thunk(lambda _e, i=i: call(force(gen), i), None) for i in range(count)]
+    return [Thunk(_apply, (ev, gen, i)) for i in range(count)]
 
 
 @builtin("all", ("pred", "list"))
@@ -141,12 +145,10 @@ def sort(ev, comparator, xs):
     call = ev.call
     ctx = "while evaluating the return value of the sorting function passed to builtins.sort"
 
+    # Python's sort only asks "a < b?", so one comparator call per comparison
+    # suffices, and the sort is stable, as Nix's std::stable_sort is.
     def cmp(a, b):
-        if force_bool(call(call(fn, a), b), ctx):
-            return -1
-        if force_bool(call(call(fn, b), a), ctx):
-            return 1
-        return 0
+        return -1 if force_bool(call(call(fn, a), b), ctx) else 0
 
     return sorted(items, key=functools.cmp_to_key(cmp))
 

@@ -1,0 +1,4 @@
+# leading
+/* block
+   comment */ 1 /* inner */ + # trailing
+  2

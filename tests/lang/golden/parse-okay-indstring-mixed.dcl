@@ -1,0 +1,6 @@
+''
+      deep
+    shallow
+
+      blank above
+''

@@ -1,0 +1,1 @@
+{ inherit (pkgs) hello; inherit (pkgs.lib) mkIf mkMerge; }

@@ -1,0 +1,1 @@
+[ (a.b or c d) (f or) (g f or) ((a.b) or) ]

@@ -1,0 +1,2 @@
+# `-./a` is one path token, `- ./a` a negation.
+[ -./a (- ./a) ]

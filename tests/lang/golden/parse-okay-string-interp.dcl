@@ -1,0 +1,1 @@
+"a${b}c${toString 1}d"

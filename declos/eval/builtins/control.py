@@ -103,7 +103,7 @@ def import_(ev, path):
     return ev.import_file(_import_path(ev, path, "import"))
 
 
-@builtin("scopedImport", ("scope", "path"))
+@builtin("scopedImport", ("scope", "path"), global_=True)
 def scoped_import(ev, scope, path):
     attrs = force_attrs(scope, arg_ctx(0, "scopedImport"))
     return ev.import_file(_import_path(ev, path, "scopedImport"), attrs)

@@ -14,7 +14,7 @@ import math
 from json import loads as _loads
 from json.encoder import encode_basestring as _quote
 
-from declos.eval.builtins.registry import arg_ctx, builtin, force_string
+from declos.eval.builtins.registry import UnlocatedError, arg_ctx, builtin, force_string
 from declos.eval.errors import EvalError, EvalTypeError
 from declos.eval.values import (
     Attrs,
@@ -195,7 +195,7 @@ def from_json(text: str):
         raise EvalError(f"unsigned json number {e.args[0]} outside of Nix integer range") from None
     except (ValueError, RecursionError):
         pass
-    raise EvalError(nlohmann_error(text.encode("utf-8", "surrogateescape")))
+    raise UnlocatedError(nlohmann_error(text.encode("utf-8", "surrogateescape")))
 
 
 @builtin("fromJSON", ("e",))

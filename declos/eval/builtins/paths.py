@@ -15,6 +15,7 @@ import os
 import stat
 
 from declos.eval.builtins.registry import (
+    UnlocatedError,
     arg_ctx,
     builtin,
     coerce_string,
@@ -32,7 +33,7 @@ from declos.eval.values import Attrs, CtxStr, PathValue, make_string, show_type
 
 
 def _sys_error(what: str, path: str, e: OSError) -> EvalError:
-    return EvalError(f"{what} '{path}': {os.strerror(e.errno) if e.errno else e}")
+    return UnlocatedError(f"{what} '{path}': {os.strerror(e.errno) if e.errno else e}")
 
 
 def real_path(ev, v, ctx: str) -> str:

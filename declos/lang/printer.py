@@ -288,8 +288,8 @@ def _not(node: ast.Not) -> Printed:
 
 def _neg(node: ast.Neg) -> Printed:
     text = _at(node.expr, NEG)
-    # `-./a` and `-a/b` would lex as one path.
-    sep = " " if _PATH_START_RE.match(text) else ""
+    # `-./a` and `-a/b` would lex as one path; `- -1` reads better than `--1`.
+    sep = " " if _PATH_START_RE.match(text) or text.startswith("-") else ""
     return f"-{sep}{text}", NEG
 
 

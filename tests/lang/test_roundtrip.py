@@ -103,9 +103,7 @@ def paths(draw, exprs):
 
 
 def attr_names(exprs):
-    dynamic_str = st.lists(st.one_of(tricky_text, exprs), min_size=1, max_size=3).map(
-        merge_parts
-    )
+    dynamic_str = st.lists(st.one_of(tricky_text, exprs), min_size=1, max_size=3).map(merge_parts)
     dynamic_str = dynamic_str.filter(lambda ps: any(not isinstance(p, str) for p in ps)).map(
         ast.Str
     )
@@ -115,9 +113,7 @@ def attr_names(exprs):
 
 def attr_paths(exprs, static_first: bool = False):
     first = attr_strings if static_first else attr_names(exprs)
-    return st.builds(
-        lambda a, rest: (a, *rest), first, st.lists(attr_names(exprs), max_size=2)
-    )
+    return st.builds(lambda a, rest: (a, *rest), first, st.lists(attr_names(exprs), max_size=2))
 
 
 def bindings(exprs, in_let: bool = False):
@@ -141,9 +137,7 @@ def _valid_binds(binds, in_let: bool = False) -> bool:
 @st.composite
 def formals(draw, exprs, param):
     names = draw(st.lists(identifiers.filter(lambda n: n != param), max_size=3, unique=True))
-    entries = tuple(
-        ast.Formal(name, draw(st.one_of(st.none(), exprs))) for name in names
-    )
+    entries = tuple(ast.Formal(name, draw(st.one_of(st.none(), exprs))) for name in names)
     return ast.Formals(entries, draw(st.booleans()))
 
 
@@ -167,9 +161,7 @@ def extend(exprs):
         st.builds(ast.HasAttr, exprs, attr_paths(exprs).map(tuple)),
         st.builds(ast.AttrSet, st.booleans(), bindings(exprs).filter(_valid_binds)),
         st.builds(ast.List, st.lists(exprs, max_size=3).map(tuple)),
-        st.builds(
-            ast.Let, bindings(exprs, True).filter(lambda b: _valid_binds(b, True)), exprs
-        ),
+        st.builds(ast.Let, bindings(exprs, True).filter(lambda b: _valid_binds(b, True)), exprs),
         lambdas(exprs),
         st.builds(ast.Call, exprs, exprs),
         st.builds(ast.Call, exprs, st.just(ast.Var("or"))),
@@ -182,9 +174,7 @@ def extend(exprs):
     )
 
 
-leaves = st.one_of(
-    ints, floats, strings(st.nothing()), paths(None), search_paths, uris, variables
-)
+leaves = st.one_of(ints, floats, strings(st.nothing()), paths(None), search_paths, uris, variables)
 
 
 @functools.lru_cache
@@ -250,9 +240,7 @@ def test_every_node_has_printer():
     assert set(PRINTERS) == set(ast.EXPR_NODES)
 
 
-@pytest.mark.parametrize(
-    "case", sorted(GOLDEN.glob("parse-okay-*.dcl")), ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("case", sorted(GOLDEN.glob("parse-okay-*.dcl")), ids=lambda p: p.stem)
 def test_golden_round_trip(case: Path):
     tree = parse(case.read_text(), str(case))
     check_round_trip(tree)

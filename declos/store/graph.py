@@ -1,0 +1,234 @@
+"""The build graph and the parallel scheduler that realises it.
+
+Owns the networkx DiGraph of derivations that still need building (an edge
+runs from an input derivation to the derivation that uses it), cycle
+detection, and `build`: run `builders.build_one` for every node in
+dependency order on a thread pool of `jobs` workers.  A failure stops its
+dependents; without `keep_going` nothing new is started after it, with
+`keep_going` everything not downstream of a failure is built.  Derivations
+whose outputs are all valid are not in the graph at all, so building an
+unchanged graph again runs no builder.  It must not know how a builder runs.
+
+Example:
+    result = build(store, [str(drv_path)], jobs=4)
+    result.raise_for_failure()
+    result.outputs[str(drv_path)]["out"]
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+
+import attrs
+
+from declos.diagnostics import DeclosError
+from declos.store.builders import DEFAULT_TIMEOUT, BuildError, build_one
+from declos.store.derivation import Derivation
+from declos.store.store import Store
+
+
+class CycleError(DeclosError):
+    code = "cycle"
+
+    def __init__(self, cycle: list[str]):
+        shown = " -> ".join([*cycle, cycle[0]])
+        super().__init__(f"cycle detected in the build graph: {shown}")
+        self.cycle = cycle
+
+
+@attrs.frozen
+class BuildEvent:
+    """Progress: `kind` is start, built, failed or skipped; the counts are
+    after the event (built / to build / running)."""
+
+    kind: str
+    drv_path: str
+    done: int
+    total: int
+    running: int
+    error: DeclosError | None = None
+
+
+@attrs.frozen
+class BuildResult:
+    built: tuple[str, ...]
+    failed: Mapping[str, DeclosError]
+    skipped: tuple[str, ...]
+    outputs: Mapping[str, Mapping[str, str]]
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.skipped
+
+    def raise_for_failure(self) -> None:
+        """Raise the first failure, mentioning how many others there were."""
+        if not self.failed:
+            return
+        first_path = sorted(self.failed)[0]
+        first = self.failed[first_path]
+        others = len(self.failed) - 1
+        if others or self.skipped:
+            first.add_frame(
+                None,
+                f"{others} other build(s) failed and {len(self.skipped)} dependent(s) were "
+                "not built",
+            )
+        raise first
+
+
+def _output_paths(store: Store, drv_path: str, derivations: Mapping[str, Derivation]) -> dict:
+    outs = store.db.derivation_outputs(drv_path)
+    if outs:
+        return outs
+    drv = derivations.get(drv_path) or store.read_derivation(drv_path)
+    return drv.output_paths()
+
+
+def make_graph(
+    store: Store,
+    targets: Iterable[str],
+    derivations: Mapping[str, Derivation] | None = None,
+):
+    """The DiGraph of what must be built for `targets`, each node carrying
+    its `Derivation` as `drv`.  Derivations come from `derivations` when
+    given, else from their `.drv` files.  Raises `CycleError`."""
+    import networkx as nx
+
+    derivations = dict(derivations or {})
+    graph = nx.DiGraph()
+    stack = [str(t) for t in targets]
+    seen: set[str] = set()
+    while stack:
+        path = stack.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        if all(store.is_valid(p) for p in _output_paths(store, path, derivations).values()):
+            continue
+        drv = derivations.get(path) or store.read_derivation(path)
+        graph.add_node(path, drv=drv)
+        for input_drv in drv.input_drvs:
+            outs = _output_paths(store, input_drv, derivations)
+            if all(store.is_valid(outs[o]) for o in drv.input_drvs[input_drv]):
+                continue
+            graph.add_edge(input_drv, path)
+            stack.append(input_drv)
+    check_acyclic(graph)
+    return graph
+
+
+def check_acyclic(graph) -> None:
+    import networkx as nx
+
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return
+    raise CycleError([edge[0] for edge in cycle])
+
+
+def build(
+    store: Store,
+    targets: Iterable[str],
+    *,
+    jobs: int | None = None,
+    keep_going: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    derivations: Mapping[str, Derivation] | None = None,
+    on_event: Callable[[BuildEvent], None] | None = None,
+    graph=None,
+) -> BuildResult:
+    """Build every missing output needed by `targets` (`.drv` paths).
+
+    Returns what was built, what failed (with its `BuildError`: exit status
+    and log tail), and what was skipped because an input failed (or, without
+    `keep_going`, because the build stopped).  `outputs` maps each target
+    that is now valid to its output paths.
+    """
+    import concurrent.futures as cf
+
+    import networkx as nx
+
+    started = time.monotonic()
+    targets = [str(t) for t in targets]
+    derivations = dict(derivations or {})
+    if graph is None:
+        graph = make_graph(store, targets, derivations)
+    else:
+        check_acyclic(graph)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    waiting = {n: set(graph.predecessors(n)) for n in graph.nodes}
+    ready = sorted(n for n, deps in waiting.items() if not deps)
+    built: list[str] = []
+    failed: dict[str, DeclosError] = {}
+    skipped: set[str] = set()
+    total = graph.number_of_nodes()
+    running: dict[cf.Future, str] = {}
+    stop = False
+
+    def emit(kind: str, path: str, error: DeclosError | None = None) -> None:
+        if on_event is not None:
+            on_event(BuildEvent(kind, path, len(built), total, len(running), error))
+
+    def run(path: str) -> None:
+        build_one(store, path, graph.nodes[path]["drv"], timeout=timeout)
+
+    with cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="declos-build") as pool:
+        while ready or running:
+            while ready and not stop and len(running) < jobs:
+                path = ready.pop(0)
+                running[pool.submit(run, path)] = path
+                emit("start", path)
+            if not running:
+                break
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: running[f]):
+                path = running.pop(future)
+                error = future.exception()
+                if error is None:
+                    built.append(path)
+                    emit("built", path)
+                    for succ in sorted(graph.successors(path)):
+                        waiting[succ].discard(path)
+                        if not waiting[succ] and succ not in skipped:
+                            ready.append(succ)
+                    continue
+                if not isinstance(error, DeclosError):
+                    stop = True
+                    _drain(running)
+                    raise error
+                failed[path] = error
+                emit("failed", path, error)
+                for down in nx.descendants(graph, path):
+                    if down not in skipped:
+                        skipped.add(down)
+                        emit("skipped", down)
+                ready = [n for n in ready if n not in skipped]
+                if not keep_going:
+                    stop = True
+    finished = set(built) | set(failed)
+    skipped |= {n for n in graph.nodes if n not in finished}
+    outputs = {}
+    for t in targets:
+        outs = _output_paths(store, t, derivations)
+        if all(store.is_valid(p) for p in outs.values()):
+            outputs[t] = dict(outs)
+    return BuildResult(
+        built=tuple(built),
+        failed=failed,
+        skipped=tuple(sorted(skipped)),
+        outputs=outputs,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _drain(running: dict) -> None:
+    import concurrent.futures as cf
+
+    cf.wait(running)
+
+
+__all__ = ["BuildError", "BuildEvent", "BuildResult", "CycleError", "build", "make_graph"]

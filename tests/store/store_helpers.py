@@ -1,0 +1,28 @@
+"""Making real derivations in a test store (imported by the store tests)."""
+
+from __future__ import annotations
+
+from declos.store.derivation import instantiate
+
+
+def mkdrv(store, name, script=None, *, builder="/bin/sh", deps=(), srcs=(), **env):
+    """Instantiate and write a derivation; return its `.drv` path as a string.
+
+    `script` runs under `/bin/sh -c`; `deps` are `.drv` paths used as inputs
+    (their `out`); extra keyword arguments become environment variables.
+    """
+    args = ["-c", script] if script is not None else []
+    attrs = {"name": name, "system": "x86_64-linux", "builder": builder, **env}
+    drv = instantiate(
+        attrs,
+        args=args,
+        input_drvs={d: ["out"] for d in deps},
+        input_srcs=[str(s) for s in srcs],
+        store_dir=store.store_dir,
+        resolve=store.read_derivation,
+    )
+    return str(store.add_derivation(drv))
+
+
+def out_of(store, drv_path, output="out"):
+    return store.read_derivation(drv_path).outputs[output].path

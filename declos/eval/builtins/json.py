@@ -183,19 +183,51 @@ def _object(pairs):
     return Attrs(pairs)
 
 
+def _parse_float(s: str) -> float:
+    x = float(s)
+    if x in (_INF, -_INF):
+        raise _Overflow(s)
+    return x
+
+
+class _Overflow(Exception):
+    pass
+
+
+_INF = float("inf")
+_SURROGATE_ESCAPE = None
+
+
 def from_json(text: str):
+    global _SURROGATE_ESCAPE
+    if "\\u" in text:
+        if _SURROGATE_ESCAPE is None:
+            import re
+
+            _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+        if _SURROGATE_ESCAPE.search(text):
+            # Python accepts lone surrogates; nlohmann does not.
+            msg = nlohmann_error(text.encode("utf-8", "surrogateescape"))
+            if msg is not None:
+                raise UnlocatedError(msg)
     try:
         return _loads(
             text,
             parse_int=_parse_int,
+            parse_float=_parse_float,
             parse_constant=_reject_constant,
             object_pairs_hook=_object,
         )
     except _Unsigned as e:
         raise EvalError(f"unsigned json number {e.args[0]} outside of Nix integer range") from None
+    except _Overflow as e:
+        raise UnlocatedError(
+            f"[json.exception.out_of_range.406] number overflow parsing '{e.args[0]}'"
+        ) from None
     except (ValueError, RecursionError):
         pass
-    raise UnlocatedError(nlohmann_error(text.encode("utf-8", "surrogateescape")))
+    msg = nlohmann_error(text.encode("utf-8", "surrogateescape"))
+    raise UnlocatedError(msg or "[json.exception.parse_error.101] parse error: invalid JSON")
 
 
 @builtin("fromJSON", ("e",))
@@ -426,7 +458,8 @@ class _Lexer:
         return "number"
 
 
-def nlohmann_error(data: bytes) -> str:
+def nlohmann_error(data: bytes) -> str | None:
+    """nlohmann's message for invalid JSON, or None when `data` is valid."""
     lx = _Lexer(data)
 
     def fail(last: str, expected: str | None, context: str):
@@ -482,7 +515,7 @@ def nlohmann_error(data: bytes) -> str:
         elif tok in ("true", "false", "null", "string", "number"):
             return
         elif tok == "error":
-            fail(tok, "value", "value")
+            fail(tok, None, "value")
         else:
             fail(tok, "value", "value")
 
@@ -495,4 +528,4 @@ def nlohmann_error(data: bytes) -> str:
         return str(f)
     except RecursionError:
         return "[json.exception.parse_error.101] parse error: nesting too deep"
-    return "[json.exception.parse_error.101] parse error: invalid JSON"
+    return None

@@ -57,10 +57,16 @@ def real_path(ev, v, ctx: str) -> str:
 def read_file_bytes(ev, path: str) -> bytes:
     ev.reads.append(("file", path))
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        f = open(path, "rb")  # noqa: SIM115
+    except IsADirectoryError as e:
+        raise UnlocatedError(f"reading from file: {os.strerror(e.errno)}") from None
     except OSError as e:
         raise _sys_error("opening file", path, e) from None
+    try:
+        with f:
+            return f.read()
+    except OSError as e:
+        raise UnlocatedError(f"reading from file: {os.strerror(e.errno)}") from None
 
 
 def _file_type(mode: int) -> str:

@@ -5,7 +5,9 @@ multi-byte UTF-8 character is several "characters" to `.` and to bracket
 expressions).  Here an ERE is translated into an equivalent Python `re`
 pattern over bytes:
 
-- outside brackets, `\\c` is the literal `c`; `.` matches any byte but NUL;
+- outside brackets, `\\c` is the literal `c` for the ERE special characters
+  `^$\\.*+?()[{|` and an error for anything else (libstdc++ in strict ANSI
+  mode, as Nix builds it, rejects `\\d`, `\\/`, `\\]`, `\\}`); `.` matches any byte but NUL;
   `^`/`$` anchor at the string's ends only (`$` becomes `\\Z`, since Python's
   `$` also matches before a final newline);
 - bracket expressions follow POSIX: `]` first is literal, `\\` is literal,
@@ -49,7 +51,9 @@ _CLASSES = {
     "s": b" \\t\\n\\r\\f\\v",
 }
 
-_SPECIAL = frozenset(b"^$\\.*+?()[]{}|")
+# What libstdc++ accepts after a backslash in an ERE; any other escape
+# (`\\d`, `\\]`, `\\}`, `\\/`) is an invalid regular expression.
+_ESCAPABLE = frozenset(b"^$\\.*+?()[{|")
 
 
 class RegexSyntaxError(Exception):
@@ -89,7 +93,7 @@ def _bracket(p: bytes, i: int) -> tuple[bytes, int]:
             name = p[i + 2 : end]
             i = end + 2
             if kind == 0x3A:  # :
-                cls = _CLASSES.get(name.decode("latin-1"))
+                cls = _CLASSES.get(name.decode("latin-1").lower())
                 if cls is None:
                     raise RegexSyntaxError("unknown class")
                 items.append(cls)
@@ -125,6 +129,9 @@ def _bracket(p: bytes, i: int) -> tuple[bytes, int]:
             prev_single = None
             i = j
             continue
+        if c == 0x2D and i + 1 < n and p[i + 1] != 0x5D and items:
+            # `-` after a range or a class, not closing the list
+            raise RegexSyntaxError("invalid range")
         items.append(_lit(c))
         prev_single = c
         i += 1
@@ -149,8 +156,8 @@ def translate(pattern: str) -> bytes:
     while i < n:
         c = p[i]
         if c == 0x5C:  # backslash
-            if i + 1 >= n:
-                raise RegexSyntaxError("trailing backslash")
+            if i + 1 >= n or p[i + 1] not in _ESCAPABLE:
+                raise RegexSyntaxError("invalid escape")
             atom, quantified = len(out), False
             out.append(_lit(p[i + 1]))
             i += 2

@@ -92,10 +92,8 @@ def find_roots(
     """
     roots: dict[str, str] = {}
     for link, target in _scan_links(store, store.gcroots_dir, 0):
-        try:
+        with contextlib.suppress(StorePathError):
             roots.setdefault(str(store.path_of(target)), link)
-        except StorePathError:
-            pass
     for path in _temp_roots(store):
         roots.setdefault(path, "temporary")
     for path in extra_roots() if extra_roots else ():

@@ -355,12 +355,9 @@ class Lexer:
             return False
         after = self._skip_trivia(m.end())
         nxt = text[after : after + 1]
-        if nxt in (",", "?"):
-            return True
-        if nxt == "}":
-            after = self._skip_trivia(after + 1)
-            return text[after : after + 1] in (":", "@")
-        return False
+        # `{ a }` cannot be an attribute set, so it is formals even without
+        # a `:` after it, and the error points where Nix's does.
+        return nxt in (",", "?", "}")
 
     def _skip_trivia(self, pos: int) -> int:
         text = self.text

@@ -33,9 +33,17 @@ def tree(e) -> str:
         case ast.Var(name):
             return name
         case ast.Str(parts):
-            return "(str" + "".join(" " + (repr(p) if isinstance(p, str) else tree(p)) for p in parts) + ")"
+            return (
+                "(str"
+                + "".join(" " + (repr(p) if isinstance(p, str) else tree(p)) for p in parts)
+                + ")"
+            )
         case ast.Path(parts):
-            return "(path" + "".join(" " + (repr(p) if isinstance(p, str) else tree(p)) for p in parts) + ")"
+            return (
+                "(path"
+                + "".join(" " + (repr(p) if isinstance(p, str) else tree(p)) for p in parts)
+                + ")"
+            )
         case ast.SearchPath(p):
             return f"<{p}>"
         case ast.Uri(v):
@@ -56,7 +64,10 @@ def tree(e) -> str:
         case ast.Lambda(param, formals, body):
             head = param or ""
             if formals is not None:
-                items = [f.name if f.default is None else f"{f.name}?{tree(f.default)}" for f in formals.entries]
+                items = [
+                    f.name if f.default is None else f"{f.name}?{tree(f.default)}"
+                    for f in formals.entries
+                ]
                 items += ["..."] if formals.ellipsis else []
                 head = "{" + " ".join(items) + "}" + (f"@{param}" if param else "")
             return f"(fn {head} {tree(body)})"
@@ -163,10 +174,12 @@ PRECEDENCE = [
     ("1e3", "(call 1 e3)"),
     ("[ a b.c (d e) ]", "[a (. b c) (call d e)]"),
     ("[ f or ]", "[(call f or)]"),
-    ("{ a.b = 1; ${c} = 2; \"d e\" = 3; inherit f; inherit (g) h; }",
-     "(attrs (a.b 1) (${c} 2) (d e 3) (inherit f) (inherit (g) h))"),
-    ("a.${\"b\"}.\"c\"", "(. a b c)"),
-    ("a.\"b${c}\"", "(. a ${(str 'b' c)})"),
+    (
+        '{ a.b = 1; ${c} = 2; "d e" = 3; inherit f; inherit (g) h; }',
+        "(attrs (a.b 1) (${c} 2) (d e 3) (inherit f) (inherit (g) h))",
+    ),
+    ('a.${"b"}."c"', "(. a b c)"),
+    ('a."b${c}"', "(. a ${(str 'b' c)})"),
 ]
 
 

@@ -27,7 +27,13 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from declos.store.db import PathInfo, StoreDB
-from declos.store.derivation import Derivation, drv_path, parse_derivation
+from declos.store.derivation import (
+    Derivation,
+    drv_path,
+    instantiate,
+    parse_derivation,
+    unparse,
+)
 from declos.store.fs import (
     RefScanner,
     StoreError,
@@ -383,8 +389,6 @@ class Store:
 
     def add_derivation(self, drv: Derivation) -> StorePath:
         """Write `drv` as a `.drv` file (its inputs must be valid already)."""
-        from declos.store.derivation import unparse
-
         text = unparse(drv)
         dest = drv_path(drv, self.store_dir)
         refs = drv.references()
@@ -395,6 +399,32 @@ class Store:
 
         self.install(dest, produce, references=refs, derivation_outputs=drv.output_paths())
         return dest
+
+    def derivation(
+        self,
+        env: Mapping[str, str],
+        *,
+        args: Iterable[str] = (),
+        input_drvs: Mapping[str, Iterable[str]] | None = None,
+        input_srcs: Iterable[str] = (),
+        write: bool = True,
+        span=None,
+    ) -> tuple[StorePath, Derivation]:
+        """`derivationStrict` for the evaluator: compute outputs and the drv
+        path from the coerced attributes (see `derivation.instantiate`), and
+        write the `.drv` unless `write` is false (`nix-instantiate --eval`
+        does not write either).  Returns (drv path, derivation)."""
+        drv = instantiate(
+            env,
+            args=args,
+            input_drvs=input_drvs,
+            input_srcs=input_srcs,
+            store_dir=self.store_dir,
+            resolve=self.read_derivation,
+            span=span,
+        )
+        path = self.add_derivation(drv) if write else drv_path(drv, self.store_dir)
+        return path, drv
 
     def read_derivation(self, path: StorePath | str) -> Derivation:
         sp = self.parse_path(path)

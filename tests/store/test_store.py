@@ -188,3 +188,22 @@ def test_two_stores_share_a_state_dir(tmp_path):
         p = one.add_text("t", "t")
         assert two.is_valid(p)
         assert two.add_text("t", "t") == p
+
+
+def test_store_derivation_for_the_evaluator(store):
+    src = store.add_text("script", "echo hi > $out")
+    path, drv = store.derivation(
+        {"name": "x", "system": "x86_64-linux", "builder": "/bin/sh", "script": str(src)},
+        args=["-e", str(src)],
+        input_srcs=[str(src)],
+    )
+    assert store.is_valid(path) and path.name == "x.drv"
+    assert store.read_derivation(path) == drv
+    assert store.query_references(path) == [str(src)]
+    assert store.db.derivation_outputs(str(path)) == {"out": drv.outputs["out"].path}
+    top, top_drv = store.derivation(
+        {"name": "y", "system": "x86_64-linux", "builder": "/bin/sh", "x": drv.outputs["out"].path},
+        input_drvs={str(path): ["out"]},
+        write=False,
+    )
+    assert not store.is_valid(top) and str(path) in top_drv.input_drvs

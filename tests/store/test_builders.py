@@ -278,3 +278,25 @@ def test_copy_builder(store, tmp_path):
     out = str(build_one(store, drv)["out"])
     assert Path(out, "f").read_text() == "f"
     assert store.query_references(out) == []
+
+
+def test_two_processes_build_the_same_output_once(store, tmp_path):
+    counter = tmp_path / "count"
+    drv = mkdrv(store, "shared", f"echo run >> {counter}; sleep 1; echo done > $out")
+    code = (
+        "from declos.store.store import Store; from declos.store.builders import build_one; "
+        f"print(build_one(Store({store.state_dir!r}), {drv!r})['out'])"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parents[2],
+        )
+        for _ in range(3)
+    ]
+    outs = {p.communicate(timeout=60)[0].strip() for p in procs}
+    assert all(p.returncode == 0 for p in procs)
+    assert outs == {out_of(store, drv)}
+    assert counter.read_text() == "run\n"

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from declos.store.hashing import (
@@ -121,3 +121,43 @@ def test_nar_restore_round_trip(tmp_path):
     data = nar_bytes(tree)
     restore_nar(data, tmp_path / "copy")
     assert nar_bytes(tmp_path / "copy") == data
+
+
+_names = st.text(alphabet="abcxyz019._-", min_size=1, max_size=8).filter(
+    lambda n: n not in (".", "..")
+)
+_trees = st.recursive(
+    st.one_of(
+        st.tuples(st.just("file"), st.binary(max_size=64), st.booleans()),
+        st.tuples(st.just("link"), st.text(alphabet="abc/.", min_size=1, max_size=10)),
+    ),
+    lambda children: st.dictionaries(_names, children, max_size=4),
+    max_leaves=12,
+)
+
+
+def _write(path, node):
+    if isinstance(node, dict):
+        os.mkdir(path)
+        for name, child in node.items():
+            _write(os.path.join(path, name), child)
+    elif node[0] == "file":
+        with open(path, "wb") as f:
+            f.write(node[1])
+        os.chmod(path, 0o755 if node[2] else 0o644)
+    else:
+        os.symlink(node[1], path)
+
+
+@needs_nix
+@settings(max_examples=25, deadline=None)
+@given(tree=_trees)
+def test_nar_of_random_trees_matches_nix_and_round_trips(tmp_path_factory, tree):
+    root = tmp_path_factory.mktemp("t") / "tree"
+    _write(str(root), tree)
+    data = nar_bytes(root)
+    dumped = subprocess.run(["nix-store", "--dump", str(root)], check=True, capture_output=True)
+    assert data == dumped.stdout
+    copy = root.parent / "copy"
+    restore_nar(data, copy)
+    assert nar_hash(copy) == nar_hash(root)

@@ -35,8 +35,13 @@ UINT_MAX = 2**64 - 1
 
 def format_json_float(x: float) -> str:
     """A double as nlohmann::json dumps it."""
-    if math.isnan(x) or math.isinf(x):
+    r = repr(x)
+    # Python's repr is the same shortest round-trip form, and lays it out the
+    # same way except for 1e15 <= |x| < 1e16 (nlohmann switches to exponents).
+    if "n" in r:  # inf, nan
         return "null"
+    if "e" in r or -1e15 < x < 1e15:
+        return r
     if x == 0.0:
         return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
     r = repr(abs(x))
@@ -95,10 +100,18 @@ def _print_json(ev, v, out: list, context: set, copy_to_store: bool, span) -> No
             if not first:
                 out.append(",")
             first = False
-            out.append(_quote(name))
-            out.append(":")
+            out.append(_quote(name) + ":")
             try:
-                _print_json(ev, v[name], out, context, copy_to_store, span)
+                x = v[name]
+                if type(x) is Thunk:
+                    x = x.force()
+                tx = type(x)
+                if tx is int:
+                    out.append(str(x))
+                elif tx is str:
+                    out.append(_quote(x))
+                else:
+                    _print_json(ev, x, out, context, copy_to_store, span)
             except EvalError as e:
                 pos = v.pos.get(name) if v.pos else None
                 e.add_frame(pos, f"while evaluating attribute '{name}'")
@@ -112,11 +125,23 @@ def _print_json(ev, v, out: list, context: set, copy_to_store: bool, span) -> No
         for i, item in enumerate(v):
             if i:
                 out.append(",")
-            try:
-                _print_json(ev, item, out, context, copy_to_store, span)
-            except EvalError as e:
-                e.add_frame(None, f"while evaluating list element at index {i}")
-                raise
+            if type(item) is Thunk:
+                try:
+                    item = item.force()
+                except EvalError as e:
+                    e.add_frame(None, f"while evaluating list element at index {i}")
+                    raise
+            ti = type(item)
+            if ti is int:
+                out.append(str(item))
+            elif ti is str:
+                out.append(_quote(item))
+            else:
+                try:
+                    _print_json(ev, item, out, context, copy_to_store, span)
+                except EvalError as e:
+                    e.add_frame(None, f"while evaluating list element at index {i}")
+                    raise
         out.append("]")
     elif t is float:
         out.append(format_json_float(v))

@@ -12,11 +12,15 @@ from declos.diagnostics import DeclosError, Span
 class EvalError(DeclosError):
     code = "eval"
     catchable = False
+    # Whether the position of the expression being evaluated should be given
+    # to the error when it has none (see `locate`).
+    locatable = True
 
 
 class ThrownError(EvalError):
     code = "throw"
     catchable = True
+    locatable = False
 
 
 class AssertionFailed(EvalError):
@@ -26,6 +30,15 @@ class AssertionFailed(EvalError):
 
 class AbortError(EvalError):
     code = "abort"
+    locatable = False
+
+
+class UnlocatedError(EvalError):
+    """An error Nix reports without a position of its own: system errors
+    (`opening file '…': No such file or directory`), JSON parse errors."""
+
+    code = "unlocated"
+    locatable = False
 
 
 class EvalTypeError(EvalError):
@@ -47,7 +60,7 @@ class StackOverflow(EvalError):
 def locate(err: EvalError, span: Span | None) -> EvalError:
     """Give an error raised without a position the position of the expression
     being evaluated; `throw` and `abort` stay unlocated, as in Nix."""
-    if err.span is None and not isinstance(err, ThrownError | AbortError):
+    if err.span is None and err.locatable:
         err.span = span
     return err
 

@@ -378,5 +378,22 @@ class Lexer:
         return pos
 
 
-def _token(kind: str, value: str, start: int, end: int) -> Token:
-    return Token(kind, value, start_pos=start, end_pos=end)
+class _Token(Token):
+    """A lark Token built without lark's keyword-argument constructor (hot path).
+
+    Only `type`, `value`, `start_pos` and `end_pos` are set; line and column
+    are computed from offsets when an error is rendered.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, kind: str, value: str, start: int, end: int):
+        self = str.__new__(cls, value)
+        self.type = kind
+        self.value = value
+        self.start_pos = start
+        self.end_pos = end
+        return self
+
+
+_token = _Token

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import attrs
 from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer as LarkLexer
+from lark.parsers.lalr_analysis import Shift
 
 from declos.diagnostics import ParseError, Source, Span
 from declos.lang import ast
@@ -324,41 +324,87 @@ def _unexpected(token: Token | None) -> str:
     return TOKEN_DISPLAY.get(token.type, token.type)
 
 
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict, int, int]:
+    """lark's LALR table, re-keyed for a tight driver loop.
+
+    `actions[state][symbol]` is the next state (an int) for a shift or goto,
+    or `(size, nonterminal, callback)` for a reduction.  Driving the table
+    here instead of through lark's interactive parser saves most of the
+    per-token overhead (lark's rules and grammar symbols hash and compare
+    in Python).
+    """
+    inner = _parser().parser.parser.parser
+    table = inner.parse_table
+    actions: dict[int, dict] = {}
+    for state, row in table.states.items():
+        out = {}
+        for symbol, (action, arg) in row.items():
+            if action is Shift:
+                out[str(symbol)] = arg
+            else:
+                out[str(symbol)] = (len(arg.expansion), str(arg.origin.name), inner.callbacks[arg])
+        actions[state] = out
+    return actions, table.start_states["start"], table.end_states["start"]
+
+
+def _drive(tokens, source: Source):
+    actions, start, end = _tables()
+    states = [start]
+    values: list = []
+    for token in tokens:
+        kind = token.type
+        while True:
+            act = actions[states[-1]].get(kind)
+            if act.__class__ is int:
+                states.append(act)
+                values.append(token)
+                break
+            if act is None:
+                raise _syntax_error(source, token)
+            size, origin, callback = act
+            if size:
+                children = values[-size:]
+                del states[-size:]
+                del values[-size:]
+            else:
+                children = []
+            values.append(callback(children))
+            states.append(actions[states[-1]][origin])
+    while True:
+        act = actions[states[-1]].get("$END")
+        if act is None or act.__class__ is int:
+            raise _syntax_error(source, None)
+        size, origin, callback = act
+        if size:
+            children = values[-size:]
+            del states[-size:]
+            del values[-size:]
+        else:
+            children = []
+        values.append(callback(children))
+        states.append(actions[states[-1]][origin])
+        if states[-1] == end:
+            return values[-1]
+
+
+def _syntax_error(source: Source, token: Token | None) -> ParseError:
+    if token is None:
+        # Like Nix: just after the last token or comment, not after trailing blanks.
+        pos = len(source.text.rstrip(" \t\r\n"))
+    else:
+        pos = token.start_pos
+    return ParseError(f"syntax error, unexpected {_unexpected(token)}", Span(source, pos, pos))
+
+
 def parse_source(source: Source) -> ast.Expr:
     """Parse one `Source`; raise `ParseError` with a span on bad input."""
     if "\0" in source.text:
         pos = source.text.index("\0")
         raise ParseError("syntax error, unexpected NUL byte", Span(source, pos, pos))
-    lark = _parser()
-    builder: _Builder = lark.options.transformer
+    builder: _Builder = _parser().options.transformer
     builder.source = source
-    lexer = Lexer(source)
-    interactive = lark.parse_interactive("")
-    last_end = 0
-    try:
-        for token in lexer.tokens():
-            last_end = token.end_pos
-            interactive.feed_token(token)
-        return interactive.feed_eof(Token("$END", "", start_pos=last_end, end_pos=last_end))
-    except UnexpectedToken as e:
-        token = e.token
-        if token is None or token.type == "$END":
-            # Like Nix: just after the last token or comment, not after trailing blanks.
-            pos = len(source.text.rstrip(" \t\r\n"))
-        else:
-            pos = token.start_pos
-        raise ParseError(
-            f"syntax error, unexpected {_unexpected(token)}", Span(source, pos, pos)
-        ) from None
-    except (UnexpectedCharacters, UnexpectedInput) as e:  # pragma: no cover - defensive
-        pos = getattr(e, "pos_in_stream", 0) or 0
-        raise ParseError("syntax error", Span(source, pos, pos)) from None
-    except Exception as e:
-        # Errors raised inside callbacks arrive wrapped by lark.
-        orig = getattr(e, "orig_exc", None)
-        if isinstance(orig, ParseError):
-            raise orig from None
-        raise
+    return _drive(Lexer(source).tokens(), source)
 
 
 def parse(text: str, path: str | None = None, base_dir: str | None = None) -> ast.Expr:

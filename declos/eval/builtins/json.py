@@ -14,8 +14,8 @@ import math
 from json import loads as _loads
 from json.encoder import encode_basestring as _quote
 
-from declos.eval.builtins.registry import UnlocatedError, arg_ctx, builtin, force_string
-from declos.eval.errors import EvalError, EvalTypeError
+from declos.eval.builtins.registry import arg_ctx, builtin, force_string
+from declos.eval.errors import EvalError, EvalTypeError, UnlocatedError
 from declos.eval.values import (
     Attrs,
     Closure,

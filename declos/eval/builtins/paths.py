@@ -15,7 +15,6 @@ import os
 import stat
 
 from declos.eval.builtins.registry import (
-    UnlocatedError,
     arg_ctx,
     builtin,
     coerce_string,
@@ -26,7 +25,7 @@ from declos.eval.builtins.registry import (
     force_string,
     force_string_text,
 )
-from declos.eval.errors import EvalError, EvalTypeError
+from declos.eval.errors import EvalError, EvalTypeError, UnlocatedError
 from declos.eval.ops import canonicalize_path
 from declos.eval.printing import show_value
 from declos.eval.values import Attrs, CtxStr, PathValue, make_string, show_type

@@ -12,7 +12,7 @@ afterwards.
 
 from __future__ import annotations
 
-from declos.eval.errors import AbortError, EvalTypeError
+from declos.eval.errors import EvalTypeError
 from declos.eval.printing import show_value
 from declos.eval.values import Attrs, CtxStr, PathValue, PrimOp, Thunk, show_type
 
@@ -148,14 +148,3 @@ def arg_ctx(n: int, name: str) -> str:
 
 def is_path(v) -> bool:
     return type(v) is PathValue
-
-
-class UnlocatedError(AbortError):
-    """An error that Nix reports without a position of its own: system errors
-    (`opening file '…': No such file or directory`) and JSON parse errors.
-
-    It derives from `AbortError` only because `errors.locate` leaves those
-    unlocated; like an abort it is not caught by `tryEval`.
-    """
-
-    code = "eval"

@@ -38,6 +38,9 @@ KEYWORDS = {
 
 PATH_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+")
 _PC = r"[a-zA-Z0-9._\-+]"
+# Characters after a name or integer that may make a longer URI, path or float.
+_MAY_EXTEND_ID = PATH_CHARS | {"/", ":", ""}
+_MAY_EXTEND_INT = PATH_CHARS | {"/", ""}
 ID_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_'\-]*")
 INT_RE = re.compile(r"[0-9]+")
 FLOAT_RE = re.compile(r"(?:[1-9][0-9]*\.[0-9]*|0?\.[0-9]+)(?:[Ee][+-]?[0-9]+)?")
@@ -279,6 +282,10 @@ class Lexer:
             if c.isalpha() or c == "_":
                 m = ID_RE.match(text, pos)
                 best_kind, best_end = "ID", m.end()
+                if text[best_end : best_end + 1] not in _MAY_EXTEND_ID:
+                    # Fast path: nothing after the name can make a URI or path of it.
+                    value = m.group()
+                    return KEYWORDS.get(value, "ID"), best_end, value
                 if c.isalpha():
                     m = URI_RE.match(text, pos)
                     if m and m.end() > best_end:
@@ -286,6 +293,8 @@ class Lexer:
             elif c.isdigit():
                 m = INT_RE.match(text, pos)
                 best_kind, best_end = "INT", m.end()
+                if text[best_end : best_end + 1] not in _MAY_EXTEND_INT:
+                    return "INT", best_end, m.group()
                 m = FLOAT_RE.match(text, pos)
                 if m and m.end() > best_end:
                     best_kind, best_end = "FLOAT", m.end()

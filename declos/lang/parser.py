@@ -329,7 +329,8 @@ def _tables() -> tuple[dict, int, int]:
     """lark's LALR table, re-keyed for a tight driver loop.
 
     `actions[state][symbol]` is the next state (an int) for a shift or goto,
-    or `(size, nonterminal, callback)` for a reduction.  Driving the table
+    a nonterminal name (a str) for a unit reduction `?a: b` that keeps the
+    value, or `(size, nonterminal, callback)` for any other reduction.  Driving the table
     here instead of through lark's interactive parser saves most of the
     per-token overhead (lark's rules and grammar symbols hash and compare
     in Python).
@@ -342,14 +343,21 @@ def _tables() -> tuple[dict, int, int]:
         for symbol, (action, arg) in row.items():
             if action is Shift:
                 out[str(symbol)] = arg
+            elif len(arg.expansion) == 1 and arg.options.expand1 and not arg.alias:
+                # `?rule: other`: the value passes through, only the state changes.
+                out[str(symbol)] = str(arg.origin.name)
             else:
                 out[str(symbol)] = (len(arg.expansion), str(arg.origin.name), inner.callbacks[arg])
         actions[state] = out
     return actions, table.start_states["start"], table.end_states["start"]
 
 
+_chains: dict[tuple[int, int, str], int] = {}
+
+
 def _drive(tokens, source: Source):
     actions, start, end = _tables()
+    chains = _chains
     states = [start]
     values: list = []
     for token in tokens:
@@ -360,6 +368,21 @@ def _drive(tokens, source: Source):
                 states.append(act)
                 values.append(token)
                 break
+            if act.__class__ is str:
+                # A chain of unit reductions depends only on the state below,
+                # the top state and the lookahead: follow it once, then reuse.
+                below = states[-2]
+                key = (below, states[-1], kind)
+                top = chains.get(key)
+                if top is None:
+                    top = actions[below][act]
+                    nxt = actions[top].get(kind)
+                    while nxt.__class__ is str:
+                        top = actions[below][nxt]
+                        nxt = actions[top].get(kind)
+                    chains[key] = top
+                states[-1] = top
+                continue
             if act is None:
                 raise _syntax_error(source, token)
             size, origin, callback = act
@@ -375,6 +398,11 @@ def _drive(tokens, source: Source):
         act = actions[states[-1]].get("$END")
         if act is None or act.__class__ is int:
             raise _syntax_error(source, None)
+        if act.__class__ is str:
+            states[-1] = actions[states[-2]][act]
+            if states[-1] == end:
+                return values[-1]
+            continue
         size, origin, callback = act
         if size:
             children = values[-size:]

@@ -6,8 +6,10 @@ from declos.eval import ops
 from declos.eval.compile import expect_attrs, expect_bool
 from declos.eval.errors import EvalError, EvalTypeError, locate
 from declos.eval.printing import show_value
+from declos.eval.scope import resolve
 from declos.eval.strings import concat
 from declos.eval.values import show_type
+from declos.lang import ast
 
 
 def _with_span(fn, span):
@@ -40,6 +42,17 @@ def _update(a, b, span):
     return ops.update(a, b)
 
 
+_CALLED_BUILTIN = {
+    "-": ("__sub", False, False),
+    "*": ("__mul", False, False),
+    "/": ("__div", False, False),
+    "<": ("__lessThan", False, False),
+    ">": ("__lessThan", True, False),
+    "<=": ("__lessThan", True, True),
+    ">=": ("__lessThan", False, True),
+}
+
+
 def compile_binop(compiler, node, scope):
     op = node.op
     span = node.span
@@ -49,6 +62,15 @@ def compile_binop(compiler, node, scope):
         fn = compiler.compile(fn_node, scope)
         arg = compiler.lazy(arg_node, scope)
         return lambda env: ev.call(fn(env), arg(env), span)
+    desugared = _CALLED_BUILTIN.get(op)
+    if desugared is not None:
+        name, swap, negate = desugared
+        r = resolve(scope, name)
+        if r is not None and r.depth is not None:
+            # `a - b` is `__sub a b` in Nix, and a local `__sub` takes over.
+            a, b = (node.right, node.left) if swap else (node.left, node.right)
+            call = ast.Call(ast.Call(ast.Var(name, span=span), a, span=span), b, span=span)
+            return compiler.compile(ast.Not(call, span=span) if negate else call, scope)
     left = compiler.compile(node.left, scope)
     right = compiler.compile(node.right, scope)
     if op == "&&":

@@ -311,14 +311,18 @@ class Compiler:
         span = node.span
         ev = self.ev
 
+        last = len(path) - 1
+
         def has_attr(env):
             v = base(env)
-            for part in path:
+            for i, part in enumerate(path):
                 if type(v) is not Attrs:
                     return False
                 name = part if type(part) is str else _attr_name(ev, part(env), span)
                 if name not in v:
                     return False
+                if i == last:
+                    return True  # the attribute's value is not forced
                 v = v[name]
                 if type(v) is Thunk:
                     v = v.force()
@@ -456,7 +460,7 @@ class Compiler:
         inner = scope.child(names)
         if node.formals is not None:
             formals = tuple(
-                (f.name, self.lazy(f.default, inner) if f.default is not None else None)
+                (f.name, self._default(f.default, inner) if f.default is not None else None)
                 for f in node.formals.entries
             )
         body = self.compile(node.body, inner)
@@ -469,6 +473,14 @@ class Compiler:
             name,
         )
         return lambda env: Closure(code, env)
+
+    def _default(self, node, scope):
+        """A formal's default; a bare variable may name a formal not bound yet."""
+        if type(node) is ast.Var:
+            ev = self.compile(node, scope)
+            span = node.span
+            return lambda env: Thunk(ev, env, span)
+        return self.lazy(node, scope)
 
     def _call(self, node: ast.Call, scope):
         args = []

@@ -100,7 +100,9 @@ def equals(a, b) -> bool:
     ta, tb = type(a), type(b)
     if ta is int or ta is float:
         if tb is int or tb is float:
-            return a == b
+            if ta is tb:
+                return a == b
+            return float(a) == float(b)  # Nix compares an int with a float as doubles
         return False
     if ta is bool or tb is bool:
         return ta is tb and a is b

@@ -30,7 +30,7 @@ from pathlib import Path
 from declos import __version__
 from declos.diagnostics import Source
 from declos.lang import ast
-from declos.lang.parser import parse_source
+from declos.lang.parser import gc_paused, parse_source
 
 MAGIC = b"declos-parse-cache 1\n"
 _DIGEST = 32
@@ -89,7 +89,8 @@ def _load(entry: Path, source: Source) -> ast.Expr | None:
     if hashlib.sha256(payload).digest() != data[len(MAGIC) : head]:
         return None
     try:
-        tree = _Unpickler(io.BytesIO(payload), source).load()
+        with gc_paused():
+            tree = _Unpickler(io.BytesIO(payload), source).load()
     except Exception:  # a damaged entry of any kind is just a miss
         return None
     return tree if isinstance(tree, ast.Expr) else None
@@ -98,7 +99,8 @@ def _load(entry: Path, source: Source) -> ast.Expr | None:
 def _store(entry: Path, source: Source, tree: ast.Expr) -> None:
     buf = io.BytesIO()
     try:
-        _Pickler(buf, source).dump(tree)
+        with gc_paused():
+            _Pickler(buf, source).dump(tree)
     except (RecursionError, pickle.PicklingError):  # a very deep tree: not cached
         return
     payload = buf.getvalue()

@@ -9,9 +9,11 @@ slashes in paths.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import sys
+from contextlib import contextmanager
 from functools import lru_cache
 
 import attrs
@@ -432,7 +434,26 @@ def parse_source(source: Source) -> ast.Expr:
         raise ParseError("syntax error, unexpected NUL byte", Span(source, pos, pos))
     builder: _Builder = _parser().options.transformer
     builder.source = source
-    return _drive(Lexer(source).tokens(), source)
+    with gc_paused():
+        return _drive(Lexer(source).tokens(), source)
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic GC while building a large acyclic tree.
+
+    Building allocates hundreds of thousands of objects, each allocation
+    burst triggering collections that rescan the growing tree; the tree has
+    no cycles, so pausing is safe and roughly halves parse time.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def parse(text: str, path: str | None = None, base_dir: str | None = None) -> ast.Expr:

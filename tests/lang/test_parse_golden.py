@@ -3,7 +3,7 @@
 parse-okay-*.dcl  ->  .exp      the printed normalized form, exit code 0
 parse-fail-*.dcl  ->  .err.exp  the rendered error, exit code 1
 
-As in tests/eval/test_golden.py, the absolute path of the golden directory
+As in tests/eval/test_eval_golden.py, the absolute path of the golden directory
 is written ``$GOLDEN`` in expectations, and `pytest --accept` (or
 DECLOS_ACCEPT=1) rewrites them.  The parse cache is pointed at a temporary
 directory so tests never touch the user's cache.

@@ -1,7 +1,9 @@
 """`parse(text, path)`: DCL source to AST, with located parse errors.
 
-lark builds the AST directly while parsing (a transformer attached to the
-LALR parser, so no parse tree is materialized).  Checks that Nix makes at
+lark builds the LALR table and the callbacks (a transformer attached to the
+parser, so no parse tree is materialized); `_drive` runs that table over
+the tokens of declos/lang/lexer.py itself, which is much faster than lark's
+interactive parser.  Checks that Nix makes at
 parse time happen here too: duplicate attributes and formals, dynamic
 attributes in `let` and `inherit`, integer literals out of range, trailing
 slashes in paths.

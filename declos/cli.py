@@ -106,12 +106,24 @@ def _run_eval(args) -> int:
         output="json" if args.json else "xml" if args.xml else "nix",
         search_path=tuple(args.include),
     )
-    text = run_deep(run_eval, req)
+    from declos.store.builtins import EvalStore, evaluator_with_store
+
+    # Read-only, as `nix-instantiate --eval`: store paths (of sources, files
+    # and derivations) are computed under /nix/store but nothing is written.
+    ev = evaluator_with_store(EvalStore.read_only(), req.search_path)
+    text = run_deep(run_eval, req, ev)
     sys.stdout.write(text)
     return 0
 
 
-COMMANDS = [_add_parse, _add_eval]
+def _store_commands(sub) -> None:
+    from declos.cli_store import COMMANDS as STORE_COMMANDS
+
+    for add in STORE_COMMANDS:
+        add(sub)
+
+
+COMMANDS = [_add_parse, _add_eval, _store_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

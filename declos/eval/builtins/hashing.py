@@ -1,8 +1,8 @@
 """Hash builtins: `hashString`, `hashFile`, `convertHash`.
 
 Digests are printed in base16 as Nix does; Nix's base32 (its own alphabet and
-bit order), base64 and SRI forms come from `declos.store.hashing`, which owns
-them for store paths too.
+bit order), base64 and SRI forms come from `declos.eval.hashes`, which the
+store shares for its paths.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def hash_file(ev, type_, p):
 
 @builtin("convertHash", ("args",))
 def convert_hash(ev, args):
-    from declos.store.hashing import Hash, HashError
+    from declos.eval.hashes import Hash, HashError
 
     name = "convertHash"
     attrs = force_attrs(args, arg_ctx(0, name))

@@ -9,7 +9,7 @@ def hash_placeholder(output: str) -> str:
     """Nix's `hashPlaceholder`: `/` + nix32(sha256("nix-output:<output>"))."""
     import hashlib
 
-    from declos.store.hashing import base32_encode
+    from declos.eval.hashes import base32_encode
 
     return "/" + base32_encode(hashlib.sha256(f"nix-output:{output}".encode()).digest())
 

@@ -3,10 +3,9 @@
 
 Every read is recorded in `ev.reads` (("file", p), ("dir", p), ("exists", p))
 so that callers can tell what an evaluation depended on.  Copying into the
-store goes through `ev.store`; without one, `toFile` still computes its path
-as `nix-instantiate --eval --read-only` does (the path depends only on the
-name, the text and its references), while `path` and `filterSource` fail with
-a clear error.
+store goes through `ev.store` (`declos.store.builtins.EvalStore`: a writing
+store, or a read-only one that only computes paths, as `nix-instantiate
+--eval` does); an evaluator without one fails here with a clear error.
 """
 
 from __future__ import annotations
@@ -221,10 +220,13 @@ def path_(ev, args):
 
 
 def _check_expected_hash(ev, dest: str, src: str, expected: str, recursive: bool) -> None:
-    from declos.store.hashing import Hash, file_hash, nar_hash
+    from declos.eval.hashes import Hash, HashError
 
-    want = Hash.parse(expected, None if ("-" in expected or ":" in expected) else "sha256")
-    got = nar_hash(ev.store.to_real(dest))[0] if recursive else file_hash(src, want.algo)
+    try:
+        want = Hash.parse(expected, None if ("-" in expected or ":" in expected) else "sha256")
+    except HashError as e:
+        raise EvalError(e.message) from None
+    got = ev.store.content_hash(dest if recursive else src, want.algo, recursive)
     if got.algo == want.algo and got.digest != want.digest:
         raise EvalError(
             f"hash mismatch in file '{src}':\n  specified: {want.sri()}\n  got:       {got.sri()}"
@@ -245,13 +247,9 @@ def to_file(ev, name, s):
             )
         refs.append(elem)
     data = text.encode("utf-8", "surrogateescape")
+    store = _need_store(ev, "toFile")
     try:
-        if ev.store is not None:
-            dest = str(ev.store.add_text(file_name, data, refs))
-        else:
-            from declos.store.paths import make_text_path
-
-            dest = str(make_text_path(file_name, data, sorted(refs), "/nix/store"))
+        dest = str(store.add_text(file_name, data, refs))
     except EvalError:
         raise
     except Exception as e:

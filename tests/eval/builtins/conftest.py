@@ -12,8 +12,16 @@ from declos.eval.evaluator import Evaluator
 from declos.eval.printing import print_value
 
 
+def _default_evaluator() -> Evaluator:
+    """What `declos eval` uses: the store glue in read-only mode (paths are
+    computed under /nix/store, nothing is written)."""
+    from declos.store.builtins import EvalStore, evaluator_with_store
+
+    return evaluator_with_store(EvalStore.read_only())
+
+
 def _eval(text: str, evaluator: Evaluator | None = None):
-    ev = evaluator or Evaluator()
+    ev = evaluator or _default_evaluator()
     v = ev.eval_source(Source(None, text, os.getcwd(), "«string»"))
     ev.force_deep(v)
     return v

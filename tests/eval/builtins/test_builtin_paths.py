@@ -45,12 +45,16 @@ def test_errors(nix_error, tmp_path):
     assert nix_error('builtins.toPath "a"') == "string 'a' doesn't represent an absolute path"
 
 
-def test_to_file_without_store_is_read_only(nix):
+def test_to_file_with_a_read_only_store(nix):
     assert nix('builtins.toFile "foo" "bar"') == '"/nix/store/vxjiwkjkn7x4079qvh1jkl5pn05j2aw0-foo"'
 
 
+def test_to_file_needs_a_store(nix_error):
+    assert "needs a store" in nix_error('builtins.toFile "foo" "bar"', Evaluator())
+
+
 def test_filter_source_needs_store(nix_error, tmp_path):
-    msg = nix_error(f"builtins.filterSource (p: t: true) {tmp_path}")
+    msg = nix_error(f"builtins.filterSource (p: t: true) {tmp_path}", Evaluator())
     assert "needs a store" in msg
 
 

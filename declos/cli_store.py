@@ -1,0 +1,267 @@
+"""The `build`, `gc` and `store …` commands: arguments, progress, output.
+
+The work is in `declos.store.realise` and `declos.store.gc`; this module
+parses arguments, shows progress (a status line on a terminal, nothing when
+piped), prints results (one path per line, or `--json`) and chooses exit
+codes: 0 success, 1 a failed build or a check that found problems, 2 wrong
+usage.  Colour only on a terminal, and never with NO_COLOR set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from declos.diagnostics import render
+
+
+def _colour(stream) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _paint(text: str, code: str, on: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if on else text
+
+
+def _add_state_dir(p) -> None:
+    p.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="the state directory (default: $DECLOS_STATE_DIR, else "
+        "$XDG_DATA_HOME/declos, else ~/.local/share/declos)",
+    )
+
+
+def _open_store(args):
+    from declos.store.realise import state_dir_of
+    from declos.store.store import Store
+
+    return Store(state_dir_of(args.state_dir))
+
+
+# --- build ---------------------------------------------------------------------
+
+
+def _add_build(sub) -> None:
+    p = sub.add_parser(
+        "build",
+        help="build the derivations at an attribute path and print their output paths",
+        description="Evaluate FILE, select -A ATTRPATH (a derivation, or a list or set of "
+        "them), build what is missing and print the output paths, as nix-build does. "
+        "-A is required until the module system lands; then, without -A, FILE will be a "
+        "system configuration whose config.system.build.toplevel is built.",
+    )
+    p.add_argument("file", nargs="?", help="the file to evaluate")
+    p.add_argument("-E", "--expr", dest="expr", help="evaluate this expression instead of a file")
+    # TODO(#6): without -A, build config.system.build.toplevel of a system configuration.
+    p.add_argument(
+        "-A",
+        "--attr",
+        action="append",
+        required=True,
+        metavar="ATTRPATH",
+        help="the attribute path to build (repeatable; required for now)",
+    )
+    p.add_argument("--arg", nargs=2, action="append", default=[], metavar=("NAME", "EXPR"))
+    p.add_argument("--argstr", nargs=2, action="append", default=[], metavar=("NAME", "STRING"))
+    p.add_argument("-I", dest="include", action="append", default=[], metavar="PATH")
+    p.add_argument("-o", "--out-link", default="result", metavar="LINK", help="default: result")
+    p.add_argument("--no-out-link", action="store_true", help="make no result link")
+    p.add_argument("-j", "--max-jobs", type=int, default=None, metavar="N", help="parallel builds")
+    p.add_argument("-k", "--keep-going", action="store_true", help="build what does not fail")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per builder")
+    p.add_argument("--show-trace", action="store_true", help="show every frame of an error")
+    _add_state_dir(p)
+    p.set_defaults(run=_run_build)
+
+
+class Progress:
+    """`[built/to build, running N] building <name>` on a terminal; silent when piped."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.colour = _colour(self.stream)
+        self.shown = False
+
+    def __call__(self, event) -> None:
+        if not self.tty:
+            return
+        name = os.path.basename(event.drv_path).split("-", 1)[-1].removesuffix(".drv")
+        verb = {"start": "building", "built": "built", "failed": "failed", "skipped": "skipped"}
+        counts = _paint(f"[{event.done}/{event.total}", "32", self.colour)
+        line = f"{counts} built, {event.running} running] {verb[event.kind]} {name}"
+        if event.kind == "failed":
+            line = _paint(line, "31", self.colour)
+        self.stream.write("\r\033[K" + line)
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _run_build(args) -> int:
+    from declos.store.realise import BuildRequest, realise
+
+    if (args.file is None) == (args.expr is None):
+        sys.stderr.write("error: give exactly one of FILE or -E EXPR\n")
+        return 2
+    req = BuildRequest(
+        file=args.file,
+        expr=args.expr,
+        attr_paths=tuple(args.attr),
+        args=tuple((n, e, True) for n, e in args.arg)
+        + tuple((n, s, False) for n, s in args.argstr),
+        search_path=tuple(args.include),
+        out_link=None if args.no_out_link else args.out_link,
+        jobs=args.max_jobs,
+        keep_going=args.keep_going,
+        timeout=args.timeout,
+    )
+    progress = Progress()
+    with _open_store(args) as store:
+        try:
+            outcome = realise(req, store, on_event=progress)
+        finally:
+            progress.done()
+    result = outcome.result
+    for path in outcome.out_paths:
+        sys.stdout.write(path + "\n")
+    sys.stdout.flush()
+    if not result.failed:
+        return 0
+    colour = _colour(sys.stderr)
+    for drv_path in sorted(result.failed):
+        sys.stderr.write(render(result.failed[drv_path], show_trace=args.show_trace))
+    if len(result.failed) > 1 or result.skipped:
+        summary = (
+            f"error: {len(result.failed)} build(s) failed"
+            f", {len(result.skipped)} dependent(s) not built\n"
+        )
+        sys.stderr.write(_paint(summary, "31", colour))
+    return 1
+
+
+# --- gc and store ----------------------------------------------------------------
+
+
+def _add_gc(p) -> None:
+    p.add_argument("--dry-run", action="store_true", help="print what would be deleted")
+    p.add_argument("--max-freed", type=int, default=None, metavar="BYTES")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+    _add_state_dir(p)
+    p.set_defaults(run=_run_gc)
+
+
+def _run_gc(args) -> int:
+    from declos.store.gc import collect_garbage
+
+    with _open_store(args) as store:
+        result = collect_garbage(store, dry_run=args.dry_run, max_freed=args.max_freed)
+    if args.json:
+        data = {"deleted": list(result.deleted), "freed": result.freed, "dryRun": result.dry_run}
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return 0
+    for path in result.deleted:
+        sys.stdout.write(path + "\n")
+    verb = "would free" if result.dry_run else "freed"
+    sys.stderr.write(f"{len(result.deleted)} store paths deleted, {verb} {_size(result.freed)}\n")
+    return 0
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.2f} MiB"
+
+
+def _run_verify(args) -> int:
+    from declos.store.gc import verify
+
+    with _open_store(args) as store:
+        result = verify(store, check_contents=args.check_contents)
+    if args.json:
+        data = {
+            "checked": result.checked,
+            "missing": list(result.missing),
+            "modified": [{"path": p, "expected": e, "actual": a} for p, e, a in result.modified],
+        }
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        for path in result.missing:
+            sys.stdout.write(f"missing: {path}\n")
+        for path, expected, actual in result.modified:
+            sys.stdout.write(f"modified: {path} (recorded {expected}, now {actual})\n")
+        if result.ok:
+            sys.stderr.write(f"{result.checked} store paths verified\n")
+    return 0 if result.ok else 1
+
+
+def _run_path_info(args) -> int:
+    from declos.store.paths import StorePathError
+
+    rows = []
+    with _open_store(args) as store:
+        for arg in args.paths:
+            real = os.path.realpath(arg) if os.path.islink(arg) else os.path.abspath(arg)
+            try:
+                path = str(store.path_of(real))
+            except StorePathError as e:
+                sys.stderr.write(f"error: {e.message}\n")
+                return 1
+            info = store.query_path_info(path)
+            if info is None:
+                sys.stderr.write(f"error: path '{path}' is not valid\n")
+                return 1
+            row = {
+                "path": path,
+                "narHash": info.nar_hash,
+                "narSize": info.nar_size,
+                "references": list(info.references),
+                "deriver": info.deriver,
+                "registrationTime": info.registration_time,
+            }
+            if info.ca:
+                row["ca"] = info.ca
+            if args.closure_size:
+                row["closureSize"] = sum(
+                    store.query_path_info(p).nar_size for p in store.closure([path])
+                )
+            rows.append(row)
+    if args.json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    for row in rows:
+        line = f"{row['path']}\t{row['narSize']}"
+        if args.closure_size:
+            line += f"\t{row['closureSize']}"
+        sys.stdout.write(line + "\n")
+    return 0
+
+
+def _add_store(sub) -> None:
+    p = sub.add_parser("store", help="inspect and maintain the store")
+    ssub = p.add_subparsers(dest="store_command", metavar="SUBCOMMAND")
+    ssub.required = True
+    gc = ssub.add_parser("gc", help="delete store paths that no root reaches")
+    _add_gc(gc)
+    v = ssub.add_parser("verify", help="check that valid paths exist and are unchanged")
+    v.add_argument("--check-contents", action="store_true", help="re-hash every path")
+    v.add_argument("--json", action="store_true", help="print a JSON object")
+    _add_state_dir(v)
+    v.set_defaults(run=_run_verify)
+    pi = ssub.add_parser("path-info", help="show what the store knows about paths")
+    pi.add_argument("paths", nargs="+", metavar="PATH")
+    pi.add_argument("--closure-size", action="store_true", help="also the closure's size")
+    pi.add_argument("--json", action="store_true", help="print a JSON list")
+    _add_state_dir(pi)
+    pi.set_defaults(run=_run_path_info)
+
+
+def _add_top_gc(sub) -> None:
+    _add_gc(sub.add_parser("gc", help="delete store paths that no root reaches"))
+
+
+COMMANDS = [_add_build, _add_top_gc, _add_store]

@@ -1,0 +1,911 @@
+# The module system: evalModules and the properties mkIf, mkMerge,
+# mkOverride and mkOrder (nixpkgs lib.modules semantics).
+#
+# Laziness is the point: properties are pushed down into attributes before
+# any condition is evaluated (`pushDownProperties`), so `mkIf` conditions
+# may read `config`; option values are computed only when read.
+{ lib }:
+let
+  inherit (builtins)
+    all
+    any
+    attrNames
+    concatLists
+    concatMap
+    concatStringsSep
+    elem
+    filter
+    foldl'
+    functionArgs
+    genericClosure
+    head
+    isAttrs
+    isBool
+    isFunction
+    isList
+    isPath
+    isString
+    length
+    listToAttrs
+    map
+    mapAttrs
+    removeAttrs
+    sort
+    tail
+    zipAttrsWith
+    ;
+  inherit (lib.options)
+    isOption
+    mkOption
+    showDefs
+    showFiles
+    showOption
+    ;
+  inherit (lib) types;
+
+  defaultOverridePriority = 100;
+  defaultOrderPriority = 1000;
+
+  # Properties.
+  mkIf = condition: content: {
+    _type = "if";
+    inherit condition content;
+  };
+  mkMerge = contents: {
+    _type = "merge";
+    inherit contents;
+  };
+  mkOverride = priority: content: {
+    _type = "override";
+    inherit priority content;
+  };
+  mkOptionDefault = mkOverride 1500;
+  mkDefault = mkOverride 1000;
+  mkImageMediaOverride = mkOverride 60;
+  mkForce = mkOverride 50;
+  mkVMOverride = mkOverride 10;
+  mkOrder = priority: content: {
+    _type = "order";
+    inherit priority content;
+  };
+  mkBefore = mkOrder 500;
+  mkAfter = mkOrder 1500;
+  mkDefinition = args@{ file, value, ... }: args // { _type = "definition"; };
+  mkFixStrictness = x: x;
+
+  fixupOptionType =
+    loc: opt:
+    if opt.type.getSubModules or null == null then
+      opt // { type = opt.type or types.unspecified; }
+    else
+      opt
+      // {
+        type = opt.type.substSubModules opt.options;
+        options = [ ];
+      };
+
+  unknownModule = "<unknown-file>";
+
+  # `{ _file; key; imports; options; config; disabledModules; }` from any
+  # module form: a path, a function, an attrset, with or without `config`.
+  unifyModuleSyntax =
+    file: key: m:
+    let
+      addMeta = config: if m ? meta then mkMerge [ config { meta = m.meta; } ] else config;
+      addFreeformType =
+        config:
+        if m ? freeformType then
+          mkMerge [
+            config
+            { _module.freeformType = m.freeformType; }
+          ]
+        else
+          config;
+      known = [
+        "_class"
+        "_file"
+        "key"
+        "disabledModules"
+        "imports"
+        "options"
+        "config"
+        "meta"
+        "freeformType"
+      ];
+    in
+    if m ? config || m ? options then
+      let
+        badAttrs = removeAttrs m known;
+      in
+      if badAttrs != { } then
+        throw "Module `${key}' has an unsupported attribute `${head (attrNames badAttrs)}'. This is caused by introducing a top-level `config' or `options' attribute. Add configuration attributes immediately on the top level instead, or move all of them (namely: ${toString (attrNames badAttrs)}) into the explicit `config' attribute."
+      else
+        {
+          _file = toString m._file or file;
+          _class = m._class or null;
+          key = toString m.key or key;
+          disabledModules = m.disabledModules or [ ];
+          imports = m.imports or [ ];
+          options = m.options or { };
+          config = addFreeformType (addMeta (m.config or { }));
+        }
+    else
+      {
+        _file = toString m._file or file;
+        _class = m._class or null;
+        key = toString m.key or key;
+        disabledModules = m.disabledModules or [ ];
+        imports = m.imports or [ ];
+        options = { };
+        config = addFreeformType (addMeta (removeAttrs m known));
+      };
+
+  # Applies a function module to its arguments, lazily: each argument it
+  # names comes from `args` (lib, config, options, specialArgs) or from
+  # `config._module.args`.
+  applyModuleArgs =
+    key: f:
+    args@{ config, ... }:
+    let
+      context = name: ''while evaluating the module argument `${name}' in "${key}":'';
+      extraArgs = mapAttrs (
+        name: _: builtins.addErrorContext (context name) (args.${name} or config._module.args.${name})
+      ) (functionArgs f);
+    in
+    f (args // extraArgs);
+
+  loadModule =
+    args: fallbackFile: fallbackKey: m:
+    if isFunction m then
+      unifyModuleSyntax fallbackFile fallbackKey (applyModuleArgs fallbackKey m args)
+    else if isAttrs m then
+      if m._type or "module" == "module" then
+        unifyModuleSyntax fallbackFile fallbackKey m
+      else if m._type == "if" || m._type == "merge" || m._type == "override" then
+        throw "Could not load a value as a module, because it is of type ${lib.strings.escapeNixString m._type}, in file ${toString fallbackFile}."
+      else
+        throw "Could not load a value as a module, because it is of type ${lib.strings.escapeNixString m._type}, in file ${toString fallbackFile}."
+    else if isList m then
+      let
+        defs = [
+          {
+            file = fallbackFile;
+            value = m;
+          }
+        ];
+      in
+      throw "Module imports can't be nested lists. Perhaps you meant to remove one level of lists? Definitions: ${showDefs defs}"
+    else
+      unifyModuleSyntax (toString m) (toString m) (applyModuleArgsIfFunction (toString m) (import m) args);
+
+  applyModuleArgsIfFunction =
+    key: f: args:
+    if isFunction f then applyModuleArgs key f args else f;
+
+  # All modules reachable through `imports`, minus `disabledModules`, in
+  # breadth-first order with each key once (as nixpkgs' genericClosure).
+  collectModules =
+    class: modulesPath: initialModules: args:
+    let
+      loadAll =
+        parentFile: parentKey: modules:
+        lib.lists.imap1 (
+          n: x:
+          let
+            module = checkModule (loadModule args parentFile "${parentKey}:anon-${toString n}" x);
+          in
+          {
+            key = module.key;
+            inherit module;
+            modules = loadAll module._file module.key module.imports;
+          }
+        ) modules;
+      checkModule =
+        m:
+        if m._class != null && class != null && m._class != class then
+          throw "The module ${m._file or m.key} was imported into ${class} instead of ${m._class}."
+        else
+          m;
+      top = loadAll "" "" initialModules;
+      everything = entries: concatMap (e: [ e ] ++ everything e.modules) entries;
+      moduleKey =
+        file: m:
+        if isString m && !(lib.strings.hasPrefix "/" m) then
+          toString modulesPath + "/" + m
+        else if isAttrs m && m ? key then
+          toString m.key
+        else if isPath m || isString m then
+          toString m
+        else
+          throw "Each disabledModules item must be a path, string, or a attribute set with a key attribute, or a value supported by toString. However, one of the disabledModules items in `${toString file}' is none of that, but is of type ${builtins.typeOf m}.";
+      disabledKeys = concatMap (e: map (moduleKey e.module._file) e.module.disabledModules) (everything top);
+      keyFilter = filter (e: !elem e.key disabledKeys);
+    in
+    map (e: e.module) (genericClosure {
+      startSet = keyFilter top;
+      operator = e: keyFilter e.modules;
+    });
+
+  # `mkMerge`, `mkIf` and `mkOverride` around an attribute set are moved
+  # into each attribute, so that attribute names are known without
+  # evaluating any condition.
+  pushDownProperties =
+    cfg:
+    if cfg._type or "" == "merge" then
+      concatMap pushDownProperties cfg.contents
+    else if cfg._type or "" == "if" then
+      map (mapAttrs (n: v: mkIf cfg.condition v)) (pushDownProperties cfg.content)
+    else if cfg._type or "" == "override" then
+      map (mapAttrs (n: v: mkOverride cfg.priority v)) (pushDownProperties cfg.content)
+    else
+      [ cfg ];
+
+  # `mkMerge` flattened and `mkIf` decided, for one option's definition.
+  dischargeProperties =
+    def:
+    if def._type or "" == "merge" then
+      concatMap dischargeProperties def.contents
+    else if def._type or "" == "if" then
+      if isBool def.condition then
+        (if def.condition then dischargeProperties def.content else [ ])
+      else
+        throw "mkIf called with a non-Boolean condition"
+    else
+      [ def ];
+
+  filterOverrides = defs: (filterOverrides' defs).values;
+
+  filterOverrides' =
+    defs:
+    let
+      getPrio = def: if def.value._type or "" == "override" then def.value.priority else defaultOverridePriority;
+      highestPrio = foldl' (prio: def: lib.trivial.min (getPrio def) prio) 9999 defs;
+      strip = def: if def.value._type or "" == "override" then def // { value = def.value.content; } else def;
+    in
+    {
+      values = concatMap (def: if getPrio def == highestPrio then [ (strip def) ] else [ ]) defs;
+      inherit highestPrio;
+    };
+
+  sortProperties =
+    defs:
+    let
+      strip =
+        def:
+        if def.value._type or "" == "order" then
+          def
+          // {
+            value = def.value.content;
+            inherit (def.value) priority;
+          }
+        else
+          def;
+      defs' = map strip defs;
+      compare = a: b: (a.priority or defaultOrderPriority) < (b.priority or defaultOrderPriority);
+    in
+    sort compare defs';
+
+  # The value of one option from its definitions: properties, priorities,
+  # order, the type's check and merge.
+  mergeDefinitions = loc: type: defs: rec {
+    defsFinal' =
+      let
+        discharged = concatMap (
+          m:
+          map (
+            value:
+            if value._type or null == "definition" then
+              value
+            else
+              m // { inherit value; }
+          ) (builtins.addErrorContext "while evaluating definitions from `${m.file}':" (dischargeProperties m.value))
+        ) defs;
+        filtered = filterOverrides' discharged;
+        sorted =
+          if any (def: def.value._type or "" == "order") filtered.values then
+            sortProperties filtered.values
+          else
+            filtered.values;
+      in
+      {
+        values = sorted;
+        inherit (filtered) highestPrio;
+      };
+    defsFinal = defsFinal'.values;
+    mergedValue =
+      if isDefined then
+        if all (def: type.check def.value) defsFinal then
+          type.merge loc defsFinal
+        else
+          let
+            allInvalid = filter (def: !type.check def.value) defsFinal;
+          in
+          throw "A definition for option `${showOption loc}' is not of type `${type.description}'. Definition values:${showDefs allInvalid}"
+      else
+        throw "The option `${showOption loc}' was accessed but has no value defined. Try setting the option.";
+    isDefined = defsFinal != [ ];
+    optionalValue = if isDefined then { value = mergedValue; } else { };
+  };
+
+  # Several declarations of one option become one.
+  mergeOptionDecls =
+    loc: opts:
+    foldl' (
+      res: opt:
+      let
+        t = res.type;
+        t' = opt.options.type;
+        mergedType = t.typeMerge t'.functor;
+        typesMergeable = mergedType != null;
+        typeSet = if (res ? type && opt.options ? type) && typesMergeable then { type = mergedType; } else { };
+        bothHave = k: opt.options ? ${k} && res ? ${k};
+      in
+      if
+        bothHave "default"
+        || bothHave "example"
+        || bothHave "description"
+        || bothHave "apply"
+        || (bothHave "type" && !typesMergeable)
+      then
+        throw "The option `${showOption loc}' in `${opt._file}' is already declared in ${showFiles res.declarations}."
+      else
+        let
+          getSubModules = opt.options.type.getSubModules or null;
+          submodules =
+            if getSubModules != null then
+              map (lib.modules.setDefaultModuleLocation opt._file) getSubModules ++ res.options
+            else
+              res.options;
+        in
+        opt.options
+        // res
+        // {
+          declarations = res.declarations ++ [ opt._file ];
+          declarationPositions = res.declarationPositions ++ (if opt ? pos && opt.pos != null then [ opt.pos ] else [ ]);
+          options = submodules;
+        }
+        // typeSet
+    ) {
+      inherit loc;
+      declarations = [ ];
+      declarationPositions = [ ];
+      options = [ ];
+    } opts;
+
+  # An option's value and introspection record.
+  evalOptionValue =
+    loc: opt: defs:
+    let
+      defs' = (if opt ? default then [
+        {
+          file = head opt.declarations;
+          value = mkOptionDefault opt.default;
+        }
+      ] else [ ]) ++ defs;
+      res =
+        if opt.readOnly or false && length defs' > 1 then
+          let
+            separateDefs = map (def: def // { value = (mergeDefinitions loc opt.type [ def ]).mergedValue; }) defs';
+          in
+          throw "The option `${showOption loc}' is read-only, but it's set multiple times. Definition values:${showDefs separateDefs}"
+        else
+          mergeDefinitions loc opt.type defs';
+      value = if opt ? apply then opt.apply res.mergedValue else res.mergedValue;
+      warnDeprecation = if opt.type.deprecationMessage or null == null then x: x else builtins.trace "warning: The type `types.${opt.type.name}' of option `${showOption loc}' defined in ${showFiles opt.declarations} is deprecated. ${opt.type.deprecationMessage}";
+    in
+    opt
+    // {
+      value = warnDeprecation (builtins.addErrorContext "while evaluating the option `${showOption loc}':" value);
+      isDefined = res.isDefined;
+      highestPrio = res.defsFinal'.highestPrio;
+      files = map (def: def.file) res.defsFinal;
+      definitions = map (def: def.value) res.defsFinal;
+      definitionsWithLocations = res.defsFinal;
+      inherit (res) isDefined;
+      __toString = _: showOption loc;
+    };
+
+  # Declarations and definitions, merged attribute by attribute.
+  #   decls: [ { _file; options = <attrset of options or nested attrsets>; pos?; } ]
+  #   defs:  [ { file; value = <attrset>; } ]  (properties already pushed down)
+  mergeModules' =
+    prefix: decls: defs:
+    let
+      declsByName = zipAttrsWith (n: concatLists) (
+        map (
+          d:
+          mapAttrs (name: option: [
+            {
+              inherit (d) _file;
+              options = option;
+              pos = builtins.unsafeGetAttrPos name d.options;
+            }
+          ]) d.options
+        ) decls
+      );
+      defsByName = zipAttrsWith (n: concatLists) (
+        map (
+          d:
+          mapAttrs (
+            name: value:
+            map (v: {
+              inherit (d) file;
+              value = v;
+              line = d.linesOf.${name} or null;
+            }) (pushDownProperties value)
+          ) d.value
+        ) (map withLines defs)
+      );
+      defsByName' = zipAttrsWith (n: concatLists) (
+        map (
+          d:
+          mapAttrs (name: value: [
+            (
+              {
+                inherit (d) file;
+                inherit value;
+              }
+              // (if d.linesOf ? ${name} then { line = d.linesOf.${name}; } else { })
+            )
+          ]) d.value
+        ) (map withLines defs)
+      );
+      withLines =
+        d:
+        d
+        // {
+          linesOf = mapAttrs (
+            name: _:
+            let
+              p = builtins.unsafeGetAttrPos name d.value;
+            in
+            if p == null then null else p.line
+          ) d.value;
+        };
+      resultsByName = mapAttrs (
+        name: decls:
+        let
+          loc = prefix ++ [ name ];
+          defns = defsByName.${name} or [ ];
+          defns' = map (d: removeAttrs d (if d.line or null == null then [ "line" ] else [ ])) (defsByName'.${name} or [ ]);
+          nrOptions = length (filter (m: isOption m.options) decls);
+        in
+        if nrOptions == length decls then
+          let
+            opt = fixupOptionType loc (mergeOptionDecls loc decls);
+          in
+          {
+            matchedOptions = evalOptionValue loc opt defns';
+            unmatchedDefns = [ ];
+          }
+        else if nrOptions != 0 then
+          let
+            firstOption = head (filter (m: isOption m.options) decls);
+            firstNonOption = head (filter (m: !isOption m.options) decls);
+          in
+          throw "The option `${showOption loc}' in module `${firstOption._file}' would be a parent of the following options, but its type `${firstOption.options.type.description or "<no description>"}' does not support nested options.\n${showRawDeclarations loc [ firstNonOption ]}"
+        else
+          mergeModules' loc (map (m: { inherit (m) _file; options = m.options; }) decls) (
+            map (d: {
+              inherit (d) file;
+              value = d.value;
+            }) (filter (d: isAttrs d.value) defns)
+            ++ map (d: {
+              inherit (d) file;
+              value = throw "The option `${showOption loc}' is an attribute set of options, but it is defined as ${builtins.typeOf d.value}.";
+            }) (filter (d: !(isAttrs d.value)) defns)
+          )
+      ) declsByName;
+      matchedOptions = mapAttrs (n: v: v.matchedOptions) resultsByName;
+      unmatchedDefnsByName = removeAttrs defsByName (attrNames declsByName);
+      unmatchedDefns =
+        concatLists (
+          lib.attrsets.mapAttrsToList (
+            name: defs:
+            map (
+              def:
+              def
+              // {
+                prefix = [ name ] ++ (def.prefix or [ ]);
+              }
+            ) defs
+          ) unmatchedDefnsByName
+        )
+        ++ concatLists (
+          lib.attrsets.mapAttrsToList (
+            name: result: map (def: def // { prefix = [ name ] ++ (def.prefix or [ ]); }) result.unmatchedDefns
+          ) resultsByName
+        );
+    in
+    {
+      inherit matchedOptions unmatchedDefns;
+    };
+
+  showRawDeclarations =
+    opt: decls:
+    concatStringsSep "\n" (
+      map (d: "- declared in `${d._file}'") decls
+    );
+
+  mergeModules =
+    prefix: modules:
+    mergeModules' prefix
+      (map (m: {
+        inherit (m) _file;
+        options = m.options;
+      }) modules)
+      (
+        concatMap (
+          m:
+          map (value: {
+            file = m._file;
+            inherit value;
+          }) (pushDownProperties m.config)
+        ) modules
+      );
+
+  setDefaultModuleLocation = file: m: {
+    _file = file;
+    imports = [ m ];
+  };
+
+  setAttrByPath =
+    path: value: if path == [ ] then value else { ${head path} = setAttrByPath (tail path) value; };
+
+  evalModules =
+    evalModulesArgs@{
+      modules,
+      prefix ? [ ],
+      args ? { },
+      check ? true,
+      specialArgs ? { },
+      class ? null,
+    }:
+    let
+      internalModule = rec {
+        _file = "lib/modules.dcl";
+        key = _file;
+        options = {
+          _module.args = mkOption {
+            type = types.lazyAttrsOf types.raw;
+            internal = prefix != [ ];
+            description = "Additional arguments passed to each module in addition to ones like `lib`, `config`, and `pkgs`, `modulesPath`.";
+          };
+          _module.check = mkOption {
+            type = types.bool;
+            internal = true;
+            default = true;
+            description = "Whether to check whether all option definitions have matching declarations.";
+          };
+          _module.freeformType = mkOption {
+            type = types.nullOr types.optionType;
+            internal = true;
+            default = null;
+            description = "If set, merge all definitions that don't have an associated option together using this type.";
+          };
+          _module.specialArgs = mkOption {
+            readOnly = true;
+            internal = true;
+            description = "Externally provided module arguments that can't be modified from within a configuration.";
+          };
+        };
+        config = {
+          _module.args = {
+            inherit extendModules;
+            moduleType = type;
+          } // args;
+          _module.specialArgs = specialArgs;
+          _module.check = lib.mkDefault check;
+        };
+      };
+
+      merged =
+        let
+          collected = collectModules class (specialArgs.modulesPath or "") (modules ++ [ internalModule ]) (
+            {
+              inherit lib options config specialArgs;
+              _class = class;
+            }
+            // specialArgs
+          );
+        in
+        mergeModules prefix collected;
+
+      options = merged.matchedOptions;
+
+      config =
+        let
+          declaredConfig = lib.attrsets.mapAttrsRecursiveCond (v: !isOption v) (_: v: v.value) options;
+          freeformConfig =
+            let
+              defs = map (def: {
+                file = def.file;
+                value = setAttrByPath def.prefix def.value;
+              }) merged.unmatchedDefns;
+            in
+            if defs == [ ] then { } else declaredConfig._module.freeformType.merge prefix defs;
+        in
+        if declaredConfig._module.freeformType == null then
+          declaredConfig
+        else
+          lib.attrsets.recursiveUpdate freeformConfig declaredConfig;
+
+      checkUnmatched =
+        if config._module.check && config._module.freeformType == null && merged.unmatchedDefns != [ ] then
+          let
+            firstDef = head merged.unmatchedDefns;
+            baseMsg =
+              let
+                optText = showOption (prefix ++ firstDef.prefix);
+                defText = builtins.addErrorContext "while evaluating the error message for definitions for `${optText}', which is an option that does not exist" (
+                  showDefs [ firstDef ]
+                );
+              in
+              "The option `${optText}' does not exist. Definition values:${defText}";
+            suggestions = suggestOptions firstDef.prefix;
+          in
+          if attrNames options == [ "_module" ] then
+            let
+              optionName = showOption prefix;
+            in
+            if optionName == "" then
+              throw ''
+                ${baseMsg}
+
+                It seems as if you're trying to declare an option by placing it into `config' rather than `options'!''
+            else
+              throw ''
+                ${baseMsg}
+
+                However there are no options defined in `${showOption prefix}'. Are you sure you've
+                declared your options properly? This can happen if you e.g. declared your options in `types.submodule'
+                under `config' rather than `options'.''
+          else
+            throw (baseMsg + suggestions)
+        else
+          null;
+
+      # "Did you mean …?" with the nearest declared names at the deepest
+      # level that exists.
+      suggestOptions =
+        path:
+        let
+          walk =
+            opts: rest:
+            if rest == [ ] then
+              ""
+            else if opts ? ${head rest} && !(isOption opts.${head rest}) then
+              walk opts.${head rest} (tail rest)
+            else if isOption opts then
+              ""
+            else
+              let
+                near = lib.strings.levenshteinNearest or null;
+                names = filter (n: n != "_module") (attrNames opts);
+                close = filter (n: lib.strings.levenshteinAtMost 2 (head rest) n) names;
+              in
+              if close == [ ] then
+                ""
+              else if length close == 1 then
+                " Did you mean `${showOption (prefix ++ lib.lists.take (length path - length rest) path ++ [ (head close) ])}'?"
+              else
+                " Did you mean one of ${concatStringsSep ", " (map (n: "`${n}'") close)}?";
+        in
+        if lib.strings ? levenshteinAtMost then walk options path else "";
+
+      checked = builtins.seq checkUnmatched;
+
+      extendModules =
+        extendArgs@{
+          modules ? [ ],
+          specialArgs ? { },
+          prefix ? [ ],
+        }:
+        evalModules (
+          evalModulesArgs
+          // {
+            modules = evalModulesArgs.modules ++ modules;
+            specialArgs = evalModulesArgs.specialArgs or { } // specialArgs;
+            prefix = extendArgs.prefix or evalModulesArgs.prefix or [ ];
+          }
+        );
+
+      type = types.submoduleWith {
+        inherit modules specialArgs class;
+      };
+
+      result = {
+        _type = "configuration";
+        options = checked options;
+        config = checked (removeAttrs config [ "_module" ]);
+        _module = checked config._module;
+        inherit extendModules type class;
+      };
+    in
+    result;
+
+  # Rename and removal helpers used by NixOS modules.
+  doRename =
+    {
+      from,
+      to,
+      visible ? false,
+      warn ? false,
+      use ? (x: x),
+      withPriority ? true,
+    }:
+    { config, options, ... }:
+    let
+      fromOpt = lib.attrsets.getAttrFromPath from options;
+      toOf = lib.attrsets.attrByPath to (throw "Renaming error: option `${showOption to}' does not exist.");
+      toType = let opt = lib.attrsets.attrByPath to { } options; in opt.type or (types.submodule { });
+    in
+    {
+      options = setAttrByPath from (
+        mkOption {
+          inherit visible;
+          description = "Alias of {option}`${showOption to}`.";
+          apply = x: use (toOf config);
+        }
+        // (if toType != null then { type = toType; } else { })
+      );
+      config = mkMerge [
+        {
+          warnings = if warn && fromOpt.isDefined then [ "The option `${showOption from}' defined in ${showFiles fromOpt.files} has been renamed to `${showOption to}'." ] else [ ];
+        }
+        (
+          if withPriority then
+            mkIf fromOpt.isDefined (setAttrByPath to (mkOverride fromOpt.highestPrio (mkMerge fromOpt.definitions)))
+          else
+            mkIf fromOpt.isDefined (setAttrByPath to (mkMerge fromOpt.definitions))
+        )
+      ];
+    };
+
+  mkRenamedOptionModule =
+    from: to:
+    doRename {
+      inherit from to;
+      visible = false;
+      warn = true;
+      use = builtins.trace "Obsolete option `${showOption from}' is used. It was renamed to `${showOption to}'.";
+    };
+
+  mkRenamedOptionModuleWith =
+    {
+      from,
+      to,
+      sinceRelease,
+    }:
+    doRename {
+      inherit from to;
+      visible = false;
+      warn = true;
+    };
+
+  mkAliasOptionModule =
+    from: to:
+    doRename {
+      inherit from to;
+      visible = true;
+      warn = false;
+      use = x: x;
+    };
+
+  mkAliasOptionModuleMD = mkAliasOptionModule;
+
+  mkRemovedOptionModule =
+    optionName: replacementInstructions:
+    { options, ... }:
+    {
+      options = setAttrByPath optionName (
+        mkOption {
+          visible = false;
+          apply = x: throw "The option `${showOption optionName}' can no longer be used since it's been removed. ${replacementInstructions}";
+        }
+      );
+      config.assertions =
+        let
+          opt = lib.attrsets.getAttrFromPath optionName options;
+        in
+        [
+          {
+            assertion = !opt.isDefined;
+            message = ''
+              The option definition `${showOption optionName}' in ${showFiles opt.files} no longer has any effect; please remove it.
+              ${replacementInstructions}
+            '';
+          }
+        ];
+    };
+
+  mkChangedOptionModule =
+    from: to: changeFn:
+    mkMergedOptionModule [ from ] to changeFn;
+
+  mkMergedOptionModule =
+    from: to: mergeFn:
+    { config, options, ... }:
+    {
+      options = foldl' lib.attrsets.recursiveUpdate { } (
+        map (
+          path:
+          setAttrByPath path (
+            mkOption {
+              visible = false;
+              default = "_mkMergedOptionModule";
+            }
+          )
+        ) from
+      );
+      config = {
+        warnings = filter (x: x != "") (
+          map (
+            f:
+            let
+              val = lib.attrsets.getAttrFromPath f config;
+              opt = lib.attrsets.getAttrFromPath f options;
+            in
+            if val != "_mkMergedOptionModule" then
+              "The option `${showOption f}' defined in ${showFiles opt.files} has been changed to `${showOption to}' that has a different type. Please read `${showOption to}' documentation and update your configuration accordingly."
+            else
+              ""
+          ) from
+        );
+      }
+      // setAttrByPath to (
+        mkIf (any (f: (lib.attrsets.getAttrFromPath f config) != "_mkMergedOptionModule") from) (mergeFn config)
+      );
+    };
+
+  importJSON = file: builtins.fromJSON (builtins.readFile file);
+  importTOML = file: builtins.fromTOML (builtins.readFile file);
+in
+{
+  inherit
+    evalModules
+    collectModules
+    unifyModuleSyntax
+    applyModuleArgsIfFunction
+    pushDownProperties
+    dischargeProperties
+    filterOverrides
+    filterOverrides'
+    sortProperties
+    mergeDefinitions
+    mergeOptionDecls
+    evalOptionValue
+    mergeModules
+    mergeModules'
+    fixupOptionType
+    setDefaultModuleLocation
+    unknownModule
+    defaultOverridePriority
+    defaultOrderPriority
+    mkIf
+    mkMerge
+    mkOverride
+    mkOptionDefault
+    mkDefault
+    mkImageMediaOverride
+    mkForce
+    mkVMOverride
+    mkOrder
+    mkBefore
+    mkAfter
+    mkDefinition
+    mkFixStrictness
+    mkRenamedOptionModule
+    mkRenamedOptionModuleWith
+    mkAliasOptionModule
+    mkAliasOptionModuleMD
+    mkRemovedOptionModule
+    mkChangedOptionModule
+    mkMergedOptionModule
+    doRename
+    importJSON
+    importTOML
+    ;
+  defaultPriority = defaultOverridePriority;
+  mkStrict = x: x;
+}

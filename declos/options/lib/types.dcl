@@ -1,0 +1,898 @@
+# Option types (nixpkgs lib.types semantics).
+#
+# A type is an attrset with `_type = "option-type"`, a `check` that looks at
+# the root of a value only (deep checks happen in `merge`, so laziness
+# survives), a `merge loc defs`, and a `functor` used to merge two
+# declarations of the same option (`typeMerge`).
+{ lib }:
+let
+  inherit (builtins)
+    all
+    attrNames
+    concatLists
+    concatStringsSep
+    elem
+    filter
+    foldl'
+    head
+    isAttrs
+    isBool
+    isFloat
+    isFunction
+    isInt
+    isList
+    isString
+    length
+    map
+    mapAttrs
+    match
+    tail
+    typeOf
+    zipAttrsWith
+    ;
+  inherit (lib.options)
+    mergeDefaultOption
+    mergeEqualOption
+    mergeOneOption
+    mergeUniqueOption
+    showFiles
+    showOption
+    getFiles
+    getValues
+    ;
+
+  isType = type: x: (x._type or "") == type;
+
+  setType = typeName: value: value // { _type = typeName; };
+
+  isStringLike = x: isString x || builtins.isPath x || (isAttrs x && (x ? outPath || x ? __toString));
+
+  isDerivation = x: isAttrs x && (x.type or null) == "derivation";
+
+  isStorePath =
+    x:
+    if isStringLike x then
+      let
+        str = toString x;
+      in
+      builtins.substring 0 1 str == "/" && dirOf str == builtins.storeDir
+    else
+      false;
+
+  # How a type's description is phrased inside another's.
+  optionDescriptionPhrase =
+    unparenthesize: t:
+    if unparenthesize (t.descriptionClass or null) then t.description else "(${t.description})";
+
+  defaultFunctor = name: {
+    inherit name;
+    type = types.${name} or null;
+    wrapped = null;
+    payload = null;
+    binOp = a: b: null;
+  };
+
+  defaultTypeMerge =
+    f: f':
+    let
+      wrapped = f.wrapped.typeMerge f'.wrapped.functor;
+      payload = f.binOp f.payload f'.payload;
+    in
+    if f.name != f'.name then
+      null
+    else if f.payload == null && f'.payload == null && f.wrapped == null && f'.wrapped == null then
+      f.type
+    else if f.payload == null && f'.payload == null then
+      (if wrapped == null then null else f.type wrapped)
+    else if f.wrapped == null && f'.wrapped == null then
+      (if payload == null then null else f.type payload)
+    else
+      null;
+
+  mkOptionType =
+    {
+      name,
+      description ? null,
+      descriptionClass ? null,
+      check ? (x: true),
+      merge ? mergeDefaultOption,
+      emptyValue ? { },
+      getSubOptions ? prefix: { },
+      getSubModules ? null,
+      substSubModules ? m: null,
+      typeMerge ? defaultTypeMerge functor,
+      functor ? defaultFunctor name,
+      deprecationMessage ? null,
+      nestedTypes ? { },
+    }:
+    {
+      _type = "option-type";
+      inherit
+        name
+        check
+        merge
+        emptyValue
+        getSubOptions
+        getSubModules
+        substSubModules
+        typeMerge
+        functor
+        deprecationMessage
+        nestedTypes
+        descriptionClass
+        ;
+      description = if description == null then name else description;
+    };
+
+  # Merges the definitions of an element type at `loc`, as the module
+  # system does for an option (priorities, mkIf, mkMerge, ordering).
+  mergeDefinitions = loc: type: defs: lib.modules.mergeDefinitions loc type defs;
+
+  intBetween =
+    lo: hi: name: description:
+    lib.types.addCheck types.int (x: x >= lo && x <= hi)
+    // {
+      inherit name;
+      description = description;
+    };
+
+  types = {
+    raw = mkOptionType {
+      name = "raw";
+      description = "raw value";
+      descriptionClass = "noun";
+      check = x: true;
+      merge = mergeOneOption;
+    };
+
+    anything = mkOptionType {
+      name = "anything";
+      description = "anything";
+      descriptionClass = "noun";
+      check = x: true;
+      merge =
+        loc: defs:
+        let
+          kindOf = v: if isAttrs v && isStringLike v then "stringCoercibleSet" else typeOf v;
+          common = foldl' (
+            k: def:
+            if kindOf def.value == k then
+              k
+            else
+              throw "The option `${showOption loc}' has conflicting option types in ${showFiles (getFiles defs)}"
+          ) (kindOf (head defs).value) defs;
+          byKind = {
+            set = (types.attrsOf types.anything).merge;
+            stringCoercibleSet = mergeOneOption;
+            lambda =
+              loc: defs: arg:
+              types.anything.merge (loc ++ [ "<function body>" ]) (
+                map (def: {
+                  file = def.file;
+                  value = def.value arg;
+                }) defs
+              );
+          };
+        in
+        (byKind.${common} or mergeEqualOption) loc defs;
+    };
+
+    unspecified = mkOptionType {
+      name = "unspecified";
+      description = "unspecified value";
+      descriptionClass = "noun";
+    };
+
+    bool = mkOptionType {
+      name = "bool";
+      description = "boolean";
+      descriptionClass = "noun";
+      check = isBool;
+      merge = mergeEqualOption;
+    };
+
+    boolByOr = mkOptionType {
+      name = "boolByOr";
+      description = "boolean (merged using or)";
+      descriptionClass = "noun";
+      check = isBool;
+      merge = loc: defs: foldl' (a: def: a || def.value) false defs;
+    };
+
+    int = mkOptionType {
+      name = "int";
+      description = "signed integer";
+      descriptionClass = "noun";
+      check = isInt;
+      merge = mergeEqualOption;
+    };
+
+    ints = {
+      between =
+        lo: hi:
+        if lo > hi then
+          throw "types.ints.between: lower bound must be smaller than upper bound"
+        else
+          intBetween lo hi "intBetween" "integer between ${toString lo} and ${toString hi} (both inclusive)";
+      unsigned = lib.types.addCheck types.int (x: x >= 0) // {
+        name = "unsignedInt";
+        description = "unsigned integer, meaning >=0";
+      };
+      positive = lib.types.addCheck types.int (x: x > 0) // {
+        name = "positiveInt";
+        description = "positive integer, meaning >0";
+      };
+      u8 = intBetween 0 255 "unsignedInt8" "8 bit unsigned integer";
+      u16 = intBetween 0 65535 "unsignedInt16" "16 bit unsigned integer";
+      u32 = intBetween 0 4294967295 "unsignedInt32" "32 bit unsigned integer";
+      s8 = intBetween (-128) 127 "signedInt8" "8 bit signed integer";
+      s16 = intBetween (-32768) 32767 "signedInt16" "16 bit signed integer";
+      s32 = intBetween (-2147483648) 2147483647 "signedInt32" "32 bit signed integer";
+    };
+
+    port = types.ints.u16;
+
+    float = mkOptionType {
+      name = "float";
+      description = "floating point number";
+      descriptionClass = "noun";
+      check = isFloat;
+      merge = mergeEqualOption;
+    };
+
+    number = types.either types.int types.float;
+
+    numbers = {
+      between =
+        lo: hi:
+        lib.types.addCheck types.number (x: x >= lo && x <= hi)
+        // {
+          name = "numberBetween";
+          description = "integer or floating point number between ${toString lo} and ${toString hi} (both inclusive)";
+        };
+      nonnegative = lib.types.addCheck types.number (x: x >= 0) // {
+        name = "numberNonnegative";
+        description = "nonnegative integer or floating point number, meaning >=0";
+      };
+      positive = lib.types.addCheck types.number (x: x > 0) // {
+        name = "numberPositive";
+        description = "positive integer or floating point number, meaning >0";
+      };
+    };
+
+    str = mkOptionType {
+      name = "str";
+      description = "string";
+      descriptionClass = "noun";
+      check = isString;
+      merge = mergeEqualOption;
+    };
+
+    nonEmptyStr = mkOptionType {
+      name = "nonEmptyStr";
+      description = "non-empty string";
+      descriptionClass = "noun";
+      check = x: isString x && builtins.match "[ \t\n]*" x == null;
+      merge = mergeEqualOption;
+    };
+
+    singleLineStr = mkOptionType {
+      name = "singleLineStr";
+      description = "(optionally newline-terminated) single-line string";
+      descriptionClass = "noun";
+      check = x: isString x && builtins.match "[^\n]*\n?" x != null;
+      merge = loc: defs: lib.strings.removeSuffix "\n" (mergeEqualOption loc defs);
+    };
+
+    strMatching =
+      pattern:
+      mkOptionType {
+        name = "strMatching ${lib.strings.escapeNixString pattern}";
+        description = "string matching the pattern ${pattern}";
+        descriptionClass = "noun";
+        check = x: isString x && builtins.match pattern x != null;
+        merge = mergeEqualOption;
+        functor = defaultFunctor "strMatching" // {
+          type = payload: types.strMatching payload.pattern;
+          payload = {
+            inherit pattern;
+          };
+          binOp = lhs: rhs: if lhs == rhs then lhs else null;
+        };
+      };
+
+    separatedString =
+      sep:
+      mkOptionType rec {
+        name = "separatedString";
+        description =
+          if sep == "" then
+            "Concatenated string"
+          else
+            "strings concatenated with ${builtins.toJSON sep}";
+        descriptionClass = "noun";
+        check = isString;
+        merge = loc: defs: concatStringsSep sep (getValues defs);
+        functor = defaultFunctor name // {
+          payload = {
+            inherit sep;
+          };
+          type = payload: types.separatedString payload.sep;
+          binOp = lhs: rhs: if lhs.sep == rhs.sep then { inherit (lhs) sep; } else null;
+        };
+      };
+
+    lines = types.separatedString "\n";
+    commas = types.separatedString ",";
+    envVar = types.separatedString ":";
+
+    string = types.separatedString "" // {
+      name = "string";
+      deprecationMessage = "See https://github.com/NixOS/nixpkgs/pull/66346 for better alternative types.";
+    };
+
+    passwdEntry =
+      entryType:
+      lib.types.addCheck entryType (str: !(lib.strings.hasInfix ":" str || lib.strings.hasInfix "\n" str))
+      // {
+        name = "passwdEntry ${entryType.name}";
+        description = "${optionDescriptionPhrase (class: class == "noun") entryType}, not containing newlines or colons";
+        descriptionClass = "nonRestrictiveClause";
+      };
+
+    attrs = mkOptionType {
+      name = "attrs";
+      description = "attribute set";
+      check = isAttrs;
+      merge = loc: foldl' (res: def: res // def.value) { };
+      emptyValue = {
+        value = { };
+      };
+    };
+
+    package = mkOptionType {
+      name = "package";
+      descriptionClass = "noun";
+      check = x: isDerivation x || isStorePath x;
+      merge =
+        loc: defs:
+        let
+          res = mergeOneOption loc defs;
+        in
+        if builtins.isPath res || (isString res && !builtins.hasContext res) then
+          builtins.storePath res
+        else
+          res;
+    };
+
+    shellPackage = types.package // {
+      check = x: isDerivation x && x ? shellPath;
+    };
+
+    path = mkOptionType {
+      name = "path";
+      descriptionClass = "noun";
+      check = x: isStringLike x && builtins.substring 0 1 (toString x) == "/";
+      merge = mergeEqualOption;
+    };
+
+    pathInStore = mkOptionType {
+      name = "pathInStore";
+      description = "path in the store";
+      descriptionClass = "noun";
+      check = x: isStringLike x && lib.strings.hasPrefix builtins.storeDir (toString x);
+      merge = mergeEqualOption;
+    };
+
+    listOf =
+      elemType:
+      mkOptionType rec {
+        name = "listOf";
+        description = "list of ${optionDescriptionPhrase (class: class == "noun" || class == "composite") elemType}";
+        descriptionClass = "composite";
+        check = isList;
+        merge =
+          loc: defs:
+          map (x: x.value) (
+            filter (x: x ? value) (
+              concatLists (
+                lib.lists.imap1 (
+                  n: def:
+                  lib.lists.imap1 (
+                    m: def':
+                    (mergeDefinitions (loc ++ [ "[definition ${toString n}-entry ${toString m}]" ]) elemType [
+                      {
+                        inherit (def) file;
+                        value = def';
+                      }
+                    ]).optionalValue
+                  ) def.value
+                ) defs
+              )
+            )
+          );
+        emptyValue = {
+          value = [ ];
+        };
+        getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "*" ]);
+        getSubModules = elemType.getSubModules;
+        substSubModules = m: types.listOf (elemType.substSubModules m);
+        functor = (defaultFunctor name) // {
+          wrapped = elemType;
+          type = types.listOf;
+        };
+        nestedTypes.elemType = elemType;
+      };
+
+    nonEmptyListOf =
+      elemType:
+      let
+        list = lib.types.addCheck (types.listOf elemType) (l: l != [ ]);
+      in
+      list
+      // {
+        description = "non-empty ${optionDescriptionPhrase (class: class == "noun") list}";
+        emptyValue = { };
+        substSubModules = m: types.nonEmptyListOf (elemType.substSubModules m);
+      };
+
+    attrsOf = elemType: types.attrsWith { inherit elemType; };
+    lazyAttrsOf =
+      elemType:
+      types.attrsWith {
+        inherit elemType;
+        lazy = true;
+      };
+
+    attrsWith =
+      {
+        elemType,
+        lazy ? false,
+        placeholder ? "name",
+      }:
+      mkOptionType {
+        name = if lazy then "lazyAttrsOf" else "attrsOf";
+        description =
+          (if lazy then "lazy attribute set" else "attribute set")
+          + " of ${optionDescriptionPhrase (class: class == "noun" || class == "composite") elemType}";
+        descriptionClass = "composite";
+        check = isAttrs;
+        merge =
+          loc: defs:
+          let
+            perName = zipAttrsWith (n: vs: vs) (
+              map (
+                def:
+                mapAttrs (n: v: {
+                  inherit (def) file;
+                  value = v;
+                }) def.value
+              ) defs
+            );
+          in
+          if lazy then
+            mapAttrs (
+              name: defs:
+              let
+                merged = mergeDefinitions (loc ++ [ name ]) elemType defs;
+              in
+              merged.optionalValue.value or elemType.emptyValue.value or merged.mergedValue
+            ) perName
+          else
+            mapAttrs (n: v: v.value) (
+              lib.attrsets.filterAttrs (n: v: v ? value) (
+                mapAttrs (name: defs: (mergeDefinitions (loc ++ [ name ]) elemType defs).optionalValue) perName
+              )
+            );
+        emptyValue = {
+          value = { };
+        };
+        getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "<${placeholder}>" ]);
+        getSubModules = elemType.getSubModules;
+        substSubModules =
+          m:
+          types.attrsWith {
+            elemType = elemType.substSubModules m;
+            inherit lazy placeholder;
+          };
+        functor = (defaultFunctor "attrsWith") // {
+          wrapped = elemType;
+          payload = {
+            inherit elemType lazy placeholder;
+          };
+          type = payload: types.attrsWith payload;
+          binOp =
+            lhs: rhs:
+            let
+              merged = lhs.elemType.typeMerge rhs.elemType.functor;
+            in
+            if lhs.lazy != rhs.lazy || merged == null then
+              null
+            else
+              {
+                elemType = merged;
+                inherit (lhs) lazy;
+                placeholder = if lhs.placeholder == rhs.placeholder then lhs.placeholder else "name";
+              };
+        };
+        typeMerge =
+          f':
+          let
+            f = (types.attrsWith { inherit elemType lazy placeholder; }).functor;
+          in
+          if f'.name != "attrsWith" then
+            null
+          else
+            let
+              payload = f.binOp f.payload f'.payload;
+            in
+            if payload == null then null else types.attrsWith payload;
+        nestedTypes.elemType = elemType;
+      };
+
+    uniq = types.unique { message = ""; };
+
+    unique =
+      { message }:
+      type:
+      mkOptionType rec {
+        name = "unique";
+        inherit (type) description descriptionClass check;
+        merge = mergeUniqueOption { inherit message; };
+        emptyValue = type.emptyValue;
+        getSubOptions = type.getSubOptions;
+        getSubModules = type.getSubModules;
+        substSubModules = m: types.unique { inherit message; } (type.substSubModules m);
+        functor = (defaultFunctor name) // {
+          wrapped = type;
+        };
+        nestedTypes.elemType = type;
+      };
+
+    nullOr =
+      elemType:
+      mkOptionType rec {
+        name = "nullOr";
+        description = "null or ${optionDescriptionPhrase (class: class == "noun" || class == "conjunction") elemType}";
+        descriptionClass = "conjunction";
+        check = x: x == null || elemType.check x;
+        merge =
+          loc: defs:
+          let
+            nrNulls = length (filter (def: def.value == null) defs);
+          in
+          if nrNulls == length defs then
+            null
+          else if nrNulls != 0 then
+            throw "The option `${showOption loc}' is defined both null and not null, in ${showFiles (getFiles defs)}."
+          else
+            elemType.merge loc defs;
+        emptyValue = {
+          value = null;
+        };
+        getSubOptions = elemType.getSubOptions;
+        getSubModules = elemType.getSubModules;
+        substSubModules = m: types.nullOr (elemType.substSubModules m);
+        functor = (defaultFunctor name) // {
+          wrapped = elemType;
+          type = types.nullOr;
+        };
+        nestedTypes.elemType = elemType;
+      };
+
+    functionTo =
+      elemType:
+      mkOptionType {
+        name = "functionTo";
+        description = "function that evaluates to a(n) ${optionDescriptionPhrase (class: class == "noun" || class == "composite") elemType}";
+        descriptionClass = "composite";
+        check = isFunction;
+        merge =
+          loc: defs: fnArgs:
+          (mergeDefinitions (loc ++ [ "<function body>" ]) elemType (
+            map (fn: {
+              inherit (fn) file;
+              value = fn.value fnArgs;
+            }) defs
+          )).mergedValue;
+        getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "<function body>" ]);
+        getSubModules = elemType.getSubModules;
+        substSubModules = m: types.functionTo (elemType.substSubModules m);
+        functor = (defaultFunctor "functionTo") // {
+          wrapped = elemType;
+          type = types.functionTo;
+        };
+        nestedTypes.elemType = elemType;
+      };
+
+    enum =
+      values:
+      let
+        show =
+          v:
+          if isString v then
+            ''"${v}"''
+          else if isInt v then
+            toString v
+          else if isBool v then
+            (if v then "true" else "false")
+          else
+            "<${typeOf v}>";
+      in
+      mkOptionType rec {
+        name = "enum";
+        description =
+          if values == [ ] then
+            "impossible (empty enum)"
+          else if length values == 1 then
+            "value ${show (head values)} (singular enum)"
+          else
+            "one of ${concatStringsSep ", " (map show values)}";
+        descriptionClass = if length values < 2 then "noun" else "conjunction";
+        check = x: elem x values;
+        merge = mergeEqualOption;
+        functor = (defaultFunctor name) // {
+          payload = {
+            inherit values;
+          };
+          type = payload: types.enum payload.values;
+          binOp = a: b: { values = lib.lists.unique (a.values ++ b.values); };
+        };
+      };
+
+    either =
+      t1: t2:
+      mkOptionType rec {
+        name = "either";
+        description =
+          if t1.descriptionClass or null == "nonRestrictiveClause" then
+            "${t1.description} or ${optionDescriptionPhrase (class: class == "noun" || class == "conjunction" || class == "composite") t2}"
+          else
+            "${optionDescriptionPhrase (class: class == "noun" || class == "conjunction") t1} or ${optionDescriptionPhrase (class: class == "noun" || class == "conjunction" || class == "composite") t2}";
+        descriptionClass = "conjunction";
+        check = x: t1.check x || t2.check x;
+        merge =
+          loc: defs:
+          let
+            values = getValues defs;
+          in
+          if all (x: t1.check x) values then
+            t1.merge loc defs
+          else if all (x: t2.check x) values then
+            t2.merge loc defs
+          else
+            mergeOneOption loc defs;
+        typeMerge =
+          f':
+          let
+            mt1 = t1.typeMerge (elemAt f'.wrapped 0).functor;
+            mt2 = t2.typeMerge (elemAt f'.wrapped 1).functor;
+          in
+          if name == f'.name && mt1 != null && mt2 != null then types.either mt1 mt2 else null;
+        functor = (defaultFunctor name) // {
+          wrapped = [
+            t1
+            t2
+          ];
+        };
+        nestedTypes.left = t1;
+        nestedTypes.right = t2;
+      };
+
+    oneOf =
+      ts:
+      let
+        first = head ts;
+        rest = tail ts;
+      in
+      if ts == [ ] then
+        throw "types.oneOf needs to get at least one type in its argument"
+      else
+        foldl' types.either first rest;
+
+    coercedTo =
+      coercedType: coerceFunc: finalType:
+      assert lib.assertMsg (
+        coercedType.getSubModules == null
+      ) "coercedTo: coercedType must not have submodules (it’s a ${coercedType.description})";
+      mkOptionType rec {
+        name = "coercedTo";
+        description = "${optionDescriptionPhrase (class: class == "noun") finalType} or ${optionDescriptionPhrase (class: class == "noun") coercedType} convertible to it";
+        check = x: (coercedType.check x && finalType.check (coerceFunc x)) || finalType.check x;
+        merge =
+          loc: defs:
+          let
+            coerceVal = val: if coercedType.check val then coerceFunc val else val;
+          in
+          finalType.merge loc (map (def: def // { value = coerceVal def.value; }) defs);
+        emptyValue = finalType.emptyValue;
+        getSubOptions = finalType.getSubOptions;
+        getSubModules = finalType.getSubModules;
+        substSubModules = m: types.coercedTo coercedType coerceFunc (finalType.substSubModules m);
+        typeMerge = t: null;
+        functor = (defaultFunctor name) // {
+          wrapped = finalType;
+        };
+        nestedTypes.coercedType = coercedType;
+        nestedTypes.finalType = finalType;
+      };
+
+    addCheck =
+      elemType: check:
+      elemType
+      // {
+        check = x: elemType.check x && check x;
+      };
+
+    optionType = mkOptionType {
+      name = "optionType";
+      description = "optionType";
+      descriptionClass = "noun";
+      check = isType "option-type";
+      merge =
+        loc: defs:
+        if length defs == 1 then
+          (head defs).value
+        else
+          let
+            mergedType = foldl' (res: def: res.typeMerge def.value.functor) (head defs).value (tail defs);
+          in
+          if mergedType == null then
+            throw "The option `${showOption loc}' has conflicting definitions of its type in ${showFiles (getFiles defs)}"
+          else
+            mergedType;
+    };
+
+    deferredModule = types.deferredModuleWith { };
+
+    deferredModuleWith =
+      attrs@{
+        staticModules ? [ ],
+      }:
+      mkOptionType {
+        name = "deferredModule";
+        description = "module";
+        descriptionClass = "noun";
+        check = x: isAttrs x || isFunction x || types.path.check x;
+        merge = loc: defs: {
+          imports =
+            staticModules
+            ++ map (
+              def: lib.modules.setDefaultModuleLocation "${def.file}, via option ${showOption loc}" def.value
+            ) defs;
+        };
+        inherit (types.submoduleWith { modules = staticModules; }) getSubOptions;
+        getSubModules = staticModules;
+        substSubModules = m: types.deferredModuleWith (attrs // { staticModules = m; });
+        functor = defaultFunctor "deferredModuleWith" // {
+          type = types.deferredModuleWith;
+          payload = {
+            inherit staticModules;
+          };
+          binOp = lhs: rhs: { staticModules = lhs.staticModules ++ rhs.staticModules; };
+        };
+      };
+
+    submodule =
+      modules:
+      types.submoduleWith {
+        shorthandOnlyDefinesConfig = true;
+        modules = lib.lists.toList modules;
+      };
+
+    submoduleWith =
+      {
+        modules,
+        specialArgs ? { },
+        shorthandOnlyDefinesConfig ? false,
+        description ? null,
+        class ? null,
+      }@attrs:
+      let
+        allModules =
+          defs:
+          map (
+            { value, file, ... }:
+            if isAttrs value && shorthandOnlyDefinesConfig then
+              {
+                _file = file;
+                config = value;
+              }
+            else
+              {
+                _file = file;
+                imports = [ value ];
+              }
+          ) defs;
+        base = lib.modules.evalModules {
+          inherit class specialArgs;
+          modules = [ { _module.args.name = lib.mkOptionDefault "‹name›"; } ] ++ modules;
+        };
+        freeformType = base._module.freeformType;
+        name = "submodule";
+      in
+      mkOptionType {
+        inherit name;
+        description = if description != null then description else freeformType.description or name;
+        descriptionClass = "noun";
+        check = x: isAttrs x || isFunction x || types.path.check x;
+        merge =
+          loc: defs:
+          (base.extendModules {
+            modules = [ { _module.args.name = lib.lists.last loc; } ] ++ allModules defs;
+            prefix = loc;
+          }).config;
+        emptyValue = {
+          value = { };
+        };
+        getSubOptions =
+          prefix:
+          (base.extendModules { inherit prefix; }).options
+          // (if freeformType == null then { } else { _freeformOptions = freeformType.getSubOptions prefix; });
+        getSubModules = modules;
+        substSubModules =
+          m:
+          types.submoduleWith (
+            attrs
+            // {
+              modules = m;
+            }
+          );
+        nestedTypes = { };
+        functor = (defaultFunctor name) // {
+          type = types.submoduleWith;
+          payload = {
+            inherit modules class specialArgs shorthandOnlyDefinesConfig description;
+          };
+          binOp = lhs: rhs: {
+            class = if lhs.class == null then rhs.class else if rhs.class == null then lhs.class else if lhs.class == rhs.class then lhs.class else throw "A submoduleWith option is declared multiple times with conflicting class values \"${toString lhs.class}\" and \"${toString rhs.class}\".";
+            modules = lhs.modules ++ rhs.modules;
+            specialArgs =
+              let
+                intersecting = builtins.intersectAttrs lhs.specialArgs rhs.specialArgs;
+              in
+              if intersecting == { } then
+                lhs.specialArgs // rhs.specialArgs
+              else
+                throw "A submoduleWith option is declared multiple times with the same specialArgs \"${toString (attrNames intersecting)}\"";
+            shorthandOnlyDefinesConfig =
+              if lhs.shorthandOnlyDefinesConfig == null then
+                rhs.shorthandOnlyDefinesConfig
+              else if rhs.shorthandOnlyDefinesConfig == null then
+                lhs.shorthandOnlyDefinesConfig
+              else if lhs.shorthandOnlyDefinesConfig == rhs.shorthandOnlyDefinesConfig then
+                lhs.shorthandOnlyDefinesConfig
+              else
+                throw "A submoduleWith option is declared multiple times with conflicting shorthandOnlyDefinesConfig values";
+            description =
+              if lhs.description == null then
+                rhs.description
+              else if rhs.description == null then
+                lhs.description
+              else if lhs.description == rhs.description then
+                lhs.description
+              else
+                throw "A submoduleWith option is declared multiple times with conflicting descriptions";
+          };
+        };
+      };
+
+    # Internal: `types.mkOptionType` and friends are exported too.
+    inherit mkOptionType isType setType;
+  };
+
+  elemAt = builtins.elemAt;
+in
+{
+  inherit
+    types
+    mkOptionType
+    isType
+    setType
+    isStringLike
+    isStorePath
+    optionDescriptionPhrase
+    defaultFunctor
+    defaultTypeMerge
+    ;
+}

@@ -25,7 +25,8 @@ from declos.eval.values import (
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESCAPE_RE = re.compile(r'["\\\n\r\t]|\$\{')
 _IDENT_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_'\-]*\Z")
-_KEYWORDS = frozenset(("if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or"))
+# `or` is a valid attribute name (Nix prints it unquoted), unlike the other keywords.
+_KEYWORDS = frozenset(("if", "then", "else", "assert", "with", "let", "in", "rec", "inherit"))
 
 
 def escape_string(s: str) -> str:

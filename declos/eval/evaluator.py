@@ -41,7 +41,9 @@ class Evaluator:
         """`search_path`: `-I` entries, `name=path` or plain directories, in order."""
         self.search_path = list(search_path or [])
         # Always last: `<declos/...>` resolves to the library shipped with declos.
-        self.builtin_search_path: list[tuple[str, str]] = []
+        self.builtin_search_path: list[tuple[str, str]] = [
+            ("declos", os.path.join(os.path.dirname(os.path.dirname(__file__)), "options"))
+        ]
         self.store = store
         self.pure = pure
         self.environ = os.environ if env is None else env

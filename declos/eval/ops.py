@@ -250,7 +250,7 @@ def coerce_to_string(ev, v, copy_to_store: bool = True, more: bool = False):
             return coerce_to_string(ev, result, copy_to_store, more)
         if "outPath" in v:
             return coerce_to_string(ev, force(v["outPath"]), copy_to_store, more)
-    if more:
+    if more and (t is bool or t is int or t is float or t is list or v is None):
         return to_string_more(ev, v, copy_to_store)
     raise EvalTypeError(f"cannot coerce {show_type(v)} to a string: {show_value(v)}")
 

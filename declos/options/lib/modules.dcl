@@ -401,8 +401,6 @@ let
       files = map (def: def.file) res.defsFinal;
       definitions = map (def: def.value) res.defsFinal;
       definitionsWithLocations = res.defsFinal;
-      inherit (res) isDefined;
-      __toString = _: showOption loc;
     };
 
   # Declarations and definitions, merged attribute by attribute.
@@ -459,7 +457,8 @@ let
             let
               p = builtins.unsafeGetAttrPos name d.value;
             in
-            if p == null then null else p.line
+            # Only a position in the definition's own file says where it is.
+            if p == null || p.file != toString d.file then null else p.line
           ) d.value;
         };
       resultsByName = mapAttrs (
@@ -755,7 +754,7 @@ let
         }
         (
           if withPriority then
-            mkIf fromOpt.isDefined (setAttrByPath to (mkOverride fromOpt.highestPrio (mkMerge fromOpt.definitions)))
+            mkIf fromOpt.isDefined (setAttrByPath to (mkMerge (map (mkOverride fromOpt.highestPrio) fromOpt.definitions)))
           else
             mkIf fromOpt.isDefined (setAttrByPath to (mkMerge fromOpt.definitions))
         )

@@ -814,7 +814,6 @@ let
       mkOptionType {
         inherit name;
         description = if description != null then description else freeformType.description or name;
-        descriptionClass = "noun";
         check = x: isAttrs x || isFunction x || types.path.check x;
         merge =
           loc: defs:

@@ -882,9 +882,10 @@ let
 
   elemAt = builtins.elemAt;
 in
-{
+# `lib.types`: the types themselves plus the helpers nixpkgs exports there.
+types
+// {
   inherit
-    types
     mkOptionType
     isType
     setType
@@ -894,4 +895,5 @@ in
     defaultFunctor
     defaultTypeMerge
     ;
+  isOptionType = isType "option-type";
 }

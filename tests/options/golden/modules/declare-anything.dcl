@@ -1,0 +1,1 @@
+{ lib, ... }: { options.any = lib.mkOption { type = lib.types.anything; }; }

@@ -1,0 +1,4 @@
+{ config, lib, ... }:
+{
+  options.derived = lib.mkOption { type = lib.types.int; default = config.value * 2; };
+}

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.text = lib.mkOption { type = lib.types.lines; default = ""; }; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.maybe = lib.mkOption { type = lib.types.nullOr lib.types.int; default = null; }; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.name = lib.mkOption { type = lib.types.str; }; }

@@ -1,0 +1,1 @@
+{ lib, foo, ... }: { options.fooValue = lib.mkOption { type = lib.types.str; default = foo; }; }

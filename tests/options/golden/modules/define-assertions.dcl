@@ -1,0 +1,7 @@
+{ config, ... }:
+{
+  assertions = [
+    { assertion = config.enable; message = "enable must be set"; }
+    { assertion = false; message = "always fails"; }
+  ];
+}

@@ -1,0 +1,1 @@
+{ lazy.ok = 1; lazy.bad = throw "not forced"; }

@@ -1,0 +1,1 @@
+{ _module.args.foo = "from _module.args"; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { services.web = lib.mkIf true { enable = true; port = lib.mkDefault 80; }; }

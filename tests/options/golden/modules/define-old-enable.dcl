@@ -1,0 +1,1 @@
+{ oldEnable = true; }

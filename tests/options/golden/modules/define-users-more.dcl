@@ -1,0 +1,1 @@
+{ lib, ... }: { users.alice.home = lib.mkForce "/srv/alice"; users.carol = { }; }

@@ -1,0 +1,4 @@
+{
+  users.alice = { enable = true; };
+  users.bob.name = "robert";
+}

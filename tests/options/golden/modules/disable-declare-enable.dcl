@@ -1,0 +1,1 @@
+{ disabledModules = [ ./declare-enable.dcl ]; }

@@ -1,0 +1,143 @@
+"""The module system, nixpkgs modules.sh style: (attribute path, modules, expectation).
+
+Each case evaluates `(lib.evalModules { modules = [ … ]; }).<path>` with
+`declos eval --strict` and compares the printed value, or matches the error
+message against a regular expression.  Fixtures live in golden/modules/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+
+import pytest
+
+from declos.cli import main
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "golden", "modules")
+
+
+class Err:
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __repr__(self) -> str:
+        return f"Err({self.pattern!r})"
+
+
+CASES = [
+    # Declarations, defaults and plain definitions.
+    ("config.enable", ["declare-enable"], "false"),
+    ("config.enable", ["declare-enable", "define-enable"], "true"),
+    ("config.enable", ["define-enable", "declare-enable"], "true"),
+    ("config.enable", ["import-enable"], "true"),
+    ("config.enable", ["define-enable"], Err(r"The option `enable' does not exist. Definition values:\n- In `.*define-enable.dcl(:1)?': true")),
+    ("config.enable", ["declare-enable", "define-enable-with-typo"], Err(r"The option `enabel' does not exist")),
+    ("config.enable", ["declare-enable", "define-enable-bad-type"], Err(r"A definition for option `enable' is not of type `boolean'. Definition values:\n- In `.*define-enable-bad-type.dcl(:1)?': \"yes\"")),
+    ("config.value", ["declare-int"], Err(r"The option `value' was accessed but has no value defined. Try setting the option.")),
+    ("config.value", ["declare-int", "define-value-42"], "42"),
+    ("config.value", ["declare-int", "define-value-42", "define-value-42"], "42"),
+    ("config.value", ["declare-int", "define-value-42", "define-value-43"], Err(r"The option `value' has conflicting definition values:\n- In `.*define-value-42.dcl.*': 42\n- In `.*define-value-43.dcl.*': 43")),
+    ("config.value", ["declare-int", "define-value-string"], Err(r"is not of type `signed integer'")),
+    # Priorities.
+    ("config.enable", ["declare-enable", "define-enable", "define-force-disable"], "false"),
+    ("config.enable", ["declare-enable", "define-force-disable", "define-enable"], "false"),
+    ("config.enable", ["declare-enable", "define-default-disable", "define-enable"], "true"),
+    ("config.enable", ["declare-enable", "define-force-enable", "define-force-disable"], Err(r"conflicting definition values")),
+    ("config.value", ["declare-int", "define-value-default-1", "define-value-42"], "42"),
+    ("config.value", ["declare-int", "define-value-default-1"], "1"),
+    # mkIf.
+    ("config.enable", ["declare-enable", "define-if-enable"], "true"),
+    ("config.enable", ["declare-enable", "define-if-false-enable"], "false"),
+    ("config.list", ["declare-enable", "declare-list", "define-if-reads-config"], "[ ]"),
+    ("config.list", ["declare-enable", "declare-list", "define-if-reads-config", "define-enable"], '[ "enabled" ]'),
+    # Lists: priority, then order, then definition order.
+    ("config.list", ["declare-list"], "[ ]"),
+    ("config.list", ["declare-list", "define-list-a", "define-list-b-before", "define-list-c-after"], '[ "b" "a" "c" ]'),
+    ("config.list", ["declare-list", "define-list-c-after", "define-list-a", "define-list-d-merge"], '[ "a" "d1" "d2" "c" ]'),
+    ("config.list", ["declare-list", "define-list-a", "define-list-force", "define-list-c-after"], '[ "only" ]'),
+    # Strings and lines.
+    ("config.text", ["declare-lines", "define-lines-1", "define-lines-2"], '"one\\ntwo"'),
+    ("config.name", ["declare-str", "define-name-alice", "define-name-bob"], Err(r"The option `name' has conflicting definition values")),
+    ("config.name", ["declare-str", "define-name-alice", "define-name-alice"], '"alice"'),
+    # Integer ranges.
+    ("config.port", ["declare-port", "define-port-80"], "80"),
+    ("config.port", ["declare-port", "define-port-70000"], Err(r"is not of type `16 bit unsigned integer; between 0 and 65535 \(both inclusive\)'|is not of type `16 bit unsigned integer'")),
+    # Submodules with names, defaults depending on their own config.
+    ("config.users.alice.enable", ["declare-attrsOf-sub", "define-users"], "true"),
+    ("config.users.alice.name", ["declare-attrsOf-sub", "define-users"], '"alice"'),
+    ("config.users.bob.home", ["declare-attrsOf-sub", "define-users"], '"/home/robert"'),
+    ("config.users.alice.home", ["declare-attrsOf-sub", "define-users", "define-users-more"], '"/srv/alice"'),
+    ("config.users", ["declare-attrsOf-sub", "define-users", "define-users-more"], '{ alice = { enable = true; home = "/srv/alice"; name = "alice"; }; bob = { enable = false; home = "/home/robert"; name = "robert"; }; carol = { enable = false; home = "/home/carol"; name = "carol"; }; }'),
+    ("config.users.alice.shell", ["declare-attrsOf-sub", "define-users-bad"], Err(r"The option `users.alice.shell' does not exist")),
+    ("config.users.alice.shell", ["declare-attrsOf-sub", "declare-submodule-extend", "define-users-bad"], '"/bin/sh"'),
+    ("config.users.bob.shell", ["declare-attrsOf-sub", "declare-submodule-extend", "define-users"], '"/bin/bash"'),
+    # Options depending on other options.
+    ("config.derived", ["declare-int", "declare-derived", "define-value-42"], "84"),
+    # disabledModules.
+    ("config.enable", ["declare-enable", "declare-enable-again", "disable-declare-enable"], "true"),
+    ("config.enable", ["disable-declare-enable", "declare-enable", "define-enable"], Err(r"The option `enable' does not exist")),
+    # Module arguments.
+    ("config.fooValue", ["declare-uses-foo", "define-module-arg-foo"], '"from _module.args"'),
+    # Freeform modules.
+    ("config", ["declare-freeform", "define-freeform"], '{ anything = "goes"; fixed = 1; other = "too"; }'),
+    # nullOr, enum, either, coercedTo.
+    ("config.maybe", ["declare-nullOr"], "null"),
+    ("config.maybe", ["declare-nullOr", "define-maybe-3"], "3"),
+    ("config.level", ["declare-enum"], '"low"'),
+    ("config.level", ["declare-enum", "define-level-medium"], Err(r"is not of type `one of \"low\", \"high\"'")),
+    ("config.either", ["declare-either", "define-either-str"], '"s"'),
+    ("config.coerced", ["declare-coerced", "define-coerced-int"], '"42"'),
+    # Nested option sets and properties pushed down into them.
+    ("config.services.web", ["declare-nested", "define-nested"], "{ enable = true; port = 80; }"),
+    ("config.services.web.port", ["declare-nested", "define-nested", "define-nested-port"], "443"),
+    ("config.services.web.port", ["declare-nested"], "8080"),
+    # Laziness of lazyAttrsOf.
+    ("config.lazy.ok", ["declare-lazyAttrs", "define-lazy-throw"], "1"),
+    # functionTo merges the results.
+    ("config.fn 1", ["declare-functionTo", "define-fn-1", "define-fn-2"], "[ 1 2 ]"),
+    # anything merges attribute sets recursively.
+    ("config.any", ["declare-anything", "define-any-1", "define-any-2"], '{ a = 1; b = 2; nested = { x = "x"; y = "y"; }; }'),
+    # readOnly.
+    ("config.ro", ["declare-readonly"], "1"),
+    ("config.ro", ["declare-readonly", "define-ro"], Err(r"The option `ro' is read-only, but it's set multiple times")),
+    # Duplicate declarations.
+    ("config.enable", ["declare-enable", "declare-enable-again"], Err(r"The option `enable' in `.*declare-enable-again.dcl' is already declared in `.*declare-enable.dcl'")),
+    # A top-level `config' next to other attributes.
+    ("config.enable", ["declare-enable", "shorthand-and-config"], Err(r"has an unsupported attribute `stray'")),
+    # Assertions are plain options; failed ones are all visible.
+    ("map (a: a.message) (builtins.filter (a: !a.assertion) config.assertions)", ["declare-enable", "declare-assertions", "define-assertions"], '[ "enable must be set" "always fails" ]'),
+    # Renamed options.
+    ("config.enable", ["declare-enable", "renamed", "define-old-enable", "declare-assertions"], "true"),
+    # Introspection.
+    ("options.enable.isDefined", ["declare-enable"], "true"),
+    ("options.value.isDefined", ["declare-int"], "false"),
+    ("options.value.highestPrio", ["declare-int", "define-value-default-1"], "1000"),
+    ("options.enable.type.description", ["declare-enable"], '"boolean"'),
+    ("options.users.type.description", ["declare-attrsOf-sub"], '"attribute set of (submodule)"'),
+]
+
+
+def _expr(path: str, modules: list[str]) -> str:
+    mods = " ".join(os.path.join(FIXTURES, m + ".dcl") for m in modules)
+    return (
+        "let lib = import <declos/lib>; "
+        f"r = lib.evalModules {{ modules = [ {mods} ]; }}; "
+        f"in with r; {path}"
+    )
+
+
+@pytest.mark.parametrize(("path", "modules", "expected"), CASES, ids=[f"{c[0]}|{'+'.join(c[1])}" for c in CASES])
+def test_module_table(path, modules, expected):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(["eval", "--strict", "-E", _expr(path, modules)])
+    if isinstance(expected, Err):
+        assert rc == 1, out.getvalue()
+        assert re.search(expected.pattern, err.getvalue()), err.getvalue()
+        assert "Traceback" not in err.getvalue()
+    else:
+        assert rc == 0, err.getvalue()
+        assert out.getvalue() == expected + "\n"

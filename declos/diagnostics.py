@@ -129,6 +129,9 @@ class ParseError(DeclosError):
     code = "parse"
 
 
+OPTION_FRAME = "while evaluating the option `"
+
+
 def snippet(span: Span) -> list[str]:
     """Nix's code excerpt: the line before, the line, a caret, the line after."""
     line, col = span.line_col
@@ -158,7 +161,16 @@ def render(err: DeclosError, show_trace: bool = False) -> str:
             lines.append("")
         lines.append(f"       error: {err.message}")
     else:
-        lines.append(f"error: {err.message}")
+        # The chain of options being evaluated is always worth showing.
+        chain = [f.message for f in reversed(err.frames) if f.message.startswith(OPTION_FRAME)]
+        chain = [m for i, m in enumerate(chain) if i == 0 or chain[i - 1] != m]
+        if chain:
+            lines.append("error:")
+            lines.extend(f"       … {m}" for m in chain)
+            lines.append("")
+            lines.append(f"       error: {err.message}")
+        else:
+            lines.append(f"error: {err.message}")
     if err.span is not None:
         lines.append(f"       at {err.span.location()}:")
         lines.extend(snippet(err.span))

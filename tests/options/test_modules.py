@@ -111,6 +111,10 @@ CASES = [
     ("map (a: a.message) (builtins.filter (a: !a.assertion) config.assertions)", ["declare-enable", "declare-assertions", "define-assertions"], '[ "enable must be set" "always fails" ]'),
     # Renamed options.
     ("config.enable", ["declare-enable", "renamed", "define-old-enable", "declare-assertions"], "true"),
+    # Unknown options get suggestions; definitions name file and line.
+    ("config.services.foo.enabled", ["declare-foo-enabled", "define-foo-enable"], Err(r"The option `services.foo.enable' does not exist. Definition values:\n- In `.*define-foo-enable.dcl:2': true\nDid you mean `services.foo.enabled'\?")),
+    # Infinite recursion names the chain of options.
+    ("config.a", ["declare-cycle"], Err(r"while evaluating the option `a':\n.*while evaluating the option `b':\n(.|\n)*infinite recursion encountered")),
     # Introspection.
     ("options.enable.isDefined", ["declare-enable"], "true"),
     ("options.value.isDefined", ["declare-int"], "false"),

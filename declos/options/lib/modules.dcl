@@ -206,7 +206,7 @@ let
           throw "The module ${m._file or m.key} was imported into ${class} instead of ${m._class}."
         else
           m;
-      top = loadAll "" "" initialModules;
+      top = loadAll unknownModule "" initialModules;
       everything = entries: concatMap (e: [ e ] ++ everything e.modules) entries;
       moduleKey =
         file: m:
@@ -543,6 +543,28 @@ let
         ) modules
       );
 
+  # Edit distance between two names, for suggestions.
+  levenshtein =
+    a: b:
+    let
+      as = lib.strings.stringToCharacters a;
+      bs = lib.strings.stringToCharacters b;
+      n = length bs;
+      min3 = x: y: z: lib.trivial.min x (lib.trivial.min y z);
+      step =
+        prev: ca:
+        foldl' (
+          row: j:
+          row
+          ++ [
+            (min3 (builtins.elemAt prev (j + 1) + 1) (builtins.elemAt row j + 1) (
+              builtins.elemAt prev j + (if ca == builtins.elemAt bs j then 0 else 1)
+            ))
+          ]
+        ) [ (builtins.head prev + 1) ] (builtins.genList (j: j) n);
+    in
+    lib.lists.last (foldl' step (builtins.genList (j: j) (n + 1)) as);
+
   setDefaultModuleLocation = file: m: {
     _file = file;
     imports = [ m ];
@@ -664,33 +686,35 @@ let
         else
           null;
 
-      # "Did you mean …?" with the nearest declared names at the deepest
-      # level that exists.
+      # "Did you mean …?" with the declared names at most two edits away, at
+      # the deepest level of the path that exists.
       suggestOptions =
         path:
         let
           walk =
-            opts: rest:
-            if rest == [ ] then
+            opts: depth: rest:
+            if rest == [ ] || isOption opts then
               ""
-            else if opts ? ${head rest} && !(isOption opts.${head rest}) then
-              walk opts.${head rest} (tail rest)
-            else if isOption opts then
-              ""
+            else if opts ? ${head rest} then
+              walk opts.${head rest} (depth + 1) (tail rest)
             else
               let
-                near = lib.strings.levenshteinNearest or null;
                 names = filter (n: n != "_module") (attrNames opts);
-                close = filter (n: lib.strings.levenshteinAtMost 2 (head rest) n) names;
+                scored = map (n: {
+                  name = n;
+                  d = levenshtein (head rest) n;
+                }) names;
+                close = map (x: x.name) (sort (a: b: a.d < b.d) (filter (x: x.d <= 2) scored));
+                show = n: "`${showOption (prefix ++ lib.lists.take depth path ++ [ n ])}'";
               in
               if close == [ ] then
                 ""
               else if length close == 1 then
-                " Did you mean `${showOption (prefix ++ lib.lists.take (length path - length rest) path ++ [ (head close) ])}'?"
+                "\nDid you mean ${show (head close)}?"
               else
-                " Did you mean one of ${concatStringsSep ", " (map (n: "`${n}'") close)}?";
+                "\nDid you mean one of ${concatStringsSep ", " (map show close)}?";
         in
-        if lib.strings ? levenshteinAtMost then walk options path else "";
+        walk options 0 path;
 
       checked = builtins.seq checkUnmatched;
 

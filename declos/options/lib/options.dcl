@@ -142,7 +142,7 @@ let
     in
     concatStringsSep "." (map escapeOptionPart parts);
 
-  showDefLocation = def: if def ? line then "${toString def.file}:${toString def.line}" else toString def.file;
+  showDefLocation = def: if def.line or null != null then "${toString def.file}:${toString def.line}" else toString def.file;
 
   showDefs =
     defs:

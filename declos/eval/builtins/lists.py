@@ -104,10 +104,11 @@ def concat_map(ev, f, xs):
 @builtin("foldl'", ("op", "nul", "list"))
 def foldl_strict(ev, op, nul, xs):
     items = force_list(xs, arg_ctx(2, "foldl'"))
-    acc = force(nul)
     if not items:
-        return acc
+        return force(nul)
     fn = force_function(op, arg_ctx(0, "foldl'"))
+    # As in Nix, the initial accumulator is passed to `op` unforced.
+    acc = nul
     call = ev.call
     for item in items:
         acc = call(call(fn, acc), item)

@@ -19,6 +19,7 @@ attribute into a string and collected the string contexts):
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
@@ -105,11 +106,13 @@ class Derivation:
 # --- ATerm ------------------------------------------------------------------
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+_NEEDS_ESCAPE = re.compile(r'["\\\n\r\t]')
 
 
 def _q(s: str) -> str:
-    if any(c in s for c in _ESCAPES):
-        s = "".join(_ESCAPES.get(c, c) for c in s)
+    if _NEEDS_ESCAPE.search(s):
+        s = s.translate(_ESCAPE_TABLE)
     return f'"{s}"'
 
 

@@ -152,13 +152,12 @@ def evaluate_targets(req: BuildRequest, store: EvalStore) -> list[Target]:
         value = ev.eval_source(Source(None, req.expr, os.getcwd(), "«string»"))
     else:
         value = ev.import_file(os.path.abspath(req.file))
-    targets: list[Target] = []
+    targets: dict[Target, None] = {}  # ordered, without duplicates
     for path in req.attr_paths or ("",):
         v = select_attr_path(ev, value, path, auto_args)
         for t in collect_derivations(ev, v, auto_args):
-            if t not in targets:
-                targets.append(t)
-    return targets
+            targets.setdefault(t, None)
+    return list(targets)
 
 
 def link_names(out_link: str, targets: list[Target]) -> list[str]:

@@ -225,3 +225,49 @@ def test_result_link_names(declos):
     assert names == ["res", "res-2", "res-dev"]
     assert os.readlink(declos.work / "res-dev").endswith("-m-dev")
     assert os.readlink(declos.work / "res-2").endswith("-t")
+
+
+def test_interpolated_source_is_a_real_store_path(declos):
+    declos.write("data.txt", "payload\n")
+    f = declos.write(
+        "src.dcl",
+        PKGS + 'runCommand "s" { } "cat ${./data.txt} > $out; echo ${./data.txt} >> $out"',
+    )
+    out = declos("build", f, "-A", "").stdout.strip()
+    content, src = Path(out).read_text().splitlines()
+    assert content == "payload"
+    assert src.startswith(str(declos.state / "store") + "/") and src.endswith("-data.txt")
+    assert Path(src).read_text() == "payload\n"
+    refs = json.loads(declos("store", "path-info", out, "--json").stdout)[0]["references"]
+    assert refs == [src]
+
+
+class _Tty:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_progress_on_a_terminal_and_no_color(monkeypatch):
+    from declos.cli_store import Progress
+    from declos.store.graph import BuildEvent
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    tty = _Tty()
+    progress = Progress(tty)
+    progress(BuildEvent("start", "/s/aaaa-hello.drv", 1, 3, 1))
+    assert "\033[32m[1/3\033[0m built, 1 running] building hello" in tty.text
+    progress.done()
+    assert tty.text.endswith("\r\033[K")
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = _Tty()
+    Progress(plain)(BuildEvent("built", "/s/aaaa-hello.drv", 2, 3, 0))
+    assert "\033[3" not in plain.text and "[2/3 built, 0 running] built hello" in plain.text

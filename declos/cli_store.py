@@ -241,6 +241,35 @@ def _run_path_info(args) -> int:
     return 0
 
 
+def _run_why_depends(args) -> int:
+    """Print the shortest chain of references from A to B, one path a line."""
+    import networkx as nx
+
+    with _open_store(args) as store:
+        ends = []
+        for arg in (args.a, args.b):
+            real = os.path.realpath(arg) if os.path.islink(arg) else os.path.abspath(arg)
+            path = str(store.path_of(real))
+            if not store.is_valid(path):
+                sys.stderr.write(f"error: path '{path}' is not valid\n")
+                return 1
+            ends.append(path)
+        graph = nx.DiGraph()
+        for p in store.closure([ends[0]]):
+            graph.add_node(p)
+            graph.add_edges_from((p, r) for r in store.query_references(p) if r != p)
+    if ends[1] not in graph:
+        sys.stderr.write(f"'{ends[0]}' does not depend on '{ends[1]}'\n")
+        return 1
+    chain = nx.shortest_path(graph, ends[0], ends[1])
+    if args.json:
+        sys.stdout.write(json.dumps(chain, indent=2) + "\n")
+    else:
+        for depth, p in enumerate(chain):
+            sys.stdout.write(("  " * depth) + ("└── " if depth else "") + p + "\n")
+    return 0
+
+
 def _add_store(sub) -> None:
     p = sub.add_parser("store", help="inspect and maintain the store")
     ssub = p.add_subparsers(dest="store_command", metavar="SUBCOMMAND")
@@ -258,6 +287,12 @@ def _add_store(sub) -> None:
     pi.add_argument("--json", action="store_true", help="print a JSON list")
     _add_state_dir(pi)
     pi.set_defaults(run=_run_path_info)
+    wd = ssub.add_parser("why-depends", help="show why A's closure contains B")
+    wd.add_argument("a", metavar="A")
+    wd.add_argument("b", metavar="B")
+    wd.add_argument("--json", action="store_true", help="print the chain as a JSON list")
+    _add_state_dir(wd)
+    wd.set_defaults(run=_run_why_depends)
 
 
 def _add_top_gc(sub) -> None:

@@ -271,3 +271,19 @@ def test_progress_on_a_terminal_and_no_color(monkeypatch):
     plain = _Tty()
     Progress(plain)(BuildEvent("built", "/s/aaaa-hello.drv", 2, 3, 0))
     assert "\033[3" not in plain.text and "[2/3 built, 0 running] built hello" in plain.text
+
+
+def test_why_depends(declos):
+    f = declos.write(
+        "w.dcl",
+        PKGS
+        + """rec {
+          a = writeText "a" "a";
+          b = runCommand "b" { } "echo ${a} > $out";
+          c = runCommand "c" { } "echo ${b} > $out";
+        }""",
+    )
+    a, b, c = declos("build", f, "-A", "a", "-A", "b", "-A", "c", "--no-out-link").stdout.split()
+    chain = json.loads(declos("store", "why-depends", c, a, "--json").stdout)
+    assert chain == [c, b, a]
+    assert declos("store", "why-depends", a, c, check=1).returncode == 1

@@ -401,6 +401,10 @@ let
       files = map (def: def.file) res.defsFinal;
       definitions = map (def: def.value) res.defsFinal;
       definitionsWithLocations = res.defsFinal;
+      # The definitions as written, before mkIf/mkMerge/mkOverride/mkOrder
+      # were discharged (the option default first, as mkOptionDefault), for
+      # `declos options --explain` to say which one won and why.
+      rawDefinitions = defs';
     };
 
   # Declarations and definitions, merged attribute by attribute.
@@ -773,9 +777,18 @@ let
         // (if toType != null then { type = toType; } else { })
       );
       config = mkMerge [
-        {
-          warnings = if warn && fromOpt.isDefined then [ "The option `${showOption from}' defined in ${showFiles fromOpt.files} has been renamed to `${showOption to}'." ] else [ ];
-        }
+        (
+          if options ? warnings then
+            {
+              warnings =
+                if warn && fromOpt.isDefined then
+                  [ "The option `${showOption from}' defined in ${showFiles fromOpt.files} has been renamed to `${showOption to}'." ]
+                else
+                  [ ];
+            }
+          else
+            { }
+        )
         (
           if withPriority then
             mkIf fromOpt.isDefined (setAttrByPath to (mkMerge (map (mkOverride fromOpt.highestPrio) fromOpt.definitions)))
@@ -862,7 +875,7 @@ let
         ) from
       );
       config = {
-        warnings = filter (x: x != "") (
+        warnings = if !(options ? warnings) then [ ] else filter (x: x != "") (
           map (
             f:
             let

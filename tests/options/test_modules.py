@@ -33,13 +33,13 @@ CASES = [
     ("config.enable", ["declare-enable", "define-enable"], "true"),
     ("config.enable", ["define-enable", "declare-enable"], "true"),
     ("config.enable", ["import-enable"], "true"),
-    ("config.enable", ["define-enable"], Err(r"The option `enable' does not exist. Definition values:\n- In `.*define-enable.dcl(:1)?': true")),
+    ("config.enable", ["define-enable"], Err(r"The option `enable' does not exist. Definition values:\n\s*- In `.*define-enable.dcl(:1)?': true")),
     ("config.enable", ["declare-enable", "define-enable-with-typo"], Err(r"The option `enabel' does not exist")),
-    ("config.enable", ["declare-enable", "define-enable-bad-type"], Err(r"A definition for option `enable' is not of type `boolean'. Definition values:\n- In `.*define-enable-bad-type.dcl(:1)?': \"yes\"")),
+    ("config.enable", ["declare-enable", "define-enable-bad-type"], Err(r"A definition for option `enable' is not of type `boolean'. Definition values:\n\s*- In `.*define-enable-bad-type.dcl(:1)?': \"yes\"")),
     ("config.value", ["declare-int"], Err(r"The option `value' was accessed but has no value defined. Try setting the option.")),
     ("config.value", ["declare-int", "define-value-42"], "42"),
     ("config.value", ["declare-int", "define-value-42", "define-value-42"], "42"),
-    ("config.value", ["declare-int", "define-value-42", "define-value-43"], Err(r"The option `value' has conflicting definition values:\n- In `.*define-value-42.dcl.*': 42\n- In `.*define-value-43.dcl.*': 43")),
+    ("config.value", ["declare-int", "define-value-42", "define-value-43"], Err(r"The option `value' has conflicting definition values:\n\s*- In `.*define-value-42.dcl.*': 42\n\s*- In `.*define-value-43.dcl.*': 43")),
     ("config.value", ["declare-int", "define-value-string"], Err(r"is not of type `signed integer'")),
     # Priorities.
     ("config.enable", ["declare-enable", "define-enable", "define-force-disable"], "false"),
@@ -112,9 +112,56 @@ CASES = [
     # Renamed options.
     ("config.enable", ["declare-enable", "renamed", "define-old-enable", "declare-assertions"], "true"),
     # Unknown options get suggestions; definitions name file and line.
-    ("config.services.foo.enabled", ["declare-foo-enabled", "define-foo-enable"], Err(r"The option `services.foo.enable' does not exist. Definition values:\n- In `.*define-foo-enable.dcl:2': true\nDid you mean `services.foo.enabled'\?")),
+    ("config.services.foo.enabled", ["declare-foo-enabled", "define-foo-enable"], Err(r"The option `services.foo.enable' does not exist. Definition values:\n\s*- In `.*define-foo-enable.dcl:2': true\n\s*Did you mean `services.foo.enabled'\?")),
     # Infinite recursion names the chain of options.
     ("config.a", ["declare-cycle"], Err(r"while evaluating the option `a':\n.*while evaluating the option `b':\n(.|\n)*infinite recursion encountered")),
+    # apply.
+    ("config.applied", ["declare-apply"], "10"),
+    # _module.check = false lets undeclared definitions through.
+    ("config.enable", ["declare-enable", "define-undeclared", "disable-check"], "false"),
+    ("config.enable", ["declare-enable", "define-undeclared"], Err(r"The option `undeclared' does not exist")),
+    # mkMerge of mkIfs at attribute-set level, conditions reading config.
+    ("builtins.attrNames config.users", ["declare-enable", "declare-attrsOf-sub", "define-attrs-mkif", "define-enable"], '[ "dave" ]'),
+    ("builtins.attrNames config.users", ["declare-enable", "declare-attrsOf-sub", "define-attrs-mkif"], '[ "erin" ]'),
+    # Submodules referring to their parent's config.
+    ("config.hosts.www.fqdn", ["declare-parent-ref", "define-hosts"], '"www.declos.test"'),
+    # deferredModule.
+    ("config.result", ["declare-deferred", "define-deferred-1"], '"deferred value"'),
+    # lazyAttrsOf keeps names whose definitions vanish, with the empty value.
+    ("config.lazyLists", ["declare-lazy-list", "define-lazy-list-if"], "{ a = [ ]; b = [ 2 ]; }"),
+    # Modules with the same key are imported once (the first wins).
+    ("config.keyed", ["keyed-1", "keyed-2"], "1"),
+    # Removed and aliased options.
+    ("map (a: a.assertion) config.assertions", ["declare-assertions", "removed"], "[ true ]"),
+    ("builtins.length (builtins.filter (a: !a.assertion) config.assertions)", ["declare-assertions", "removed", "define-gone"], "1"),
+    ("config.enable", ["declare-enable", "alias", "define-alias"], "true"),
+    # uniq.
+    ("config.uniq", ["declare-unique", "define-uniq-1"], "1"),
+    ("config.uniq", ["declare-unique", "define-uniq-1", "define-uniq-2"], Err(r"The option `uniq' is defined multiple times while it's expected to be unique")),
+    # strMatching, ints.between, nonEmptyListOf, commas with ordering.
+    ("config.hostname", ["declare-str-matching", "define-hostname-good"], '"web-1"'),
+    ("config.hostname", ["declare-str-matching", "define-hostname-bad"], Err(r"is not of type `string matching the pattern \[a-z\]\[a-z0-9-\]\*'")),
+    ("config.percent", ["declare-between", "define-percent-101"], Err(r"is not of type `integer between 0 and 100 \(both inclusive\)'")),
+    ("config.nonEmpty", ["declare-nonempty", "define-nonempty-empty"], Err(r"is not of type `non-empty \(list of signed integer\)'|is not of type `non-empty list of signed integer'")),
+    ("config.csv", ["declare-commas", "define-csv-a", "define-csv-b"], '"a,z"'),
+    # nullOr with null and non-null definitions.
+    ("config.maybe", ["declare-nullOr", "define-maybe-3", "define-maybe-null"], Err(r"The option `maybe' is defined both null and not null")),
+    ("config.maybe", ["declare-nullOr", "define-maybe-3", "define-maybe-null-force"], "null"),
+    # either with a submodule.
+    ("config.listen", ["declare-either-sub", "define-listen-int"], "22"),
+    ("config.listen", ["declare-either-sub", "define-listen-sub"], '{ addr = "0.0.0.0"; port = 22; }'),
+    # A module's `meta` goes to the `meta` option.
+    ("config.meta", ["declare-meta", "declare-enable", "define-meta"], '{ maintainer = "alice"; }'),
+    # mkIf with a non-Boolean condition.
+    ("config.enable", ["declare-enable", "define-bad-mkif"], Err(r"mkIf called with a non-Boolean condition")),
+    # Nested lists in imports are an error.
+    ("config", ["nested-list-import"], Err(r"Module imports can't be nested lists")),
+    # attrsOf merges per name with priorities per name.
+    ("config.flags", ["declare-attrs-of-bool", "define-flags-1", "define-flags-2"], "{ a = true; b = false; }"),
+    # package, float.
+    ("config.pkg.name", ["declare-package", "define-pkg-drv"], '"hello"'),
+    ("config.ratio", ["declare-float"], "0.5"),
+    ("config.ratio", ["declare-float", "define-ratio-int"], Err(r"is not of type `floating point number'")),
     # Introspection.
     ("options.enable.isDefined", ["declare-enable"], "true"),
     ("options.value.isDefined", ["declare-int"], "false"),

@@ -874,8 +874,8 @@ let
           )
         ) from
       );
-      config = {
-        warnings = if !(options ? warnings) then [ ] else filter (x: x != "") (
+      config = (if !(options ? warnings) then { } else {
+        warnings = filter (x: x != "") (
           map (
             f:
             let
@@ -888,7 +888,7 @@ let
               ""
           ) from
         );
-      }
+      })
       // setAttrByPath to (
         mkIf (any (f: (lib.attrsets.getAttrFromPath f config) != "_mkMergedOptionModule") from) (mergeFn config)
       );

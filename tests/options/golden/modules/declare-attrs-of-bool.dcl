@@ -1,0 +1,1 @@
+{ lib, ... }: { options.flags = lib.mkOption { type = lib.types.attrsOf lib.types.bool; default = { }; }; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.percent = lib.mkOption { type = lib.types.ints.between 0 100; }; }

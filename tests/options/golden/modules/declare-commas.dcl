@@ -1,0 +1,1 @@
+{ lib, ... }: { options.csv = lib.mkOption { type = lib.types.commas; }; }

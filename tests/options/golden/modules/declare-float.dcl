@@ -1,0 +1,1 @@
+{ lib, ... }: { options.ratio = lib.mkOption { type = lib.types.float; default = 0.5; }; }

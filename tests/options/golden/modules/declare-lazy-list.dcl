@@ -1,0 +1,1 @@
+{ lib, ... }: { options.lazyLists = lib.mkOption { type = lib.types.lazyAttrsOf (lib.types.listOf lib.types.int); default = { }; }; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.nonEmpty = lib.mkOption { type = lib.types.nonEmptyListOf lib.types.int; }; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.pkg = lib.mkOption { type = lib.types.package; }; }

@@ -1,0 +1,1 @@
+{ lib, special, ... }: { options.fromSpecial = lib.mkOption { type = lib.types.str; default = special; }; }

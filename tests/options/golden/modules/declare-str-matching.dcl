@@ -1,0 +1,1 @@
+{ lib, ... }: { options.hostname = lib.mkOption { type = lib.types.strMatching "[a-z][a-z0-9-]*"; }; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { csv = lib.mkAfter "z"; }

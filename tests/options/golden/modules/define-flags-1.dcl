@@ -1,0 +1,1 @@
+{ lib, ... }: { flags = { a = true; b = lib.mkDefault true; c = lib.mkIf false true; }; }

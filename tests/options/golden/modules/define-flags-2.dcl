@@ -1,0 +1,1 @@
+{ flags.b = false; }

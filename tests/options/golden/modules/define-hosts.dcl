@@ -1,0 +1,1 @@
+{ hosts.www = { }; domain = "declos.test"; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { lazyLists.a = lib.mkIf false [ 1 ]; lazyLists.b = [ 2 ]; }

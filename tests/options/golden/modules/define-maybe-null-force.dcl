@@ -1,0 +1,1 @@
+{ lib, ... }: { maybe = lib.mkForce null; }

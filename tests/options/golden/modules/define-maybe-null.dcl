@@ -1,0 +1,1 @@
+{ maybe = null; }

@@ -1,0 +1,1 @@
+{ meta.maintainer = "alice"; enable = true; }

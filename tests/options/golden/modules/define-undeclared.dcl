@@ -1,0 +1,1 @@
+{ undeclared.deep = 1; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { key = "shared-key"; options.keyed = lib.mkOption { type = lib.types.int; default = 1; }; }

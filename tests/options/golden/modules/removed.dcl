@@ -1,0 +1,1 @@
+{ lib, ... }: { imports = [ (lib.mkRemovedOptionModule [ "gone" ] "Use `enable' instead.") ]; }

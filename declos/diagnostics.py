@@ -147,6 +147,16 @@ def snippet(span: Span) -> list[str]:
     return out
 
 
+def _indented(prefix: str, message: str) -> str:
+    """`prefix` + `message`, further lines aligned under the first, each line without
+    trailing blanks (Nix's `indent`)."""
+    if "\n" not in message:
+        return prefix + message
+    pad = " " * len(prefix)
+    parts = message.split("\n")
+    return "\n".join(((pad if i else prefix) + p).rstrip() for i, p in enumerate(parts))
+
+
 def render(err: DeclosError, show_trace: bool = False) -> str:
     """The text shown for an error, in current Nix's layout."""
     lines: list[str] = []
@@ -159,7 +169,7 @@ def render(err: DeclosError, show_trace: bool = False) -> str:
                 lines.append(f"         at {frame.span.location()}:")
                 lines.extend(snippet(frame.span))
             lines.append("")
-        lines.append(f"       error: {err.message}")
+        lines.append(_indented("       error: ", err.message))
     else:
         # The chain of options being evaluated is always worth showing.
         chain = [f.message for f in reversed(err.frames) if f.message.startswith(OPTION_FRAME)]
@@ -168,9 +178,9 @@ def render(err: DeclosError, show_trace: bool = False) -> str:
             lines.append("error:")
             lines.extend(f"       … {m}" for m in chain)
             lines.append("")
-            lines.append(f"       error: {err.message}")
+            lines.append(_indented("       error: ", err.message))
         else:
-            lines.append(f"error: {err.message}")
+            lines.append(_indented("error: ", err.message))
     if err.span is not None:
         lines.append(f"       at {err.span.location()}:")
         lines.extend(snippet(err.span))

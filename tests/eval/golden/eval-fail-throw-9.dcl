@@ -1,0 +1,1 @@
+throw "multi-line\n\n  message, trailing blanks dropped  \nend"

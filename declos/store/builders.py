@@ -20,6 +20,7 @@ normalises, scans and registers them.  It must not decide build order
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import signal
@@ -32,6 +33,7 @@ import attrs
 from declos.diagnostics import DeclosError, Source, Span
 from declos.store.derivation import Derivation
 from declos.store.fs import copy_tree, remove_tree
+from declos.store.hashing import base32_encode
 from declos.store.paths import StorePath
 from declos.store.store import Store
 
@@ -189,6 +191,13 @@ def build_environment(ctx: BuildContext) -> dict[str, str]:
         "TERM": "dumb",
     }
     env.update(ctx.drv.env)
+    for name in set(ctx.drv.env.get("passAsFile", "").split()) & set(ctx.drv.env):
+        # As Nix: the value goes to `$NIX_BUILD_TOP/.attr-<nix32 sha256 of
+        # the name>`, and `<name>Path` says where.
+        fn = ".attr-" + base32_encode(hashlib.sha256(name.encode()).digest())
+        with open(os.path.join(ctx.build_dir, fn), "w", encoding="utf-8") as f:
+            f.write(env.pop(name))
+        env[name + "Path"] = os.path.join(ctx.build_dir, fn)
     for var in ("NIX_BUILD_TOP", "TMPDIR", "TEMPDIR", "TMP", "TEMP"):
         env[var] = ctx.build_dir
     env.update(ctx.outputs)

@@ -121,6 +121,8 @@ class EvalStore:
         if filter is None and key in self._copied:
             return self._copied[key]
         try:
+            if name.endswith(DRV_EXTENSION):
+                raise EvalError(f"file names are not allowed to end in '{DRV_EXTENSION}'")
             if not os.path.lexists(src):
                 raise EvalError(f"getting status of '{src}': No such file or directory")
             if self.store is not None:

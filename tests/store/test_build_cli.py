@@ -287,3 +287,19 @@ def test_why_depends(declos):
     chain = json.loads(declos("store", "why-depends", c, a, "--json").stdout)
     assert chain == [c, b, a]
     assert declos("store", "why-depends", a, c, check=1).returncode == 1
+
+
+def test_pass_as_file(declos):
+    f = declos.write(
+        "paf.dcl",
+        PKGS + 'runCommand "paf" { big = "lots of text"; passAsFile = [ "big" ]; }'
+        ' "test -z \\"$big\\"; cat $bigPath > $out; echo >> $out; basename $bigPath >> $out"',
+    )
+    out = declos("build", f, "-A", "").stdout.strip()
+    text, name = Path(out).read_text().splitlines()
+    assert text == "lots of text"
+    import hashlib
+
+    from declos.eval.hashes import base32_encode
+
+    assert name == ".attr-" + base32_encode(hashlib.sha256(b"big").digest())

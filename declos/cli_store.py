@@ -90,10 +90,12 @@ class Progress:
             return
         name = os.path.basename(event.drv_path).split("-", 1)[-1].removesuffix(".drv")
         verb = {"start": "building", "built": "built", "failed": "failed", "skipped": "skipped"}
-        counts = _paint(f"[{event.done}/{event.total}", "32", self.colour)
-        line = f"{counts} built, {event.running} running] {verb[event.kind]} {name}"
+        counts = f"[{event.done}/{event.total}"
+        rest = f" built, {event.running} running] {verb[event.kind]} {name}"
         if event.kind == "failed":
-            line = _paint(line, "31", self.colour)
+            line = _paint(counts + rest, "31", self.colour)
+        else:
+            line = _paint(counts, "32", self.colour) + rest
         self.stream.write("\r\033[K" + line)
         self.stream.flush()
         self.shown = True

@@ -14,12 +14,14 @@ let
 
   abortOnWarn = builtins.elem (builtins.getEnv "NIX_ABORT_ON_WARN") [ "1" "true" "yes" ];
 
-  # Nix >= 2.23 (and declos) have builtins.warn; older Nix gets a trace.
+  # Nix >= 2.23 (and declos) have builtins.warn; older Nix gets a coloured trace.
   warn = builtins.warn or (msg: value:
-    builtins.trace "[1;31mevaluation warning:[0m ${msg}" (
-      if abortOnWarn
-      then builtins.abort "NIX_ABORT_ON_WARN=true; warnings are treated as unrecoverable errors."
-      else value));
+    assert builtins.isString msg;
+    if abortOnWarn then
+      builtins.trace "[1;31mevaluation warning:[0m ${msg}"
+        (builtins.abort "NIX_ABORT_ON_WARN=true; warnings are treated as unrecoverable errors.")
+    else
+      builtins.trace "[1;35mevaluation warning:[0m ${msg}" value);
 
   release = "24.11";
   oldestSupportedRelease = 2405;

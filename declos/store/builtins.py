@@ -36,6 +36,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from declos.diagnostics import DeclosError, Source
 from declos.eval.builtins.registry import (
@@ -48,27 +49,20 @@ from declos.eval.builtins.registry import (
 )
 from declos.eval.errors import EvalError
 from declos.eval.values import Attrs, CtxStr, PrimOp, Thunk
-from declos.store.derivation import (
-    Derivation,
-    drv_path,
-    instantiate,
-    parse_derivation,
-)
-from declos.store.fs import copy_tree, remove_tree
-from declos.store.hashing import Hash, file_hash, nar_hash
-from declos.store.paths import (
-    DRV_EXTENSION,
-    check_name,
-    make_fixed_output_path,
-    make_source_path,
-    make_text_path,
-)
-from declos.store.store import Store
+
+if TYPE_CHECKING:
+    from declos.eval.hashes import Hash
+    from declos.store.derivation import Derivation
+    from declos.store.store import Store
+
+# The store modules are imported where they are used, so that `declos eval`
+# (which always installs this glue) pays for them only when it needs them.
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DERIVATION_DCL = os.path.join(HERE, "derivation.dcl")
 PKGS_DIR = os.path.join(HERE, "pkgs")
 DEFAULT_STORE_DIR = "/nix/store"
+DRV_EXTENSION = ".drv"
 
 
 def _eval_error(e: DeclosError) -> EvalError:
@@ -136,6 +130,10 @@ class EvalStore:
         return dest
 
     def _compute_path(self, src, name, filter, recursive) -> str:
+        from declos.store.fs import copy_tree, remove_tree
+        from declos.store.hashing import file_hash, nar_hash
+        from declos.store.paths import check_name, make_fixed_output_path, make_source_path
+
         check_name(name)
         if not recursive:
             h = file_hash(src)
@@ -155,6 +153,8 @@ class EvalStore:
         return dest
 
     def add_text(self, name: str, data: bytes, references: Iterable[str]) -> str:
+        from declos.store.paths import check_name, make_text_path
+
         refs = tuple(sorted(set(references)))
         try:
             if self.store is not None:
@@ -174,6 +174,8 @@ class EvalStore:
     def content_hash(self, path: str, algo: str, recursive: bool) -> Hash:
         """The hash of `path` (a store path or a source) for `builtins.path`'s
         `sha256`/`hash` check."""
+        from declos.store.hashing import file_hash, nar_hash
+
         if recursive and algo == "sha256" and path in self._nar:
             return self._nar[path]
         if recursive:
@@ -189,6 +191,8 @@ class EvalStore:
         if self.store is not None:
             drv = self.store.read_derivation(path)
         else:
+            from declos.store.derivation import parse_derivation
+
             try:
                 with open(path) as f:
                     text = f.read()
@@ -222,6 +226,8 @@ class EvalStore:
 
     def derivation(self, env, args, input_drvs, input_srcs, span=None) -> tuple[str, Derivation]:
         """Instantiate (and, when writing, write) a derivation; (drv path, drv)."""
+        from declos.store.derivation import drv_path, instantiate
+
         try:
             drv = instantiate(
                 env,

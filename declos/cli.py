@@ -123,7 +123,14 @@ def _store_commands(sub) -> None:
         add(sub)
 
 
-COMMANDS = [_add_parse, _add_eval, _store_commands]
+def _options_commands(sub) -> None:
+    from declos.cli_options import COMMANDS as OPTIONS_COMMANDS
+
+    for add in OPTIONS_COMMANDS:
+        add(sub)
+
+
+COMMANDS = [_add_parse, _add_eval, _store_commands, _options_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

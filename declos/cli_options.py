@@ -1,0 +1,95 @@
+"""The `options` and `docs` commands: arguments and output only.
+
+The work is in `declos.options.commands`; this module parses arguments,
+builds the evaluator (with a read-only store, as `declos eval` does, so that
+configurations mentioning packages or `./files` evaluate) and prints.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _evaluator(include):
+    from declos.store.builtins import EvalStore, evaluator_with_store
+
+    return evaluator_with_store(EvalStore.read_only(), include)
+
+
+def _add_common(p) -> None:
+    p.add_argument("config", metavar="CONFIG", help="the configuration file (a module)")
+    p.add_argument(
+        "-I",
+        dest="include",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="add a search path entry (name=path or a directory)",
+    )
+    p.add_argument("--show-trace", action="store_true", help="show every frame of an error")
+
+
+def _add_options(sub) -> None:
+    p = sub.add_parser(
+        "options",
+        help="show options: type, default, description, declarations, definitions, value",
+        description="Show the options of a configuration: type, default, description, "
+        "example, where each is declared and every definition with its priority and value. "
+        "Without OPTION, every visible option; an OPTION naming a set of options shows "
+        "all of them.",
+    )
+    _add_common(p)
+    p.add_argument("option", nargs="*", metavar="OPTION", help="option names (a.b.c)")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.add_argument("--all", action="store_true", help="include internal and hidden options")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="say which definition won and why: priorities, order, mkIf conditions",
+    )
+    p.set_defaults(run=_run_options)
+
+
+def _run_options(args) -> int:
+    from declos.options.commands import options_report
+
+    if args.explain and not args.option:
+        sys.stderr.write("error: --explain needs at least one OPTION\n")
+        return 2
+    text = options_report(
+        args.config,
+        names=args.option,
+        as_json=args.json,
+        include_internal=args.all,
+        explain=args.explain,
+        search_path=args.include,
+        evaluator=_evaluator(args.include),
+    )
+    sys.stdout.write(text)
+    return 0
+
+
+def _add_docs(sub) -> None:
+    p = sub.add_parser(
+        "docs",
+        help="render the option manual as HTML and Markdown",
+        description="Write DIR/index.html (with a search box) and DIR/options.md describing "
+        "every visible option of a configuration.  DIR is replaced atomically.",
+    )
+    _add_common(p)
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="the output directory")
+    p.set_defaults(run=_run_docs)
+
+
+def _run_docs(args) -> int:
+    from declos.options.commands import docs_report
+
+    files = docs_report(
+        args.config, args.out, search_path=args.include, evaluator=_evaluator(args.include)
+    )
+    for f in files:
+        sys.stdout.write(f + "\n")
+    return 0
+
+
+COMMANDS = [_add_options, _add_docs]

@@ -1,0 +1,80 @@
+"""What `declos options` and `declos docs` do, callable without the CLI.
+
+Each function evaluates the configuration (`configuration.evaluate_configuration`)
+and returns the text to print; errors in the user's input are `DeclosError`s
+for the CLI to render (exit 1).  All forcing happens on the deep stack.
+"""
+
+from __future__ import annotations
+
+import json
+
+from declos.eval.values import force
+from declos.options.configuration import evaluate_configuration, on_deep_stack
+from declos.options.explain import explain_definitions, explain_json, format_explain
+from declos.options.introspect import (
+    UnknownOptionError,
+    collect_options,
+    format_options,
+    option_json,
+    option_value,
+    select_options,
+)
+
+
+def options_report(
+    config_path: str,
+    names=(),
+    as_json: bool = False,
+    include_internal: bool = False,
+    explain: bool = False,
+    search_path=(),
+    evaluator=None,
+) -> str:
+    """The text of `declos options CONFIG [OPTION...] [--json] [--all] [--explain]`."""
+    ev, result = evaluate_configuration(config_path, search_path, evaluator=evaluator)
+
+    def run() -> str:
+        # Named options are found even when hidden: asking for one is explicit.
+        infos = collect_options(ev, result["options"], include_internal or bool(names))
+        chosen = select_options(infos, list(names))
+        if explain:
+            return _explain(chosen, as_json)
+        if as_json:
+            return json.dumps([option_json(i) for i in chosen], indent=2, sort_keys=True) + "\n"
+        return format_options(chosen)
+
+    return on_deep_stack(run)
+
+
+def _explain(chosen, as_json: bool) -> str:
+    reports, texts = [], []
+    for info in chosen:
+        if info.error is not None:
+            raise UnknownOptionError(f"cannot explain `{info.name}': {info.error}")
+        if info.template or info.option is None:
+            raise UnknownOptionError(
+                f"cannot explain `{info.name}': it is a sub-option; explain its parent option"
+            )
+        leaves = explain_definitions(info.option)
+        value, error = option_value(info)
+        if as_json:
+            reports.append(explain_json(info.name, value, error, leaves))
+        else:
+            texts.append(format_explain(info.name, value, error, leaves))
+    if as_json:
+        return json.dumps(reports, indent=2, sort_keys=True) + "\n"
+    return "\n".join(texts)
+
+
+def docs_report(config_path: str, out_dir: str, search_path=(), evaluator=None) -> list[str]:
+    """Write the option manual for CONFIG to OUT_DIR; return the files written."""
+    from declos.options.docs import write_docs
+
+    ev, result = evaluate_configuration(config_path, search_path, evaluator=evaluator)
+
+    def run():
+        infos = collect_options(ev, force(result["options"]))
+        return write_docs(infos, out_dir, title=f"declos options: {config_path}")
+
+    return on_deep_stack(run)

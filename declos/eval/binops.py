@@ -115,10 +115,20 @@ def compile_binop(compiler, node, scope):
             return b
 
         return impl
+    equals = ops.equals
+
+    def eq(env):
+        a = left(env)
+        b = right(env)
+        ta = type(a)
+        if ta is type(b) and (ta is str or ta is int):
+            return a == b
+        return equals(a, b)
+
     if op == "==":
-        return lambda env: ops.equals(left(env), right(env))
+        return eq
     if op == "!=":
-        return lambda env: not ops.equals(left(env), right(env))
+        return lambda env: not eq(env)
     if op == "+":
         spans = (node.left.span, node.right.span)
 
@@ -138,17 +148,56 @@ def compile_binop(compiler, node, scope):
         return lambda env: _concat_lists(left(env), right(env), span)
     if op == "//":
         return lambda env: _update(left(env), right(env), span)
-    arith = {"-": ops.sub, "*": ops.mul, "/": ops.div}.get(op)
-    if arith is not None:
-        fn = _with_span(arith, span)
-        return lambda env: fn(left(env), right(env))
+    int_min, int_max = ops.INT_MIN, ops.INT_MAX
+    if op == "-":
+        sub = _with_span(ops.sub, span)
+
+        def minus(env):
+            a = left(env)
+            b = right(env)
+            if type(a) is int and type(b) is int and int_min <= a - b <= int_max:
+                return a - b
+            return sub(a, b)
+
+        return minus
+    if op == "*":
+        mul = _with_span(ops.mul, span)
+
+        def times(env):
+            a = left(env)
+            b = right(env)
+            if type(a) is int and type(b) is int and int_min <= a * b <= int_max:
+                return a * b
+            return mul(a, b)
+
+        return times
+    if op == "/":
+        div = _with_span(ops.div, span)
+        return lambda env: div(left(env), right(env))
     lt = _with_span(ops.less_than, span)
+
+    # Integers compare directly; everything else goes through Nix's rules.
+    def less(a, b):
+        if type(a) is int and type(b) is int:
+            return a < b
+        return lt(a, b)
+
     if op == "<":
-        return lambda env: lt(left(env), right(env))
+        return lambda env: less(left(env), right(env))
     if op == ">":
-        return lambda env: lt(right(env), left(env))
+
+        def greater(env):
+            a = left(env)
+            return less(right(env), a)
+
+        return greater
     if op == "<=":
-        return lambda env: not lt(right(env), left(env))
+
+        def less_equal(env):
+            a = left(env)
+            return not less(right(env), a)
+
+        return less_equal
     if op == ">=":
-        return lambda env: not lt(left(env), right(env))
+        return lambda env: not less(left(env), right(env))
     raise AssertionError(f"unknown operator {op}")  # pragma: no cover

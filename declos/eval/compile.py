@@ -229,6 +229,30 @@ class Compiler:
     def _var(self, node: ast.Var, scope):
         if node.name == "__curPos" and resolve(scope, "__curPos") is None:
             return self._cur_pos(node)
+        r = resolve(scope, node.name)
+        if r is not None and r.depth is not None and r.depth <= 2:
+            # The hottest closure of all: specialised per depth, no inner call.
+            slot = r.slot
+            if r.depth == 0:
+
+                def var0(env):
+                    v = env[slot]
+                    return v.force() if type(v) is Thunk else v
+
+                return var0
+            if r.depth == 1:
+
+                def var1(env):
+                    v = env[0][slot]
+                    return v.force() if type(v) is Thunk else v
+
+                return var1
+
+            def var2(env):
+                v = env[0][0][slot]
+                return v.force() if type(v) is Thunk else v
+
+            return var2
         fetch = self._var_fetch(node, scope)
         if fetch is not None:
 
@@ -495,7 +519,22 @@ class Compiler:
         span = node.span
         if len(lazy_args) == 1:
             arg0 = lazy_args[0]
-            return lambda env: call(fn(env), arg0(env), span)
+
+            def call1(env):
+                f = fn(env)
+                if type(f) is Closure:
+                    code = f.code
+                    if code.formals is None:
+                        # Inlined `Evaluator.call` for the commonest case.
+                        try:
+                            return code.body([f.env, arg0(env)])
+                        except EvalError as e:
+                            if len(e.frames) < 64:
+                                e.add_frame(span, "from call site")
+                            raise
+                return call(f, arg0(env), span)
+
+            return call1
         call_n = self.ev.call_n
         return lambda env: call_n(fn(env), [a(env) for a in lazy_args], span)
 

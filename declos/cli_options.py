@@ -56,7 +56,7 @@ def _run_options(args) -> int:
     if args.explain and not args.option:
         sys.stderr.write("error: --explain needs at least one OPTION\n")
         return 2
-    text = options_report(
+    report = options_report(
         args.config,
         names=args.option,
         as_json=args.json,
@@ -65,7 +65,15 @@ def _run_options(args) -> int:
         search_path=args.include,
         evaluator=_evaluator(args.include),
     )
-    sys.stdout.write(text)
+    sys.stdout.write(report.text)
+    if report.failed:
+        sys.stdout.flush()
+        names = ", ".join(f"`{n}'" for n in report.failed)
+        sys.stderr.write(
+            f"error: {len(report.failed)} option(s) could not be evaluated: {names} "
+            "(their errors are shown above)\n"
+        )
+        return 1
     return 0
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import attrs
+
 from declos.eval.values import force
 from declos.options.configuration import evaluate_configuration, on_deep_stack
 from declos.options.explain import explain_definitions, explain_json, format_explain
@@ -19,7 +21,17 @@ from declos.options.introspect import (
     option_json,
     option_value,
     select_options,
+    value_failed,
 )
+
+
+@attrs.frozen
+class Report:
+    """The text to print, and the options whose values could not be evaluated
+    (the command then exits 1, after printing everything else)."""
+
+    text: str
+    failed: tuple[str, ...] = ()
 
 
 def options_report(
@@ -30,19 +42,31 @@ def options_report(
     explain: bool = False,
     search_path=(),
     evaluator=None,
-) -> str:
-    """The text of `declos options CONFIG [OPTION...] [--json] [--all] [--explain]`."""
+) -> Report:
+    """What `declos options CONFIG [OPTION...] [--json] [--all] [--explain]` prints.
+
+    Without OPTION, the module system's own `_module.*` options (present in
+    every configuration, with large values) are left out unless
+    `include_internal`; `declos docs` keeps `_module.args`, as NixOS' manual does.
+    """
     ev, result = evaluate_configuration(config_path, search_path, evaluator=evaluator)
 
-    def run() -> str:
+    def run() -> Report:
         # Named options are found even when hidden: asking for one is explicit.
         infos = collect_options(ev, result["options"], include_internal or bool(names))
+        if not names and not include_internal:
+            infos = [i for i in infos if i.loc[:1] != ("_module",)]
         chosen = select_options(infos, list(names))
+        chosen = [attrs.evolve(i, config=result["config"]) if i.concrete else i for i in chosen]
         if explain:
-            return _explain(chosen, as_json)
-        if as_json:
-            return json.dumps([option_json(i) for i in chosen], indent=2, sort_keys=True) + "\n"
-        return format_options(chosen)
+            # Before anything forces the values: mkIf conditions not yet
+            # evaluated can still be traced back to their source text.
+            text = _explain(chosen, as_json)
+        elif as_json:
+            text = json.dumps([option_json(i) for i in chosen], indent=2, sort_keys=True) + "\n"
+        else:
+            text = format_options(chosen)
+        return Report(text, tuple(i.name for i in chosen if value_failed(i)))
 
     return on_deep_stack(run)
 

@@ -46,8 +46,12 @@ class Condition:
 
     text: str | None
     location: str | None
-    value: object  # True / False / an error message (str) / "non-Boolean …"
-    ok: bool  # True when the condition was a Boolean true
+    value: bool | None  # None when it failed or was not a Boolean
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.value is True
 
 
 @attrs.frozen
@@ -131,14 +135,16 @@ def _condition(cond) -> Condition:
     text = span.source.text[span.start : span.end] if span is not None else None
     if text is not None and "\n" in text:
         text = " ".join(text.split())
+    if text is not None and not any(c.isalnum() for c in text):
+        text = None  # the span of `a == b` is its operator: show the location only
     location = display_location(span) if span is not None else None
     try:
         value = force(cond)
     except DeclosError as err:
-        return Condition(text, location, "error: " + error_text(err), False)
+        return Condition(text, location, None, error_text(err))
     if type(value) is not bool:
-        return Condition(text, location, "not a Boolean", False)
-    return Condition(text, location, value, value)
+        return Condition(text, location, None, "mkIf called with a non-Boolean condition")
+    return Condition(text, location, value)
 
 
 def _leaves(value, path, conditions, out: list, base: dict) -> None:
@@ -164,7 +170,7 @@ def _leaves(value, path, conditions, out: list, base: dict) -> None:
         cond = _condition(v["condition"])
         conditions = conditions + (cond,)
         if not cond.ok:
-            error = None if cond.value is False else f"mkIf condition: {cond.value}"
+            error = None if cond.error is None else f"in the mkIf condition: {cond.error}"
             out.append(
                 dict(
                     base,
@@ -315,9 +321,9 @@ def _condition_line(cond: Condition) -> str:
     text = f"mkIf {cond.text}" if cond.text else "mkIf"
     if cond.location:
         text += f" (at {cond.location})"
-    value = cond.value
-    shown = "true" if value is True else "false" if value is False else str(value)
-    return f"{text}: {shown}"
+    if cond.error is not None:
+        return f"{text}: «error: {cond.error}»"
+    return f"{text}: {'true' if cond.value else 'false'}"
 
 
 def explain_json(name: str, value, value_error, leaves) -> dict:
@@ -336,8 +342,8 @@ def explain_json(name: str, value, value_error, leaves) -> dict:
                 {
                     "text": c.text,
                     "location": c.location,
-                    "value": c.value if isinstance(c.value, bool) else None,
-                    "error": None if isinstance(c.value, bool) else str(c.value),
+                    "value": c.value,
+                    "error": c.error,
                 }
                 for c in leaf.conditions
             ],

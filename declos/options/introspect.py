@@ -53,6 +53,10 @@ class OptionInfo:
     visible: bool = True
     read_only: bool = False
     template: bool = False  # a sub-option of a submodule type (`users.<name>.home`)
+    # A template asked for by a concrete name (`users.alice.home`): that path,
+    # and the configuration's `config` to read its value from.
+    concrete: tuple[str, ...] | None = None
+    config: object = attrs.field(repr=False, default=None)
 
 
 # --- values -------------------------------------------------------------------
@@ -306,14 +310,18 @@ def select_options(infos: list[OptionInfo], names: list[str]) -> list[OptionInfo
 
 def _match_template(infos, name: str):
     """`users.alice.home` matches the template `users.<name>.home`."""
-    parts = name.split(".")
+    from declos.eval.instantiate import _split_attr_path
+
+    parts = tuple(_split_attr_path(name))
     for info in infos:
         if info.template and len(info.loc) == len(parts):
-            if all(
-                a == b or (b.startswith("<") and b.endswith(">")) for a, b in zip(parts, info.loc)
-            ):
-                return attrs.evolve(info, name=name)
+            if all(a == b or _is_placeholder(b) for a, b in zip(parts, info.loc)):
+                return attrs.evolve(info, name=show_option(parts), concrete=parts)
     return None
+
+
+def _is_placeholder(part: str) -> bool:
+    return part == "*" or (part.startswith("<") and part.endswith(">"))
 
 
 # --- text and JSON ----------------------------------------------------------------
@@ -330,6 +338,8 @@ def definitions_of(info: OptionInfo) -> tuple[list[Leaf], str | None]:
 
 def option_value(info: OptionInfo) -> tuple[str | None, str | None]:
     """(value text, None), (None, error), or (None, None) when not defined."""
+    if info.template:
+        return _concrete_value(info) if info.concrete and info.config is not None else (None, None)
     opt = info.option
     try:
         if "isDefined" in opt and not force(opt["isDefined"]):
@@ -337,6 +347,27 @@ def option_value(info: OptionInfo) -> tuple[str | None, str | None]:
     except DeclosError as err:
         return None, error_text(err)
     return try_render(opt["value"], "  ")
+
+
+def _concrete_value(info: OptionInfo) -> tuple[str | None, str | None]:
+    try:
+        v = force(info.config)
+        for part in info.concrete:
+            if type(v) is not Attrs or part not in v:
+                return None, f"`{info.name}' is not defined (no `{part}')"
+            v = force(v[part])
+    except DeclosError as err:
+        return None, error_text(err)
+    return try_render(v, "  ")
+
+
+def value_failed(info: OptionInfo) -> bool:
+    """Whether the option (or its value) could not be evaluated."""
+    if info.error is not None:
+        return True
+    if info.option is None:
+        return False
+    return option_value(info)[1] is not None
 
 
 def _indent(text: str, pad: str) -> str:
@@ -360,7 +391,7 @@ def format_option(info: OptionInfo) -> str:
         lines.append(f"  flags: {', '.join(flags)}")
     for decl in info.declarations:
         lines.append(f"  declared in: {decl}")
-    if info.template:
+    if info.template and info.concrete is None:
         lines.append("  (a sub-option: one per entry of its parent)")
         return "\n".join(lines) + "\n"
     value, error = option_value(info)
@@ -370,6 +401,11 @@ def format_option(info: OptionInfo) -> str:
         lines.append("  value: (not defined)")
     else:
         lines.append(f"  value: {value}")
+    if info.template:
+        parent = next(i for i, p in enumerate(info.loc) if _is_placeholder(p))
+        where = show_option(info.concrete[:parent])
+        lines.append(f"  definitions: see `declos options CONFIG {where} --explain'")
+        return "\n".join(lines) + "\n"
     leaves, error = definitions_of(info)
     shown = [x for x in leaves if not x.is_default and not x.dropped]
     if error is not None:

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  options.x = lib.mkOption { type = lib.types.int; }
+  config.x = 1;
+}

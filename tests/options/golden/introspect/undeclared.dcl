@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  options.enable = lib.mkEnableOption "it";
+  config.enabel = true;
+}

@@ -61,10 +61,14 @@ def on_deep_stack(fn, *args):
     return run_deep(fn, *args)
 
 
-def _ensure_modules_entry(ev: Evaluator) -> None:
-    if any(prefix == MODULES_PREFIX for prefix, _ in ev.builtin_search_path):
-        return
+def _modules_entry(ev: Evaluator) -> str:
+    """The built-in `declos/modules` search path entry, added if the evaluator
+    has none (`Evaluator.builtin_search_path` may already define it)."""
+    for prefix, path in ev.builtin_search_path:
+        if prefix == MODULES_PREFIX:
+            return path
     ev.builtin_search_path.insert(0, (MODULES_PREFIX, REPO_MODULES_DIR))
+    return REPO_MODULES_DIR
 
 
 def find_module_list(ev: Evaluator) -> str | None:
@@ -118,9 +122,9 @@ def evaluate_configuration(
     """
     path = _check_config_path(config_path)
     ev = evaluator if evaluator is not None else Evaluator(search_path=list(search_path))
-    _ensure_modules_entry(ev)
+    default_modules = _modules_entry(ev)
     module_list = find_module_list(ev)
-    modules_path = os.path.dirname(module_list) if module_list else REPO_MODULES_DIR
+    modules_path = os.path.dirname(module_list) if module_list else default_modules
     args = Attrs(
         {
             "configFile": PathValue(path),

@@ -30,6 +30,17 @@ from declos.eval.values import (
 )
 
 
+def modules_dir() -> str:
+    """The module library: the `declos.modules` data package of an installed
+    declos (setup.py maps the top-level `modules/` there), else the
+    checkout's top-level `modules/` next to `declos/`."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    installed = os.path.join(package, "modules")
+    if os.path.isdir(installed):
+        return installed
+    return os.path.join(os.path.dirname(package), "modules")
+
+
 class Evaluator:
     def __init__(
         self,
@@ -40,9 +51,11 @@ class Evaluator:
     ):
         """`search_path`: `-I` entries, `name=path` or plain directories, in order."""
         self.search_path = list(search_path or [])
-        # Always last: `<declos/...>` resolves to the library shipped with declos.
+        # Always last: `<declos/...>` resolves to the library shipped with declos,
+        # `<declos/modules/...>` to the module library (see `modules_dir`).
         self.builtin_search_path: list[tuple[str, str]] = [
-            ("declos", os.path.join(os.path.dirname(os.path.dirname(__file__)), "options"))
+            ("declos/modules", modules_dir()),
+            ("declos", os.path.join(os.path.dirname(os.path.dirname(__file__)), "options")),
         ]
         self.store = store
         self.pure = pure

@@ -1,0 +1,102 @@
+# Helpers of system/systemd.dcl (not a module): the unit option type, the
+# options units share, and rendering a unit to text.
+#
+#   (import ./systemd-lib.dcl { inherit lib; }).attrsToSection
+#     { Type = "oneshot"; RemainAfterExit = true; ExecStartPre = [ "/bin/a" "/bin/b" ]; }
+#   == "ExecStartPre=/bin/a\nExecStartPre=/bin/b\nRemainAfterExit=yes\nType=oneshot\n"
+{ lib }:
+
+let
+  inherit (lib) mkOption types;
+
+  unitScalar = types.oneOf [ types.bool types.int types.str types.path types.package ];
+in
+rec {
+  # A value of a unit file setting: a scalar, or a list of them (the key is
+  # repeated).  As in NixOS, definitions with a list concatenate; scalars
+  # must agree.
+  unitOption = lib.mkOptionType {
+    name = "systemd option";
+    description = "systemd unit setting (bool, int, string, path, package, or a list of these)";
+    check = x: unitScalar.check x || (builtins.isList x && builtins.all unitScalar.check x);
+    merge = loc: defs:
+      let defs' = lib.filterOverrides defs;
+      in if builtins.any (d: builtins.isList d.value) defs'
+        then lib.concatMap (d: lib.toList d.value) defs'
+        else lib.mergeEqualOption loc defs';
+  };
+
+  # One setting's text.  Booleans are yes/no.
+  toOption = x:
+    if x == true then "yes"
+    else if x == false then "no"
+    else toString x;
+
+  attrsToSection = as: lib.concatStrings (lib.concatLists (lib.mapAttrsToList
+    (key: value: map (x: "${key}=${toOption x}\n") (lib.toList value)) as));
+
+  # Quote an Environment= assignment as systemd unquotes it.
+  envAssignment = name: value:
+    "\"${lib.replaceStrings [ "\\" "\"" "%" ] [ "\\\\" "\\\"" "%%" ] "${name}=${toString value}"}\"";
+
+  # What every unit declares (NixOS's commonUnitOptions, the part declos uses).
+  unitNames = description: mkOption {
+    type = types.listOf types.str;
+    default = [ ];
+    inherit description;
+  };
+
+  commonUnitOptions = {
+    enable = mkOption {
+      type = types.bool;
+      default = true;
+      description = "Whether the unit is generated; a disabled unit is left out entirely.";
+    };
+    description = mkOption {
+      type = types.str;
+      default = "";
+      description = "Description= of the unit, shown by systemctl and in the journal.";
+    };
+    documentation = unitNames "Documentation= URLs of the unit.";
+    requires = unitNames "Units this one requires (Requires=).";
+    wants = unitNames "Units this one wants (Wants=).";
+    after = unitNames "Units this one starts after (After=).";
+    before = unitNames "Units this one starts before (Before=).";
+    bindsTo = unitNames "BindsTo= units.";
+    partOf = unitNames "PartOf= units.";
+    conflicts = unitNames "Conflicts= units.";
+    wantedBy = unitNames "Units that want this one: a link in <unit>.wants/ (e.g. multi-user.target).";
+    requiredBy = unitNames "Units that require this one: a link in <unit>.requires/.";
+    unitConfig = mkOption {
+      type = types.attrsOf unitOption;
+      default = { };
+      example = { RequiresMountsFor = "/data"; };
+      description = "More settings of the [Unit] section.";
+    };
+    restartTriggers = mkOption {
+      type = types.listOf types.unspecified;
+      default = [ ];
+      description = "When any of these (files, packages, strings) changes, the unit is restarted at activation.";
+    };
+  };
+
+  # The [Unit] section of a unit with the options above.
+  unitSection = u:
+    let
+      names = key: xs: lib.optionalAttrs (xs != [ ]) { ${key} = lib.concatStringsSep " " xs; };
+    in
+    attrsToSection (
+      lib.optionalAttrs (u.description != "") { Description = u.description; }
+      // names "Documentation" u.documentation
+      // names "Requires" u.requires
+      // names "Wants" u.wants
+      // names "After" u.after
+      // names "Before" u.before
+      // names "BindsTo" u.bindsTo
+      // names "PartOf" u.partOf
+      // names "Conflicts" u.conflicts
+      // lib.optionalAttrs (u.restartTriggers != [ ]) {
+        X-Restart-Triggers = builtins.hashString "sha256" (toString u.restartTriggers);
+      }
+      // u.unitConfig);
+}

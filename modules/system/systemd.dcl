@@ -1,0 +1,184 @@
+# systemd units: `systemd.services.<name>` and `systemd.timers.<name>`, with
+# NixOS's names and semantics (`script` becomes ExecStart, `path` the PATH,
+# `startAt` a generated timer).  Each enabled unit is rendered into a store
+# file; together they are `system.build.units` (linked as
+# `<toplevel>/units/`), the entries of environment.etc under
+# systemd/system/ (the unit, plus a link in <target>.wants/ for each
+# `wantedBy` and <target>.requires/ for each `requiredBy`, as
+# `systemctl enable` would make), and the manifest's "units".
+#
+#   systemd.services.backup = {
+#     description = "Nightly backup";
+#     path = [ pkgs.rsync ];            # any package with a bin/
+#     script = "rsync -a /home /backup";
+#     startAt = "daily";                # backup.timer, wanted by timers.target
+#   };
+{ config, lib, pkgs, ... }:
+
+let
+  inherit (lib) mkOption types;
+  sd = import ./systemd-lib.dcl { inherit lib; };
+  cfg = config.systemd;
+
+  # The host's PATH, after the `path` packages: there is no package set
+  # underneath, so services still need the distribution's tools.
+  hostPath = [ "/usr/local/sbin" "/usr/local/bin" "/usr/sbin" "/usr/bin" "/sbin" "/bin" ];
+
+  pathEntry = p: if lib.isDerivation p then [ "${p}/bin" "${p}/sbin" ] else [ "${p}" ];
+
+  jobScript = name: text: "${pkgs.writeShellScript (lib.strings.sanitizeDerivationName name) text}";
+
+  serviceOpts = { name, config, ... }: {
+    options = sd.commonUnitOptions // {
+      serviceConfig = mkOption {
+        type = types.attrsOf sd.unitOption;
+        default = { };
+        example = { Type = "oneshot"; RemainAfterExit = true; User = "nobody"; };
+        description = ''
+          Settings of the [Service] section: each `Key = value` becomes a
+          line `Key=value`; a list repeats the key; booleans are yes/no.
+        '';
+      };
+      environment = mkOption {
+        type = types.attrsOf (types.nullOr (types.oneOf [ types.str types.path types.package types.int ]));
+        default = { };
+        example = { LANG = "C.UTF-8"; };
+        description = "Environment variables of the service's processes (Environment=); null unsets one.";
+      };
+      path = mkOption {
+        type = types.listOf (types.either types.package types.str);
+        default = [ ];
+        description = ''
+          Packages whose bin/ and sbin/ (or directories, given as strings)
+          come first on the service's PATH, before the host's
+          /usr/local/sbin:…:/bin.  Empty leaves systemd's default PATH.
+        '';
+      };
+      script = mkOption {
+        type = types.lines;
+        default = "";
+        description = "Shell commands run as the service (ExecStart= of a /bin/sh script).";
+      };
+      preStart = mkOption {
+        type = types.lines;
+        default = "";
+        description = "Shell commands run before `script` (ExecStartPre=).";
+      };
+      postStart = mkOption {
+        type = types.lines;
+        default = "";
+        description = "Shell commands run after the service started (ExecStartPost=).";
+      };
+      startAt = mkOption {
+        type = types.either types.str (types.listOf types.str);
+        default = [ ];
+        example = "Sun 14:00:00";
+        description = ''
+          When to start the service, in systemd.time(7) calendar syntax: a
+          timer <name>.timer (OnCalendar=) wanted by timers.target is
+          generated.  Empty means no timer.
+        '';
+      };
+      restartIfChanged = mkOption {
+        type = types.bool;
+        default = true;
+        description = "Whether the service is restarted at activation when its unit file changed.";
+      };
+      stopIfChanged = mkOption {
+        type = types.bool;
+        default = true;
+        description = ''
+          When the service changed: true stops the old one before the new
+          one is started (needed when ExecStop belongs to the old unit);
+          false restarts it in one step.
+        '';
+      };
+      reloadIfChanged = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Whether a changed service is reloaded (ExecReload=) instead of restarted.";
+      };
+    };
+
+    config = {
+      environment.PATH = lib.mkIf (config.path != [ ])
+        (lib.concatStringsSep ":" (lib.concatMap pathEntry config.path ++ hostPath));
+      serviceConfig = lib.mkMerge [
+        (lib.mkIf (config.script != "") { ExecStart = jobScript "${name}-start" config.script; })
+        (lib.mkIf (config.preStart != "") { ExecStartPre = jobScript "${name}-pre-start" config.preStart; })
+        (lib.mkIf (config.postStart != "") { ExecStartPost = jobScript "${name}-post-start" config.postStart; })
+      ];
+    };
+  };
+
+  timerOpts = { name, ... }: {
+    options = sd.commonUnitOptions // {
+      timerConfig = mkOption {
+        type = types.attrsOf sd.unitOption;
+        default = { };
+        example = { OnCalendar = "Sun 14:00:00"; Unit = "foo.service"; };
+        description = "Settings of the [Timer] section (see systemd.timer(5)).";
+      };
+    };
+  };
+
+  serviceText = name: s: ''
+    [Unit]
+    ${sd.unitSection s}
+    [Service]
+    ${lib.concatStrings (lib.mapAttrsToList (n: v: "Environment=${sd.envAssignment n v}\n")
+        (lib.filterAttrs (_: v: v != null) s.environment))}${sd.attrsToSection s.serviceConfig}'';
+
+  timerText = name: t: ''
+    [Unit]
+    ${sd.unitSection t}
+    [Timer]
+    ${sd.attrsToSection t.timerConfig}'';
+
+  # unit file name -> { unit options; text; } for every enabled unit
+  units =
+    lib.mapAttrs' (name: s: lib.nameValuePair "${name}.service" (s // { text = serviceText name s; }))
+      (lib.filterAttrs (_: s: s.enable) cfg.services)
+    // lib.mapAttrs' (name: t: lib.nameValuePair "${name}.timer" (t // { text = timerText name t; restartIfChanged = true; stopIfChanged = true; }))
+      (lib.filterAttrs (_: t: t.enable) cfg.timers);
+
+  unitFiles = lib.mapAttrs (unit: u: pkgs.writeText "unit-${lib.strings.sanitizeDerivationName unit}" u.text) units;
+
+  etcEntries = lib.concatLists (lib.mapAttrsToList (unit: u:
+    let file = unitFiles.${unit}; in
+    [ { name = "systemd/system/${unit}"; value.source = file; } ]
+    ++ map (t: { name = "systemd/system/${t}.wants/${unit}"; value.source = file; }) u.wantedBy
+    ++ map (t: { name = "systemd/system/${t}.requires/${unit}"; value.source = file; }) u.requiredBy
+  ) units);
+
+in
+{
+  options.systemd = {
+    services = mkOption {
+      type = types.attrsOf (types.submodule serviceOpts);
+      default = { };
+      description = "systemd services, each rendered to <name>.service.";
+    };
+    timers = mkOption {
+      type = types.attrsOf (types.submodule timerOpts);
+      default = { };
+      description = "systemd timers, each rendered to <name>.timer.";
+    };
+  };
+
+  config = {
+    systemd.timers = lib.mapAttrs (name: s: {
+      wantedBy = [ "timers.target" ];
+      timerConfig.OnCalendar = s.startAt;
+    }) (lib.filterAttrs (_: s: s.enable && s.startAt != [ ]) cfg.services);
+
+    environment.etc = lib.listToAttrs etcEntries;
+
+    system.build.units = pkgs.linkFarm "units" (lib.mapAttrs (unit: _: unitFiles.${unit}) units);
+
+    system.build.unitsManifest = lib.mapAttrs (unit: u: {
+      source = "${unitFiles.${unit}}";
+      inherit (u) wantedBy restartIfChanged stopIfChanged;
+    }) units;
+  };
+}

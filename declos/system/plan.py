@@ -1,0 +1,214 @@
+"""The activation plan: from the active manifest (or none) to a new one.
+
+`compute_plan` compares the two manifests and reads the target root (to see
+what is really there) and returns a `Plan`: typed actions (`actions.py`) in
+the order they are applied —
+
+    units to stop → users and groups → homes → /etc/static → etc files
+    (backups, links, copies, removals) → the managed list → current-system
+    → activation scripts (dependency order) → daemon-reload → units to
+    start, restart, reload
+
+plus what is only reported (user and group changes, packages).  Computing a
+plan changes nothing.  The text form (`render_text`) is stable and
+line-oriented, one action a line; `render_json` is the same as JSON.
+
+Example:
+    plan = compute_plan(root, load_manifest(old), load_manifest(new))
+    print(render_text(plan))     # etc added hosts / user add alice uid=1000 … / …
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+
+import attrs
+
+from declos.diagnostics import DeclosError
+from declos.system.accounts import plan_accounts
+from declos.system.actions import (
+    Action,
+    DaemonReload,
+    Packages,
+    ReloadUnit,
+    RestartUnit,
+    RunScript,
+    SetCurrentSystem,
+    StartUnit,
+    StopUnit,
+    UnitChanged,
+)
+from declos.system.etc import plan_etc
+from declos.system.manifest import Manifest
+
+CURRENT_SYSTEM = "run/current-system"
+
+
+class PlanError(DeclosError):
+    code = "plan"
+
+
+@attrs.frozen
+class Plan:
+    root: str
+    old: str | None  # toplevel store paths
+    new: str | None
+    actions: tuple[Action, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.actions
+
+
+def compute_plan(
+    root: str,
+    old: Manifest,
+    new: Manifest,
+    also: list[Manifest] | tuple = (),
+    store_dir: str | None = None,
+) -> Plan:
+    """The actions taking `root` to `new`.  `old` is the active manifest;
+    `also` lists other manifests whose files may be in the root (an
+    interrupted switch's), so that their files count as declos'."""
+    also = list(also)
+    stops, starts = plan_units(old, new)
+    actions: list[Action] = list(stops)
+    actions += plan_accounts(root, new)
+    actions += plan_etc(root, old, new, also, store_dir)
+    current = os.path.join(root, CURRENT_SYSTEM)
+    have = os.readlink(current) if os.path.islink(current) else None
+    if have != new.toplevel:
+        actions.append(SetCurrentSystem(new.toplevel))
+    actions += [RunScript(n, s) for n, s in script_order(new)]
+    actions += starts
+    pk = plan_packages(old, new)
+    if pk is not None:
+        actions.append(pk)
+    return Plan(root, old.toplevel, new.toplevel, tuple(actions), tuple(new.warnings))
+
+
+# --- units ----------------------------------------------------------------------------
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def plan_units(old: Manifest, new: Manifest) -> tuple[list[Action], list[Action]]:
+    """(actions before activation, actions after): stops first, then
+    daemon-reload and starts/restarts/reloads, comparing unit files."""
+    stops: list[Action] = []
+    late: list[Action] = []
+    changed_any = False
+    for name in sorted(set(old.units) | set(new.units)):
+        o, n = old.units.get(name), new.units.get(name)
+        if n is None:
+            stops.append(StopUnit(name, "removed"))
+            changed_any = True
+            continue
+        if o is None:
+            changed_any = True
+            if n.get("wantedBy"):
+                late.append(StartUnit(name, "added"))
+            continue
+        if o["source"] == n["source"] or _read(o["source"]) == _read(n["source"]):
+            continue
+        changed_any = True
+        text = (_read(n["source"]) or b"").decode(errors="replace")
+        if n.get("reloadIfChanged") or "X-ReloadIfChanged=true" in text:
+            late.append(ReloadUnit(name))
+        elif not n.get("restartIfChanged", True):
+            late.append(UnitChanged(name, "restartIfChanged = false: not restarted"))
+        elif n.get("stopIfChanged", True):
+            stops.append(StopUnit(name, "changed"))
+            late.append(StartUnit(name, "changed"))
+        else:
+            late.append(RestartUnit(name))
+    if changed_any:
+        late.insert(0, DaemonReload())
+    return stops, late
+
+
+# --- activation scripts ------------------------------------------------------------------
+
+
+def script_order(m: Manifest) -> list[tuple[str, str]]:
+    """(name, script) in dependency order; ties by name.  A missing
+    dependency or a cycle is an error (before anything is changed)."""
+    import networkx as nx
+
+    scripts = {s["name"]: s for s in m.scripts}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(scripts)
+    for name, s in scripts.items():
+        for dep in s.get("deps", []):
+            if dep not in scripts:
+                raise PlanError(
+                    f"activation script '{name}' depends on '{dep}', which does not exist"
+                )
+            graph.add_edge(dep, name)
+    try:
+        order = list(nx.lexicographical_topological_sort(graph))
+    except nx.NetworkXUnfeasible:
+        cycle = " -> ".join(a for a, _ in nx.find_cycle(graph))
+        raise PlanError(f"activation scripts depend on each other in a cycle: {cycle}") from None
+    return [(n, scripts[n]["script"]) for n in order]
+
+
+# --- packages -------------------------------------------------------------------------
+
+
+def package_names(sw: str | None) -> set[str]:
+    """The store paths' names that `sw` (a merged environment) links into."""
+    if not sw or not os.path.isdir(sw):
+        return set()
+    from declos.store.paths import StorePathError, store_path_of
+
+    store_dir = os.path.dirname(sw)
+    found: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(sw):
+        for n in dirnames + filenames:
+            p = os.path.join(dirpath, n)
+            if os.path.islink(p):
+                with contextlib.suppress(StorePathError):
+                    found.add(store_path_of(os.readlink(p), store_dir).name)
+    return found
+
+
+def plan_packages(old: Manifest, new: Manifest) -> Packages | None:
+    if old.packages == new.packages:
+        return None
+    a, b = package_names(old.packages), package_names(new.packages)
+    if a == b:
+        return None
+    return Packages(tuple(sorted(b - a)), tuple(sorted(a - b)))
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+def render_text(plan: Plan) -> str:
+    lines = [f"from {plan.old or '(nothing)'}", f"to   {plan.new or '(nothing)'}"]
+    lines += [f"warning: {w}" for w in plan.warnings]
+    if plan.empty:
+        lines.append("nothing to do")
+    lines += [a.describe() for a in plan.actions]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(plan: Plan) -> str:
+    data = {
+        "root": plan.root,
+        "from": plan.old,
+        "to": plan.new,
+        "warnings": list(plan.warnings),
+        "actions": [a.to_json() for a in plan.actions],
+    }
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"

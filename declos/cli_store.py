@@ -49,19 +49,18 @@ def _add_build(sub) -> None:
         help="build the derivations at an attribute path and print their output paths",
         description="Evaluate FILE, select -A ATTRPATH (a derivation, or a list or set of "
         "them), build what is missing and print the output paths, as nix-build does. "
-        "-A is required until the module system lands; then, without -A, FILE will be a "
-        "system configuration whose config.system.build.toplevel is built.",
+        "Without -A, FILE is a system configuration: its config.system.build.toplevel "
+        "is built (with the module library), its warnings printed.",
     )
     p.add_argument("file", nargs="?", help="the file to evaluate")
     p.add_argument("-E", "--expr", dest="expr", help="evaluate this expression instead of a file")
-    # TODO(#6): without -A, build config.system.build.toplevel of a system configuration.
     p.add_argument(
         "-A",
         "--attr",
         action="append",
-        required=True,
+        default=[],
         metavar="ATTRPATH",
-        help="the attribute path to build (repeatable; required for now)",
+        help="the attribute path to build (repeatable; without it FILE is a configuration)",
     )
     p.add_argument("--arg", nargs=2, action="append", default=[], metavar=("NAME", "EXPR"))
     p.add_argument("--argstr", nargs=2, action="append", default=[], metavar=("NAME", "STRING"))
@@ -112,6 +111,9 @@ def _run_build(args) -> int:
     if (args.file is None) == (args.expr is None):
         sys.stderr.write("error: give exactly one of FILE or -E EXPR\n")
         return 2
+    if args.expr is not None and not args.attr:
+        sys.stderr.write("error: -E EXPR needs -A ATTRPATH\n")
+        return 2
     req = BuildRequest(
         file=args.file,
         expr=args.expr,
@@ -124,12 +126,16 @@ def _run_build(args) -> int:
         keep_going=args.keep_going,
         timeout=args.timeout,
     )
+    warnings: list[str] = []
+    evaluate = None if args.attr else _toplevel_evaluator(warnings)
     progress = Progress()
     with _open_store(args) as store:
         try:
-            outcome = realise(req, store, on_event=progress)
+            outcome = realise(req, store, on_event=progress, evaluate=evaluate)
         finally:
             progress.done()
+    for message in warnings:
+        sys.stderr.write(_paint("warning:", "35", _colour(sys.stderr)) + f" {message}\n")
     result = outcome.result
     for path in outcome.out_paths:
         sys.stdout.write(path + "\n")
@@ -146,6 +152,31 @@ def _run_build(args) -> int:
         )
         sys.stderr.write(_paint(summary, "31", colour))
     return 1
+
+
+def evaluate_toplevel(req, store, warnings: list[str] | None = None):
+    """`req.file` as a system configuration (with the module library): the
+    build target of its `config.system.build.toplevel`, appending
+    `config.warnings` to `warnings`.  Failed assertions throw here."""
+    from declos.eval.instantiate import select_attr_path
+    from declos.eval.values import Attrs, force, string_text
+    from declos.options.configuration import evaluate_configuration
+    from declos.store.builtins import evaluator_with_store
+    from declos.store.realise import collect_derivations
+
+    ev, result = evaluate_configuration(
+        req.file, evaluator=evaluator_with_store(store, req.search_path)
+    )
+    toplevel = select_attr_path(ev, result, "config.system.build.toplevel", Attrs())
+    targets = collect_derivations(ev, toplevel, Attrs())
+    if warnings is not None:
+        config_warnings = select_attr_path(ev, result, "config.warnings", Attrs())
+        warnings.extend(string_text(force(w)) for w in force(config_warnings))
+    return targets
+
+
+def _toplevel_evaluator(warnings: list[str]):
+    return lambda req, store: evaluate_toplevel(req, store, warnings)
 
 
 # --- gc and store ----------------------------------------------------------------

@@ -130,7 +130,14 @@ def _options_commands(sub) -> None:
         add(sub)
 
 
-COMMANDS = [_add_parse, _add_eval, _store_commands, _options_commands]
+def _system_commands(sub) -> None:
+    from declos.cli_system import COMMANDS as SYSTEM_COMMANDS
+
+    for add in SYSTEM_COMMANDS:
+        add(sub)
+
+
+COMMANDS = [_add_parse, _add_eval, _store_commands, _options_commands, _system_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -192,9 +192,19 @@ def _add_gc(p) -> None:
 
 def _run_gc(args) -> int:
     from declos.store.gc import collect_garbage
+    from declos.system.activation import System
+    from declos.system.journal import system_lock
 
     with _open_store(args) as store:
-        result = collect_garbage(store, dry_run=args.dry_run, max_freed=args.max_freed)
+        # Generations are roots (gcroots/profiles); an interrupted switch is
+        # settled first, under the lock that serializes switch and gc.
+        system = System(store, say=lambda m: sys.stderr.write(f"declos: {m}\n"))
+        try:
+            with system_lock(store.state_dir, on_wait=lambda m: sys.stderr.write(f"declos: {m}\n")):
+                system.recover()
+                result = collect_garbage(store, dry_run=args.dry_run, max_freed=args.max_freed)
+        finally:
+            system.close()
     if args.json:
         data = {"deleted": list(result.deleted), "freed": result.freed, "dryRun": result.dry_run}
         sys.stdout.write(json.dumps(data, indent=2) + "\n")

@@ -1,0 +1,315 @@
+"""The system commands: switch, generations, rollback, switch-generation, diff,
+status, recover.  Arguments, output and exit codes only; the work is in
+`declos.system` (and `declos.toplevel` for evaluating and building).
+
+Output is stable and line-oriented (every listing also has `--json`);
+messages about progress and waiting go to stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import sys
+
+from declos.cli_store import _add_state_dir, _open_store
+
+
+def _say(msg: str) -> None:
+    sys.stderr.write(f"declos: {msg}\n")
+    sys.stderr.flush()
+
+
+def _common(p, root=True, lock=True) -> None:
+    _add_state_dir(p)
+    if root:
+        p.add_argument(
+            "--root",
+            metavar="DIR",
+            help="the root to activate (default: the last one used, else <state>/root; "
+            "the live system only with --root /)",
+        )
+    if lock:
+        p.add_argument(
+            "--no-wait", action="store_true", help="fail at once if another declos holds the lock"
+        )
+
+
+@contextlib.contextmanager
+def _system(args, locked: bool, recover: bool = True):
+    from declos.system.activation import System
+    from declos.system.journal import system_lock
+
+    with _open_store(args) as store:
+        system = System(store, getattr(args, "root", None), say=_say)
+        try:
+            if locked:
+                with system_lock(
+                    store.state_dir, wait=not getattr(args, "no_wait", False), on_wait=_say
+                ):
+                    if recover:
+                        system.recover()
+                    yield system
+            else:
+                yield system
+        finally:
+            system.close()
+
+
+# --- switch -------------------------------------------------------------------------
+
+
+def _add_switch(sub) -> None:
+    p = sub.add_parser(
+        "switch",
+        help="build a configuration and make it the active generation",
+        description="Evaluate CONFIG, build config.system.build.toplevel, register it as "
+        "generation N+1 and activate it on the root, as one transaction.",
+    )
+    p.add_argument("config", metavar="CONFIG", help="the configuration file (or directory)")
+    p.add_argument("-j", "--max-jobs", type=int, default=None, metavar="N", help="parallel builds")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("-m", "--message", help="a note kept with the generation")
+    p.add_argument("-I", dest="include", action="append", default=[], metavar="PATH")
+    p.add_argument("--no-eval-cache", action="store_true", help="always evaluate")
+    p.add_argument("--show-trace", action="store_true", help="show every frame of an error")
+    _common(p)
+    p.set_defaults(run=_run_switch)
+
+
+def _run_switch(args) -> int:
+    from declos.cli_store import Progress
+    from declos.system.journal import read_journal
+    from declos.system.plan import render_json, render_text
+    from declos.toplevel import build_toplevel
+
+    progress = Progress()
+    with _open_store(args) as store:
+        try:
+            out = build_toplevel(
+                args.config,
+                store,
+                tuple(args.include),
+                jobs=args.max_jobs,
+                use_cache=not args.no_eval_cache,
+                on_event=progress,
+            )
+        finally:
+            progress.done()
+    if out.cached:
+        _say("inputs unchanged since the last evaluation: reusing its result")
+    for w in out.warnings:
+        sys.stderr.write(f"warning: {w}\n")
+    if args.dry_run:
+        with _system(args, locked=False) as system:
+            if read_journal(system.state_dir) is not None:
+                _say("an interrupted switch is pending: the next command will recover it first")
+            plan = system.plan_to(out.toplevel)
+            sys.stdout.write(render_json(plan) if args.json else render_text(plan))
+        return 0
+    with _system(args, locked=True) as system:
+        outcome = system.switch_to(out.toplevel, args.message, out.config_file, out.config_hash)
+    if outcome.generation is None:
+        sys.stdout.write(
+            f"{out.toplevel} is already the current generation ({outcome.previous}): "
+            "nothing to do\n"
+        )
+        return 0
+    if args.json:
+        sys.stdout.write(render_json(outcome.plan))
+    else:
+        for a in outcome.plan.actions:
+            sys.stdout.write(a.describe() + "\n")
+        sys.stdout.write(f"generation {outcome.generation.number} is active: {out.toplevel}\n")
+    return 0
+
+
+# --- generations --------------------------------------------------------------------
+
+
+def _add_generations(sub) -> None:
+    p = sub.add_parser("generations", help="list, delete, pin and unpin system generations")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    _add_state_dir(p)
+    p.set_defaults(run=_run_list)
+    gsub = p.add_subparsers(dest="gen_command", metavar="SUBCOMMAND")
+    d = gsub.add_parser("delete", help="delete generations (never the current or a pinned one)")
+    d.add_argument("numbers", nargs="*", type=int, metavar="N")
+    d.add_argument("--keep", type=int, metavar="K", help="keep the newest K generations")
+    d.add_argument("--older-than", metavar="AGE", help="e.g. 30d, 12h, 2w")
+    _common(d, root=False)
+    d.set_defaults(run=_run_delete)
+    for name, pinned in (("pin", True), ("unpin", False)):
+        q = gsub.add_parser(name, help=f"{name} a generation (pinned: never deleted)")
+        q.add_argument("number", type=int, metavar="N")
+        _common(q, root=False)
+        q.set_defaults(run=_run_pin, pinned=pinned)
+
+
+def _time(t: int) -> str:
+    return datetime.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _run_list(args) -> int:
+    with _system(args, locked=False) as system:
+        gens = system.profile.list()
+    if args.json:
+        sys.stdout.write(json.dumps([g.to_json() for g in gens], indent=2) + "\n")
+        return 0
+    for g in gens:
+        mark = "*" if g.current else " "
+        pin = " pinned" if g.pinned else ""
+        size = f" {g.closure_size}B" if g.closure_size is not None else ""
+        conf = f" {g.config_file} {g.config_hash}" if g.config_file else ""
+        msg = f" {json.dumps(g.message)}" if g.message else ""
+        sys.stdout.write(
+            f"{mark}{g.number:4d}  {_time(g.created)}  {g.path}{size}{pin}{conf}{msg}\n"
+        )
+    return 0
+
+
+def _run_delete(args) -> int:
+    from declos.system.profiles import parse_age
+
+    if not args.numbers and args.keep is None and args.older_than is None:
+        sys.stderr.write("error: give generation numbers, --keep K or --older-than AGE\n")
+        return 2
+    age = parse_age(args.older_than) if args.older_than else None
+    with _system(args, locked=True) as system:
+        deleted, refused = system.profile.delete(args.numbers, args.keep, age)
+    for n in deleted:
+        sys.stdout.write(f"deleted generation {n}\n")
+    for r in refused:
+        _say(f"kept {r}")
+    if args.numbers and refused:
+        return 1
+    return 0
+
+
+def _run_pin(args) -> int:
+    with _system(args, locked=True) as system:
+        system.profile.set_pinned(args.number, args.pinned)
+    sys.stdout.write(f"generation {args.number} {'pinned' if args.pinned else 'unpinned'}\n")
+    return 0
+
+
+# --- rollback, switch-generation, recover ---------------------------------------------------
+
+
+def _report(outcome, what: str) -> int:
+    if outcome.generation is None:
+        sys.stdout.write(f"generation {outcome.previous} is already current: nothing to do\n")
+        return 0
+    for a in outcome.plan.actions:
+        sys.stdout.write(a.describe() + "\n")
+    sys.stdout.write(f"{what}: generation {outcome.generation.number} is active\n")
+    return 0
+
+
+def _add_rollback(sub) -> None:
+    p = sub.add_parser("rollback", help="activate the previous generation")
+    _common(p)
+    p.set_defaults(run=lambda a: _with(a, lambda s: _report(s.rollback(), "rolled back")))
+    q = sub.add_parser("switch-generation", help="activate generation N")
+    q.add_argument("number", type=int, metavar="N")
+    _common(q)
+    q.set_defaults(
+        run=lambda a: _with(a, lambda s: _report(s.switch_generation(a.number), "switched"))
+    )
+    r = sub.add_parser("recover", help="finish or undo an interrupted switch")
+    _common(r, root=False)
+    r.set_defaults(run=_run_recover)
+
+
+def _with(args, fn) -> int:
+    with _system(args, locked=True) as system:
+        return fn(system)
+
+
+def _run_recover(args) -> int:
+    with _system(args, locked=True, recover=False) as system:
+        what = system.recover()
+    sys.stdout.write((what or "nothing to recover") + "\n")
+    return 0
+
+
+# --- diff and status -----------------------------------------------------------------------
+
+
+def _add_diff(sub) -> None:
+    p = sub.add_parser("diff", help="what changed between two generations")
+    p.add_argument("a", nargs="?", type=int, metavar="A", help="default: the previous one")
+    p.add_argument("b", nargs="?", type=int, metavar="B", help="default: the current one")
+    p.add_argument("--json", action="store_true")
+    _add_state_dir(p)
+    p.set_defaults(run=_run_diff)
+    s = sub.add_parser("status", help="the current generation and files changed by hand")
+    s.add_argument("--json", action="store_true")
+    _common(s, lock=False)
+    s.set_defaults(run=_run_status)
+
+
+def _run_diff(args) -> int:
+    from declos.system.diff import diff_manifests, render_diff, to_json
+    from declos.system.profiles import GenerationError
+
+    with _system(args, locked=False) as system:
+        prof = system.profile
+        cur = prof.current()
+        if args.b is not None:
+            b = prof.get(args.b)
+        elif cur is not None:
+            b = cur
+        else:
+            raise GenerationError("there is no current generation")
+        if args.a is not None:
+            a = prof.get(args.a)
+        else:
+            a = prof.previous(b.number)
+            if a is None:
+                raise GenerationError(f"generation {b.number} has no previous generation")
+        d = diff_manifests(system.store, a.path, b.path, str(a.number), str(b.number))
+    if args.json:
+        data = {"from": a.number, "to": b.number, **to_json(d)}
+        sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(f"generation {a.number} -> {b.number}\n" + render_diff(d))
+    return 0
+
+
+def _run_status(args) -> int:
+    from declos.system.etc import drift
+    from declos.system.journal import read_journal
+
+    with _system(args, locked=False) as system:
+        cur = system.profile.current()
+        pending = read_journal(system.state_dir)
+        found = drift(system.root, os.path.join(cur.path, "etc") if cur else None)
+        root = system.root
+    if args.json:
+        data = {
+            "root": root,
+            "current": cur.to_json() if cur else None,
+            "interrupted": pending,
+            "drift": [{"file": f"/etc/{n}", "change": w} for n, w in found],
+        }
+        sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        return 0
+    sys.stdout.write(f"root {root}\n")
+    if cur is None:
+        sys.stdout.write("no current generation\n")
+    else:
+        sys.stdout.write(f"generation {cur.number} {cur.path}\n")
+    if pending:
+        sys.stdout.write(f"interrupted {pending.get('op')} to generation {pending.get('to')}\n")
+    for n, w in found:
+        sys.stdout.write(f"drift /etc/{n}: {w}\n")
+    if cur is not None and not found:
+        sys.stdout.write("no drift\n")
+    return 0
+
+
+COMMANDS = [_add_switch, _add_generations, _add_rollback, _add_diff]

@@ -1,0 +1,91 @@
+"""Evaluating a system configuration and building its toplevel, for `declos switch`.
+
+The glue between the module system (`declos.options.configuration`), the
+store (`declos.store.realise`: evaluate → build, as `declos build` does) and
+`declos.system`, which only ever sees the resulting store path.  The
+evaluation cache (`declos.evalcache`) lets a switch whose inputs did not
+change skip parsing and evaluating altogether.
+
+Example:
+    out = build_toplevel("examples/minimal/config.dcl", Store(state_dir))
+    out.toplevel, out.cached, out.warnings
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import attrs
+
+from declos import evalcache
+from declos.store.realise import BuildRequest, collect_derivations, realise
+from declos.store.store import Store
+
+TOPLEVEL_ATTR = "config.system.build.toplevel"
+
+
+@attrs.frozen
+class ToplevelOutcome:
+    toplevel: str
+    cached: bool
+    config_file: str
+    config_hash: str
+    warnings: tuple[str, ...] = ()
+
+
+def config_hash(path: str) -> str:
+    with open(path, "rb") as f:
+        return "sha256:" + hashlib.sha256(f.read()).hexdigest()
+
+
+def _warnings(toplevel: str) -> tuple[str, ...]:
+    try:
+        with open(os.path.join(toplevel, "manifest.json")) as f:
+            return tuple(json.load(f).get("warnings", []))
+    except (OSError, ValueError):
+        return ()
+
+
+def build_toplevel(
+    config: str,
+    store: Store,
+    search_path=(),
+    jobs: int | None = None,
+    use_cache: bool = True,
+    on_event=None,
+) -> ToplevelOutcome:
+    """Evaluate CONFIG with the module library and build its toplevel."""
+    from declos.eval.instantiate import select_attr_path
+    from declos.eval.values import Attrs
+    from declos.options.configuration import _check_config_path, evaluate_configuration
+    from declos.store.builtins import evaluator_with_store
+
+    config_file = _check_config_path(config)
+    chash = config_hash(config_file)
+    if use_cache:
+        hit = evalcache.lookup(store.state_dir, config_file, search_path, store.is_valid)
+        if hit is not None:
+            store.add_temp_root(hit["toplevel"])
+            top = hit["toplevel"]
+            return ToplevelOutcome(top, True, config_file, chash, _warnings(top))
+    seen = {}
+
+    def evaluate(req, eval_store):
+        ev = evaluator_with_store(eval_store, search_path)
+        evalcache.track_store_copies(ev)
+        seen["ev"] = ev
+        _, result = evaluate_configuration(config_file, evaluator=ev)
+        value = select_attr_path(ev, result, TOPLEVEL_ATTR, Attrs())
+        return collect_derivations(ev, value, Attrs())
+
+    req = BuildRequest(file=config_file, attr_paths=(TOPLEVEL_ATTR,), out_link=None, jobs=jobs)
+    outcome = realise(req, store, on_event=on_event, evaluate=evaluate)
+    outcome.result.raise_for_failure()
+    top = outcome.out_paths[0]
+    if use_cache:
+        evalcache.record(
+            store.state_dir, config_file, search_path, seen["ev"].reads, {"toplevel": top}
+        )
+    return ToplevelOutcome(top, False, config_file, chash, _warnings(top))

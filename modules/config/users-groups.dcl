@@ -216,12 +216,14 @@ in
       };
     };
 
+    # The groups every distribution has and users are commonly put in; ids
+    # only where they agree everywhere (others keep the host's, or are
+    # allocated).
     users.groups = {
       root.gid = 0;
-      wheel = { };
       users.gid = 100;
       nogroup.gid = 65534;
-    };
+    } // lib.genAttrs [ "wheel" "audio" "video" "input" "dialout" "kvm" "render" ] (_: { });
 
     assertions = [{
       assertion = !cfg.enforceIdUniqueness || (unique (map (u: u.uid) users) && unique (map (g: g.gid) groups));

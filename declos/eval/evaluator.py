@@ -8,6 +8,7 @@ into the store goes through the `store` object handed in by the caller
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -292,6 +293,10 @@ def run_deep(fn, *args, stack_mb: int = 2048):
 
     old_limit = sys.getrecursionlimit()
     old_size = threading.stack_size()
+    # Evaluation allocates millions of small objects that live until it ends;
+    # the default thresholds make the cyclic GC rescan them over and over.
+    old_gc = gc.get_threshold()
+    gc.set_threshold(200_000, 50, 1000)
     sys.setrecursionlimit(max(old_limit, 1_000_000))
     threading.stack_size(stack_mb * 1024 * 1024)
     try:
@@ -301,6 +306,7 @@ def run_deep(fn, *args, stack_mb: int = 2048):
     finally:
         threading.stack_size(old_size)
         sys.setrecursionlimit(old_limit)
+        gc.set_threshold(*old_gc)
     if "error" in result:
         raise result["error"]
     return result.get("value")

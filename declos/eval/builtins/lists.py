@@ -177,6 +177,9 @@ def group_by(ev, f, xs):
     return out
 
 
+_HASHABLE_KEYS = (str, int, float)  # Python equates 1 and 1.0, as Nix does
+
+
 @builtin("genericClosure", ("args",))
 def generic_closure(ev, args):
     a = force_attrs(args, arg_ctx(0, "genericClosure"))
@@ -195,6 +198,7 @@ def generic_closure(ev, args):
         "while evaluating the 'operator' attribute passed as argument to builtins.genericClosure",
     )
     seen: list = []
+    seen_hashable: set = set()
     out = []
     i = 0
     while i < len(work):
@@ -206,9 +210,16 @@ def generic_closure(ev, args):
         if "key" not in item:
             raise EvalError("attribute 'key' required")
         key = force(item["key"])
-        if any(ops.equals(key, k) for k in seen):
-            continue
-        seen.append(key)
+        # Strings and numbers (the usual keys) are found in a set; other keys
+        # compare with Nix's equality, one by one.
+        if type(key) in _HASHABLE_KEYS:
+            if key in seen_hashable:
+                continue
+            seen_hashable.add(key)
+        else:
+            if any(ops.equals(key, k) for k in seen):
+                continue
+            seen.append(key)
         out.append(item)
         work.extend(
             force_list(

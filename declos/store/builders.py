@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -31,6 +32,7 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from declos.diagnostics import DeclosError, Source, Span
+from declos.store import sandbox
 from declos.store.derivation import Derivation
 from declos.store.fs import copy_tree, remove_tree
 from declos.store.hashing import base32_encode
@@ -207,14 +209,29 @@ def build_environment(ctx: BuildContext) -> dict[str, str]:
 def process_builder(ctx: BuildContext) -> None:
     """Run `builder args...` in the build directory with a clean environment,
     no stdin, output to the log, killed (with its process group) after
-    `timeout` seconds."""
+    `timeout` seconds, in a sandbox where only the build directory and its
+    own outputs are writable (sandbox.py)."""
     drv = ctx.drv
     if drv.builder.startswith("builtin:"):
         raise BuildError(f"unknown builtin builder '{drv.builder}'", ctx.drv_path)
+    env = build_environment(ctx)
+    _check_builder(ctx, env["PATH"])
+    try:
+        mode = sandbox.sandbox_mode()
+    except ValueError as e:
+        raise BuildError(str(e), ctx.drv_path) from None
+    store = ctx.store
+    argv = sandbox.wrap(
+        [drv.builder, *drv.args],
+        mode,
+        read_only=[store.state_dir, store.store_dir],
+        writable=[ctx.build_dir, *sorted({os.path.dirname(t) for t in ctx.outputs.values()})],
+    )
+    snap = sandbox.snapshot(store.db.all_valid(), ctx.build_dir) if mode == "check" else None
     try:
         proc = subprocess.Popen(
-            [drv.builder, *drv.args],
-            env=build_environment(ctx),
+            argv,
+            env=env,
             cwd=ctx.build_dir,
             stdin=subprocess.DEVNULL,
             stdout=ctx.log,
@@ -230,6 +247,7 @@ def process_builder(ctx: BuildContext) -> None:
         status = proc.wait(timeout=ctx.timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
+        _check_damage(ctx, snap)
         raise BuildError(
             f"builder for '{ctx.drv_path}' timed out after {ctx.timeout:g} seconds",
             ctx.drv_path,
@@ -240,14 +258,53 @@ def process_builder(ctx: BuildContext) -> None:
         _kill_group(proc)
         raise
     _kill_group(proc)  # daemons it left behind
+    _check_damage(ctx, snap)
     if status != 0:
         how = f"signal {-status}" if status < 0 else f"exit code {status}"
+        tail = _tail(log_path)
+        if status == sandbox.SETUP_FAILED and any("declos: cannot make" in t for t in tail):
+            how += " (the build sandbox could not be set up)"
+        elif any(sandbox.READ_ONLY_HINT in line for line in tail):
+            how += (
+                " (the store is read-only to builders: only $out and the build"
+                " directory are writable)"
+            )
         raise BuildError(
             f"builder for '{ctx.drv_path}' failed with {how}",
             ctx.drv_path,
             exit_status=status,
             log_tail=_tail(log_path),
             log_path=log_path,
+        )
+
+
+def _check_builder(ctx: BuildContext, path: str) -> None:
+    """Refuse a builder that cannot run before setting a sandbox up for it."""
+    builder = ctx.drv.builder
+    found = builder if "/" in builder else shutil.which(builder, path=path)
+    if found is None or not os.path.exists(found):
+        why = "No such file or directory"
+    elif not os.path.isfile(found) or not os.access(found, os.X_OK):
+        why = "Permission denied"
+    else:
+        return
+    raise BuildError(f"cannot run builder '{builder}' of '{ctx.drv_path}': {why}", ctx.drv_path)
+
+
+def _check_damage(ctx: BuildContext, snap: sandbox.Snapshot | None) -> None:
+    """Without a sandbox: fail if the builder changed any other store path."""
+    if snap is None:
+        return
+    changed = sandbox.changed_paths(snap)
+    if changed:
+        shown = "\n".join(f"  {p}" for p in changed)
+        raise BuildError(
+            f"builder for '{ctx.drv_path}' modified store paths that are not its outputs "
+            f"(no build sandbox on this host: `declos store verify --check-contents` "
+            f"tells what changed):\n{shown}",
+            ctx.drv_path,
+            log_tail=_tail(ctx.log.name),
+            log_path=ctx.log.name,
         )
 
 

@@ -57,10 +57,13 @@ from declos.store.paths import (
 )
 
 TMP_PREFIX = ".tmp-"
-# A temporary path has the same length as the final one: `.tmp-` plus 27
-# characters stand where the 32-character hash will be, so that a builder's
-# own `$out` can be rewritten to the final path after the build.
-_TOKEN_TAIL = HASH_PART_LEN - len(TMP_PREFIX)
+# A temporary path has the same length as the final one, so that a builder's
+# own `$out` can be rewritten to the final path after the build: where the
+# 32-character hash will be stand `.tmp-` and 16 characters (a directory of
+# its own, the only place a process builder may write: see sandbox.py), `/`
+# and 10 more characters.
+_TMP_DIR_CHARS = 16
+_TMP_FILE_CHARS = HASH_PART_LEN - len(TMP_PREFIX) - _TMP_DIR_CHARS - 1
 
 
 class Store:
@@ -175,9 +178,14 @@ class Store:
 
     # --- installing ---------------------------------------------------------
 
+    def tmp_dir_for(self, dest: StorePath) -> str:
+        """The private directory in which `dest` is built (`.tmp-…`)."""
+        return f"{self.store_dir}/{TMP_PREFIX}{dest.hash_part[:_TMP_DIR_CHARS]}"
+
     def tmp_path_for(self, dest: StorePath) -> str:
-        """Where `dest` is built: a same-length name starting `.tmp-`."""
-        return f"{self.store_dir}/{TMP_PREFIX}{dest.hash_part[:_TOKEN_TAIL]}-{dest.name}"
+        """Where `dest` is built: a path as long as `dest`, in `tmp_dir_for(dest)`."""
+        tail = dest.hash_part[_TMP_DIR_CHARS : _TMP_DIR_CHARS + _TMP_FILE_CHARS]
+        return f"{self.tmp_dir_for(dest)}/{tail}-{dest.name}"
 
     def install(
         self,
@@ -245,8 +253,10 @@ class Store:
             if existing is not None:
                 return existing
             tmps = {o: self.tmp_path_for(d) for o, d in dests.items()}
-            for o, dest in dests.items():
-                remove_tree(tmps[o])  # left by a killed build of this very path
+            tmp_dirs = [self.tmp_dir_for(d) for d in dests.values()]
+            for dest in dests.values():
+                remove_tree(self.tmp_dir_for(dest))  # left by a killed build of this very path
+                os.mkdir(self.tmp_dir_for(dest), 0o700)
                 if not self.db.is_valid(str(dest)):
                     remove_tree(str(dest))  # present but never registered: a crash after rename
             renamed: list[str] = []
@@ -266,13 +276,14 @@ class Store:
                     {str(dests["out"]): derivation_outputs} if derivation_outputs else None,
                 )
             except BaseException:
-                for tmp in tmps.values():
-                    remove_tree(tmp)
+                for tmp_dir in tmp_dirs:
+                    remove_tree(tmp_dir)
                 for real in renamed:
                     remove_tree(real)
                 raise
-            for o, dest in dests.items():
-                remove_tree(tmps[o])  # built again although already valid: drop the copy
+            for tmp_dir in tmp_dirs:  # with a copy built although already valid
+                remove_tree(tmp_dir)
+            for dest in dests.values():
                 self.add_temp_root(dest)
             return infos
 
@@ -298,7 +309,7 @@ class Store:
         for o, dest in dests.items():
             tmp = tmps[o]
             for other, other_dest in dests.items():
-                token = os.path.basename(tmps[other])[:HASH_PART_LEN].encode()
+                token = self._tmp_token(tmps[other])
                 rewrite_token(tmp, token, other_dest.hash_part.encode())
             normalise(tmp)
             scanner = RefScanner(candidates)
@@ -320,6 +331,10 @@ class Store:
                 ca=ca,
             )
         return infos
+
+    def _tmp_token(self, tmp: str) -> bytes:
+        """What stands for the hash part in a temporary path."""
+        return tmp[len(self.store_dir) + 1 :][:HASH_PART_LEN].encode()
 
     def _fault(self, stage: str) -> None:
         if self.fault is not None:

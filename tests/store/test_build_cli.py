@@ -205,10 +205,12 @@ def test_bad_name_and_eval_errors(declos):
     assert "attribute 'z' in selection path 'z' not found" in proc.stderr
 
 
-def test_build_without_attr_is_usage_error(declos):
+def test_build_without_attr_builds_the_toplevel(declos):
     f = declos.write("s.dcl", "{ }")
-    proc = declos("build", f, check=2)
-    assert "-A" in proc.stderr
+    proc = declos("build", f)
+    (out,) = proc.stdout.split()
+    assert out.endswith("-declos-system") and os.path.isfile(f"{out}/manifest.json")
+    assert os.readlink(declos.work / "result") == out
 
 
 def test_result_link_names(declos):

@@ -123,7 +123,7 @@ def test_failure_between_build_and_registration_leaves_nothing(store, stage):
 def test_leftovers_of_a_crash_are_removed(store):
     p = make_text_path("foo", b"bar", (), store.store_dir)
     tmp = store.tmp_path_for(p)
-    os.mkdir(tmp)
+    os.makedirs(tmp)
     os.chmod(tmp, 0o555)
     with open(str(p), "w") as f:  # renamed but never registered
         f.write("half")

@@ -86,8 +86,22 @@ def display_path(path: str) -> str:
     path = str(path)
     if path.startswith(_LIB_DIR):
         return "<declos/lib>/" + path[len(_LIB_DIR) :]
+    modules = _modules_dir()
+    if path.startswith(modules):
+        return "<declos/modules>/" + path[len(modules) :]
     cwd = os.getcwd() + os.sep
     return path[len(cwd) :] if path.startswith(cwd) else path
+
+
+def _modules_dir() -> str:
+    from declos.eval import evaluator
+
+    find = getattr(evaluator, "modules_dir", None)
+    if find is not None:
+        return os.path.join(find(), "")
+    from declos.options.configuration import REPO_MODULES_DIR
+
+    return os.path.join(REPO_MODULES_DIR, "")
 
 
 def display_location(span: Span) -> str:

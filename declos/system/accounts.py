@@ -254,6 +254,10 @@ def apply_write_accounts(root: str, a: WriteAccounts) -> None:
     write_durably(state, a.state.encode())
     for rel, content, mode in a.files:
         path = os.path.join(root, rel)
+        if not content:  # nothing left (declos wrote every entry): no file
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            continue
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with contextlib.suppress(FileNotFoundError):
             mode = os.stat(path).st_mode & 0o7777

@@ -40,19 +40,20 @@ SETUP_FAILED = 121
 #: What a builder sees when it writes where it must not; used for the hint.
 READ_ONLY_HINT = "Read-only file system"
 
-# Bind `ro=PATH` read-only and `rw=PATH` writable (in that order), then exec
-# the builder.  Every expansion is quoted: nothing from the builder's
-# environment (IFS, …) changes what it does.
+# Bind every `rw=PATH` onto itself, then every `ro=PATH` recursively and
+# read-only: the read-only flag is set on that mount alone, so the writable
+# binds below it stay writable.  Then exec the builder.  Every expansion is
+# quoted: nothing from the builder's environment (IFS, …) changes what it does.
 _WRAPPER = r"""
 M="$1"; shift
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --) shift; exec "$@" ;;
     ro=*) p="${1#ro=}"
-      "$M" --rbind "$p" "$p" && "$M" -o remount,bind,ro "$p" || {
+      "$M" --rbind -o ro "$p" "$p" || {
         echo "declos: cannot make '$p' read-only for the builder" >&2; exit 121; } ;;
     rw=*) p="${1#rw=}"
-      "$M" --bind "$p" "$p" && "$M" -o remount,bind,rw "$p" || {
+      "$M" --bind "$p" "$p" || {
         echo "declos: cannot make '$p' writable for the builder" >&2; exit 121; } ;;
   esac
   shift
@@ -93,8 +94,19 @@ def wrap(
     ns = [unshare, "--mount", "--propagation", "private"]
     if mode == "userns":
         ns[1:1] = ["--user", "--map-root-user"]
-    specs = [f"ro={p}" for p in read_only] + [f"rw={p}" for p in writable]
+    specs = [f"rw={p}" for p in writable] + [f"ro={p}" for p in _outermost(read_only)]
     return [*ns, sh, "-c", _WRAPPER, "declos-sandbox", mount, *specs, "--", *argv]
+
+
+def _outermost(paths: Iterable[str]) -> list[str]:
+    """`paths` without those inside another one on the same file system
+    (made read-only with it)."""
+    kept: list[tuple[str, int]] = []
+    for p in sorted(paths, key=len):
+        dev = os.stat(p).st_dev
+        if not any(p.startswith(k.rstrip("/") + "/") and d == dev for k, d in kept):
+            kept.append((p, dev))
+    return [k for k, _ in kept]
 
 
 def _works(mode: str) -> bool:

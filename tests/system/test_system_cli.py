@@ -42,7 +42,9 @@ def conf(tmp_path):
 
 
 def _write(conf, extra: str, host: str = '"minimal"') -> None:
-    text = open(MINIMAL).read().replace('"minimal"', host).rstrip().rstrip("}")
+    from pathlib import Path
+
+    text = Path(MINIMAL).read_text().replace('"minimal"', host).rstrip().rstrip("}")
     (conf / "config.dcl").write_text(text + extra + "\n}\n")
 
 

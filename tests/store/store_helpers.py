@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from declos.store.derivation import instantiate
 
+#: The start of a DCL file using the helpers of `<declos/pkgs>`.
+PKGS = "let pkgs = import <declos/pkgs>; in with pkgs;\n"
+
 
 def mkdrv(store, name, script=None, *, builder="/bin/sh", deps=(), srcs=(), **env):
     """Instantiate and write a derivation; return its `.drv` path as a string.

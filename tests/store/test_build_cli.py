@@ -5,50 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
-import pytest
+from store_helpers import PKGS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-PKGS = "let pkgs = import <declos/pkgs>; in with pkgs;\n"
-
-
-@pytest.fixture
-def declos(tmp_path):
-    """`declos("build", ...)` runs the CLI in `tmp_path/work` on `tmp_path/state`."""
-    work = tmp_path / "work"
-    work.mkdir()
-    state = tmp_path / "state"
-
-    def run(*argv: str, check: int | None = 0) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-        env["DECLOS_STATE_DIR"] = str(state)
-        env["PYTHONPATH"] = ROOT
-        proc = subprocess.run(
-            [sys.executable, "-m", "declos", *argv],
-            cwd=work,
-            env=env,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-        )
-        if check is not None:
-            assert proc.returncode == check, proc.stderr
-        assert "Traceback" not in proc.stderr
-        return proc
-
-    def write(name: str, text: str) -> str:
-        (work / name).write_text(textwrap.dedent(text))
-        return name
-
-    run.work = work
-    run.state = state
-    run.write = write
-    return run
 
 
 def test_run_command_chain_result_link_and_root(declos):

@@ -114,10 +114,13 @@ def build_one(
         )
         for o in outs:
             inputs.add(str(known[o]))
-    for p in sorted(inputs):
-        if not store.is_valid(p):
-            raise BuildError(f"input '{p}' of '{drv_path}' is not valid", drv_path)
-    closure = store.closure(inputs) if inputs else set()
+    with store.gc_shared():  # no gc between the check and the temporary roots
+        for p in sorted(inputs):
+            if not store.is_valid(p):
+                raise BuildError(f"input '{p}' of '{drv_path}' is not valid", drv_path)
+        closure = store.closure(inputs) if inputs else set()
+        for p in sorted(closure):  # kept while this process runs, as Nix does
+            store.add_temp_root(p)
     expected = None
     if drv.is_fixed_output:
         out = drv.outputs["out"]

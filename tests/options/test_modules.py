@@ -162,6 +162,12 @@ CASES = [
     ("config.pkg.name", ["declare-package", "define-pkg-drv"], '"hello"'),
     ("config.ratio", ["declare-float"], "0.5"),
     ("config.ratio", ["declare-float", "define-ratio-int"], Err(r"is not of type `floating point number'")),
+    # Options declared below a submodule option from another module.
+    ("config.bare.nested", ["declare-bare-submodule", "declare-bare-submodule-nested"], "1"),
+    ("config.bare.nested", ["declare-bare-submodule-nested", "declare-bare-submodule", "define-bare-nested"], "2"),
+    # mkAliasDefinitions.
+    ("config.target", ["declare-alias-defs", "define-source"], "[ 1 2 ]"),
+    ("config.target", ["declare-alias-defs"], "[ ]"),
     # Introspection.
     ("options.enable.isDefined", ["declare-enable"], "true"),
     ("options.value.isDefined", ["declare-int"], "false"),

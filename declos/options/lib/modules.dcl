@@ -481,6 +481,16 @@ let
             matchedOptions = evalOptionValue loc opt defns';
             unmatchedDefns = [ ];
           }
+        else if nrOptions != 0 && all (m: !isOption m.options || (m.options.type.name or null) == "submodule") decls then
+          # Options declared below a submodule option from another module
+          # become part of that submodule (as in nixpkgs).
+          let
+            opt = fixupOptionType loc (mergeOptionDecls loc (map optionTreeToOption decls));
+          in
+          {
+            matchedOptions = evalOptionValue loc opt defns';
+            unmatchedDefns = [ ];
+          }
         else if nrOptions != 0 then
           let
             firstOption = head (filter (m: isOption m.options) decls);
@@ -523,6 +533,22 @@ let
     {
       inherit matchedOptions unmatchedDefns;
     };
+
+  optionTreeToOption =
+    decl:
+    if isOption decl.options then
+      decl
+    else
+      decl
+      // {
+        options = mkOption {
+          type = types.submoduleWith {
+            modules = [ { options = decl.options; } ];
+            # null: "whatever the other declarations say".
+            shorthandOnlyDefinesConfig = null;
+          };
+        };
+      };
 
   showRawDeclarations =
     opt: decls:
@@ -894,6 +920,18 @@ let
       );
     };
 
+  mkDerivedConfig = opt: f: mkOverride (opt.highestPrio or defaultOverridePriority) (f opt.value);
+
+  mkAliasDefinitions = mkAliasAndWrapDefinitions (x: x);
+  mkAliasAndWrapDefinitions = wrap: option: mkAliasIfDef option (wrap (mkMerge option.definitions));
+  mkAliasAndWrapDefsWithPriority =
+    wrap: option:
+    let
+      prio = option.highestPrio or defaultOverridePriority;
+    in
+    mkAliasIfDef option (wrap (mkMerge (map (mkOverride prio) option.definitions)));
+  mkAliasIfDef = option: mkIf (isOption option && option.isDefined);
+
   importJSON = file: builtins.fromJSON (builtins.readFile file);
   importTOML = file: builtins.fromTOML (builtins.readFile file);
 in
@@ -939,6 +977,11 @@ in
     mkChangedOptionModule
     mkMergedOptionModule
     doRename
+    mkDerivedConfig
+    mkAliasDefinitions
+    mkAliasAndWrapDefinitions
+    mkAliasAndWrapDefsWithPriority
+    mkAliasIfDef
     importJSON
     importTOML
     ;

@@ -793,7 +793,7 @@ let
           defs:
           map (
             { value, file, ... }:
-            if isAttrs value && shorthandOnlyDefinesConfig then
+            if isAttrs value && shorthandOnlyDefinesConfig == true then
               {
                 _file = file;
                 config = value;

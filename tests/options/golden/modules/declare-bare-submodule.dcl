@@ -1,0 +1,1 @@
+{ lib, ... }: { options.bare = lib.mkOption { type = lib.types.submodule { }; default = { }; }; }

@@ -1,0 +1,1 @@
+{ bare.nested = 2; }

@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 import pytest
+from store_helpers import ROOT
 
 
 def _run_nix(*argv: str, **kw) -> str:
@@ -32,9 +33,6 @@ def store(tmp_path):
     s = Store(tmp_path / "state")
     yield s
     s.close()
-
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture

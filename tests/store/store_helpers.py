@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 from declos.store.derivation import instantiate
+
+#: The repository, for running `python -m declos` in a subprocess.
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 #: The start of a DCL file using the helpers of `<declos/pkgs>`.
 PKGS = "let pkgs = import <declos/pkgs>; in with pkgs;\n"

@@ -9,8 +9,6 @@ from pathlib import Path
 
 from store_helpers import PKGS
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
 
 def test_run_command_chain_result_link_and_root(declos):
     f = declos.write(

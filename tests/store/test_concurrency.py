@@ -9,8 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT
-from store_helpers import mkdrv, out_of
+from store_helpers import ROOT, mkdrv, out_of
 
 from declos.store import graph
 from declos.store.gc import collect_garbage

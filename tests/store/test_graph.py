@@ -122,3 +122,16 @@ def test_build_uses_in_memory_derivations(store, tmp_path):
     path = f"{store.store_dir}/{'0' * 32}-mem.drv"
     result = build(store, [path], derivations={path: drv})
     assert result.ok and Path(drv.outputs["out"].path).read_text() == "t"
+
+
+def test_cycle_in_a_hand_made_graph(store):
+    import networkx as nx
+
+    d = store.store_dir
+    a, b, c = (f"{d}/{h * 32}-{h}.drv" for h in "abc")
+    g = nx.DiGraph([(a, b), (b, c), (c, b)])
+    with pytest.raises(CycleError) as info:
+        build(store, [a], graph=g)
+    assert set(info.value.cycle) == {b, c}
+    shown = info.value.message
+    assert f"{b} -> {c} -> {b}" in shown or f"{c} -> {b} -> {c}" in shown

@@ -12,13 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from store_helpers import mkdrv, out_of
+from store_helpers import ROOT, mkdrv, out_of
 
 from declos.store import sandbox
 from declos.store.builders import BuildError, build_one
 from declos.store.gc import verify
-
-ROOT = str(Path(__file__).parents[2])
 
 ATTACKS = {
     "write": "echo x > {victim}/new",

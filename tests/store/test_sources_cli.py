@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from store_helpers import PKGS
+from store_helpers import PKGS, ROOT
 
 from declos.diagnostics import Source
 from declos.eval.printing import print_value

@@ -4,9 +4,12 @@
 [
   ./config/etc.dcl
   ./config/networking.dcl
+  ./config/sysctl.dcl
   ./config/system-path.dcl
   ./config/timezone.dcl
   ./config/users-groups.dcl
+  ./services/openssh.dcl
+  ./services/networking/firewall.dcl
   ./system/activation.dcl
   ./system/systemd.dcl
   ./system/toplevel.dcl

@@ -401,10 +401,10 @@ let
                   lib.lists.imap1 (
                     m: def':
                     (mergeDefinitions (loc ++ [ "[definition ${toString n}-entry ${toString m}]" ]) elemType [
-                      {
+                      ({
                         inherit (def) file;
                         value = def';
-                      }
+                      } // lib.optionalAttrs (def ? line) { inherit (def) line; })
                     ]).optionalValue
                   ) def.value
                 ) defs
@@ -466,7 +466,9 @@ let
                 mapAttrs (n: v: {
                   inherit (def) file;
                   value = v;
-                }) def.value
+                } // (let p = builtins.unsafeGetAttrPos n def.value; in
+                  if p != null && p.file == toString def.file then { inherit (p) line; }
+                  else lib.optionalAttrs (def ? line) { inherit (def) line; })) def.value
               ) defs
             );
           in

@@ -24,7 +24,9 @@ def _nft_usable() -> str | None:
     if shutil.which("nft") is None:
         return "nft is not installed"
     with tempfile.NamedTemporaryFile("w", suffix=".nft", delete=False) as f:
-        f.write("table inet declos-probe {\n  chain c {\n    type filter hook input priority 0;\n  }\n}\n")
+        f.write(
+            "table inet declos-probe {\n  chain c {\n    type filter hook input priority 0;\n  }\n}\n"
+        )
     try:
         proc = _run(["nft", "-c", "-f", f.name])
     finally:
@@ -41,7 +43,9 @@ def nft_check(path) -> None:
 
 
 def visudo_check(path) -> None:
-    visudo = shutil.which("visudo") or ("/usr/sbin/visudo" if os.path.exists("/usr/sbin/visudo") else None)
+    visudo = shutil.which("visudo") or (
+        "/usr/sbin/visudo" if os.path.exists("/usr/sbin/visudo") else None
+    )
     if visudo is None:
         pytest.skip("visudo is not installed")
     proc = _run([visudo, "-c", "-f", str(path)])

@@ -4,6 +4,7 @@ its oneshot unit) and boot.kernel.sysctl."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from realcheck import nft_check, systemd_verify
 
@@ -47,7 +48,7 @@ def test_firewall_unit(build):
     assert "Type=oneshot" in lines and "RemainAfterExit=yes" in lines
     assert "DefaultDependencies=no" in lines
     (start,) = [x for x in lines if x.startswith("ExecStart=")]
-    script = open(start.removeprefix("ExecStart=")).read()
+    script = Path(start.removeprefix("ExecStart=")).read_text()
     assert f"nft -f {os.path.realpath(system.etc('declos/firewall.nft'))}" in script
     assert any(x.startswith("ExecReload=") for x in lines)
     systemd_verify([system.toplevel / "units" / "firewall.service"])
@@ -57,7 +58,9 @@ def test_firewall_defaults_and_disabled(build):
     off = build("{ networking.firewall.allowedTCPPorts = [ 22 ]; }")
     assert "firewall.service" not in off.manifest["units"]
     assert "declos/firewall.nft" not in off.manifest["etc"]
-    on = build("{ networking.firewall.enable = true; networking.firewall.logRefusedConnections = false; }")
+    on = build(
+        "{ networking.firewall.enable = true; networking.firewall.logRefusedConnections = false; }"
+    )
     text = on.etc("declos/firewall.nft").read_text()
     assert "dport" not in text.replace("udp dport 546", "")
     assert "echo-request accept" in text and "log" not in text

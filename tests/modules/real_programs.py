@@ -1,0 +1,103 @@
+"""Checking generated files with the real programs (sshd -t, nginx -t) as
+they would run on the switched root, without touching the host: the check
+runs in a private mount namespace (`unshare --mount`, plus
+`--map-root-user` when not root) where /run, /var/cache and /var/log are
+empty tmpfs with the directories the units declare (RuntimeDirectory= and
+the like), and the root's /etc/passwd and /etc/group are bound over the
+host's, so the accounts the configuration declares are the ones the
+program looks up.  Also: switching a configuration into a temporary root,
+and resolving a path inside that root (its /etc links are absolute inside
+the root)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from declos.cli import main
+
+# The directories systemd would create for sshd.service and nginx.service.
+UNIT_DIRS = ("/run/sshd", "/run/nginx", "/var/cache/nginx", "/var/log/nginx")
+
+_SCRIPT = """
+set -e
+root=$1; shift
+for d in /run /var/cache /var/log; do mount -t tmpfs tmpfs "$d"; done
+for d in {dirs}; do mkdir -p "$d"; done
+for f in passwd group; do
+  if [ -f "$root/etc/$f" ]; then mount --bind "$root/etc/$f" "/etc/$f"; fi
+done
+exec "$@"
+"""
+
+
+def require(program: str) -> str:
+    """The program's path, or skip the test when the host lacks it."""
+    path = shutil.which(program) or shutil.which(program, path="/usr/sbin:/sbin")
+    if path is None:
+        pytest.skip(f"{program} is not installed")
+    return path
+
+
+def run_isolated(root: Path, argv: list[str]) -> subprocess.CompletedProcess:
+    """Run argv in a private mount namespace seeing root's accounts."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare is not installed")
+    ns = [unshare, "--mount", "--propagation", "private"]
+    if os.geteuid() != 0:
+        ns.append("--map-root-user")
+    probe = subprocess.run([*ns, "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"no private mount namespace here: {probe.stderr.strip()}")
+    script = _SCRIPT.format(dirs=" ".join(UNIT_DIRS))
+    return subprocess.run(
+        [*ns, "sh", "-c", script, "sh", str(root), *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def in_root(root: Path, path: str) -> Path:
+    """Resolve /etc/… of the switched root as the root itself would: links
+    are absolute inside the root (/etc/static/…), store paths are the host's."""
+    current = Path(str(root) + path)
+    for _ in range(40):
+        if not current.is_symlink():
+            return current
+        target = os.readlink(current)
+        if target.startswith("/"):
+            inside = Path(str(root) + target)
+            current = inside if os.path.lexists(inside) else Path(target)
+        else:
+            current = current.parent / target
+    raise AssertionError(f"too many links resolving {path} in {root}")
+
+
+def sshd_check(root: Path, config: Path) -> subprocess.CompletedProcess:
+    return run_isolated(root, [require("sshd"), "-t", "-f", str(config)])
+
+
+def nginx_check(root: Path, config: Path, prefix: Path) -> subprocess.CompletedProcess:
+    prefix.mkdir(parents=True, exist_ok=True)
+    return run_isolated(root, [require("nginx"), "-t", "-p", f"{prefix}/", "-c", str(config)])
+
+
+def switch(tmp_path: Path, capsys, *, text: str | None = None, path: str | None = None) -> Path:
+    """`declos switch CONFIG --root tmp/root --state-dir tmp/state`; the root."""
+    if path is None:
+        path = str(tmp_path / "config.dcl")
+        Path(path).write_text(textwrap.dedent(text))
+    root, state = tmp_path / "root", tmp_path / "state"
+    capsys.readouterr()
+    code = main(["switch", path, "--root", str(root), "--state-dir", str(state)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Traceback" not in err
+    return root

@@ -12,7 +12,7 @@
 #     settings.PasswordAuthentication = false;
 #     settings.PermitRootLogin = "no";
 #   };
-{ config, lib, pkgs, options, ... }:
+{ config, lib, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
@@ -224,7 +224,7 @@ in
       openFirewall = mkOption {
         type = types.bool;
         default = true;
-        description = "Whether `ports` are opened in networking.firewall (where that module is loaded).";
+        description = "Whether `ports` are opened in networking.firewall.";
       };
 
       settings = mkOption {
@@ -345,8 +345,6 @@ in
         message = "services.openssh.listenAddresses: every entry needs an `addr`.";
       }) cfg.listenAddresses;
     }
-    (lib.optionalAttrs (options ? networking.firewall.allowedTCPPorts) {
-      networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall cfg.ports;
-    })
+    { networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall cfg.ports; }
   ]);
 }

@@ -5,6 +5,7 @@ account, authorized_keys.d, and the option types' errors."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from real_programs import in_root, require, sshd_check, switch
@@ -43,7 +44,9 @@ def host_key(tmp_path):
     keygen = require("ssh-keygen")
     key = tmp_path / "keys" / "ssh_host_ed25519_key"
     key.parent.mkdir()
-    subprocess.run([keygen, "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", str(key)], check=True)
+    subprocess.run(
+        [keygen, "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", str(key)], check=True
+    )
     return key
 
 
@@ -59,7 +62,9 @@ def test_sshd_config_text(sshd_system, host_key):
     assert "AllowUsers alice bob" in lines and "ClientAliveInterval 60" in lines
     assert not any(line.startswith("LogLevel") for line in lines)
     assert "KbdInteractiveAuthentication yes" in lines and "UsePAM yes" in lines
-    assert any(line.startswith("Ciphers chacha20-poly1305@openssh.com,aes256-gcm") for line in lines)
+    assert any(
+        line.startswith("Ciphers chacha20-poly1305@openssh.com,aes256-gcm") for line in lines
+    )
     assert lines.index("Port 22") < lines.index("Port 2222")
     assert "ListenAddress 127.0.0.1" in lines and "ListenAddress [::1]:2200" in lines
     assert f"HostKey {host_key}" in lines
@@ -68,7 +73,7 @@ def test_sshd_config_text(sshd_system, host_key):
     # Match blocks last, verbatim
     assert lines[-2:] == ["Match User bob", "  ForceCommand internal-sftp"]
     (banner,) = [x for x in lines if x.startswith("Banner ")]
-    assert open(banner.split()[1]).read() == "Authorized users only\n"
+    assert Path(banner.split()[1]).read_text() == "Authorized users only\n"
 
 
 def test_authorized_keys_and_account(sshd_system):
@@ -91,12 +96,27 @@ def test_sshd_unit(sshd_system):
     assert sshd_system.manifest["units"]["sshd.service"]["stopIfChanged"] is False
     assert sshd_system.manifest["units"]["sshd.service"]["wantedBy"] == ["multi-user.target"]
     (pre,) = [x for x in unit if x.startswith("ExecStartPre=")]
-    script = open(pre.removeprefix("ExecStartPre=")).read()
-    assert "ssh-keygen -q -t \"ed25519\"" in script and "/usr/sbin/sshd -t -f /etc/ssh/sshd_config" in script
+    script = Path(pre.removeprefix("ExecStartPre=")).read_text()
+    assert 'ssh-keygen -q -t "ed25519"' in script
+    assert "/usr/sbin/sshd -t -f /etc/ssh/sshd_config" in script
+
+
+def test_open_firewall(build, host_key):
+    (build.dir / "bob.pub").write_text("ssh-ed25519 AAAAbob bob@a\n")
+    text = CONFIG.format(key=host_key).rstrip().removesuffix("}")
+    system = build(text + "  networking.firewall.enable = true;\n}\n")
+    ruleset = system.etc("declos/firewall.nft").read_text()
+    assert "tcp dport { 22, 2222 } accept" in ruleset
+    closed = build(
+        text + "  networking.firewall.enable = true; services.openssh.openFirewall = false;\n}\n"
+    )
+    assert "tcp dport" not in closed.etc("declos/firewall.nft").read_text()
 
 
 def test_disabled_by_default(build):
-    system = build("{ ... }: { users.users.alice = { isNormalUser = true; openssh.authorizedKeys.keys = [ \"k\" ]; }; }")
+    system = build(
+        '{ ... }: { users.users.alice = { isNormalUser = true; openssh.authorizedKeys.keys = [ "k" ]; }; }'
+    )
     assert "sshd.service" not in system.manifest["units"]
     assert not any(name.startswith("ssh/") for name in system.manifest["etc"])
     assert "sshd" not in system.manifest["users"]
@@ -118,11 +138,15 @@ def test_sshd_accepts_the_switched_config(tmp_path, capsys, host_key):
 
 def test_default_config_is_accepted(tmp_path, capsys, host_key):
     """The defaults alone (host keys aside, which sshd.service generates)."""
-    root = switch(tmp_path, capsys, text=f"""
+    root = switch(
+        tmp_path,
+        capsys,
+        text=f"""
         {{ ... }}: {{
           services.openssh.enable = true;
           services.openssh.hostKeys = [ {{ type = "ed25519"; path = "{host_key}"; }} ];
         }}
-    """)
+    """,
+    )
     result = sshd_check(root, in_root(root, "/etc/ssh/sshd_config"))
     assert result.returncode == 0, result.stderr

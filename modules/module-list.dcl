@@ -3,14 +3,21 @@
 # <declos/modules/module-list.dcl>; }` (declos/options/configuration.py).
 [
   ./config/etc.dcl
+  ./config/i18n.dcl
   ./config/networking.dcl
+  ./config/shells-environment.dcl
   ./config/sysctl.dcl
   ./config/system-path.dcl
   ./config/timezone.dcl
   ./config/users-groups.dcl
+  ./security/apparmor.dcl
+  ./security/sudo.dcl
+  ./services/nginx.dcl
   ./services/openssh.dcl
   ./services/networking/firewall.dcl
+  ./services/scheduling/cron.dcl
   ./system/activation.dcl
   ./system/systemd.dcl
+  ./system/tmpfiles.dcl
   ./system/toplevel.dcl
 ]

@@ -12,9 +12,9 @@
   ./config/users-groups.dcl
   ./security/apparmor.dcl
   ./security/sudo.dcl
+  ./services/networking/firewall.dcl
   ./services/nginx.dcl
   ./services/openssh.dcl
-  ./services/networking/firewall.dcl
   ./services/scheduling/cron.dcl
   ./system/activation.dcl
   ./system/systemd.dcl

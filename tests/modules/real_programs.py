@@ -32,6 +32,7 @@ for d in {dirs}; do mkdir -p "$d"; done
 for f in passwd group; do
   if [ -f "$root/etc/$f" ]; then mount --bind "$root/etc/$f" "/etc/$f"; fi
 done
+while [ "$1" != -- ]; do mount --bind "$1" "$2"; shift 2; done; shift
 exec "$@"
 """
 
@@ -44,8 +45,11 @@ def require(program: str) -> str:
     return path
 
 
-def run_isolated(root: Path, argv: list[str]) -> subprocess.CompletedProcess:
-    """Run argv in a private mount namespace seeing root's accounts."""
+def run_isolated(
+    root: Path, argv: list[str], binds: tuple[tuple[Path, str], ...] = ()
+) -> subprocess.CompletedProcess:
+    """Run argv in a private mount namespace seeing root's accounts, and
+    each (source, target) of binds bound over the host's target."""
     unshare = shutil.which("unshare")
     if unshare is None:
         pytest.skip("unshare is not installed")
@@ -57,7 +61,17 @@ def run_isolated(root: Path, argv: list[str]) -> subprocess.CompletedProcess:
         pytest.skip(f"no private mount namespace here: {probe.stderr.strip()}")
     script = _SCRIPT.format(dirs=" ".join(UNIT_DIRS))
     return subprocess.run(
-        [*ns, "sh", "-c", script, "sh", str(root), *argv],
+        [
+            *ns,
+            "sh",
+            "-c",
+            script,
+            "sh",
+            str(root),
+            *(str(x) for b in binds for x in b),
+            "--",
+            *argv,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -80,8 +94,8 @@ def in_root(root: Path, path: str) -> Path:
     raise AssertionError(f"too many links resolving {path} in {root}")
 
 
-def sshd_check(root: Path, config: Path) -> subprocess.CompletedProcess:
-    return run_isolated(root, [require("sshd"), "-t", "-f", str(config)])
+def sshd_check(root: Path, config: Path, binds=()) -> subprocess.CompletedProcess:
+    return run_isolated(root, [require("sshd"), "-t", "-f", str(config)], binds)
 
 
 def nginx_check(root: Path, config: Path, prefix: Path) -> subprocess.CompletedProcess:

@@ -7,25 +7,8 @@ message against a regular expression.  Fixtures live in golden/modules/.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import re
-
 import pytest
-
-from declos.cli import main
-
-FIXTURES = os.path.join(os.path.dirname(__file__), "golden", "modules")
-
-
-class Err:
-    def __init__(self, pattern: str):
-        self.pattern = pattern
-
-    def __repr__(self) -> str:
-        return f"Err({self.pattern!r})"
-
+from module_table import Err, case_id, params, run_case
 
 CASES = [
     # Declarations, defaults and plain definitions.
@@ -177,24 +160,7 @@ CASES = [
 ]
 
 
-def _expr(path: str, modules: list[str]) -> str:
-    mods = " ".join(os.path.join(FIXTURES, m + ".dcl") for m in modules)
-    return (
-        "let lib = import <declos/lib>; "
-        f"r = lib.evalModules {{ modules = [ {mods} ]; }}; "
-        f"in with r; {path}"
-    )
 
-
-@pytest.mark.parametrize(("path", "modules", "expected"), CASES, ids=[f"{c[0]}|{'+'.join(c[1])}" for c in CASES])
-def test_module_table(path, modules, expected):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(["eval", "--strict", "-E", _expr(path, modules)])
-    if isinstance(expected, Err):
-        assert rc == 1, out.getvalue()
-        assert re.search(expected.pattern, err.getvalue()), err.getvalue()
-        assert "Traceback" not in err.getvalue()
-    else:
-        assert rc == 0, err.getvalue()
-        assert out.getvalue() == expected + "\n"
+@pytest.mark.parametrize(("path", "modules", "expected", "args"), params(CASES), ids=[case_id(c) for c in CASES])
+def test_module_table(path, modules, expected, args):
+    run_case(path, modules, expected, args)

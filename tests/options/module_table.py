@@ -1,0 +1,63 @@
+"""Shared harness for the module-system tables (nixpkgs lib/tests/modules.sh style).
+
+A case is `(path, modules, expected)` or `(path, modules, expected, args)`:
+`(lib.evalModules { modules = [ … ]; <args> }).<path>` is evaluated with
+`declos eval --strict`; `expected` is the printed value, or `Err(regex)` to
+match against the error message.  Module names are fixture files in
+golden/modules/ (without `.dcl`); `args` is extra DCL text spliced into the
+evalModules argument set (`specialArgs = …;`, `class = …;`, `prefix = …;`),
+in which `fixtures` is the fixture directory as a path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+
+from declos.cli import main
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "golden", "modules")
+
+
+class Err:
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __repr__(self) -> str:
+        return f"Err({self.pattern!r})"
+
+
+def expr(path: str, modules: list[str], args: str = "") -> str:
+    mods = " ".join(os.path.join(FIXTURES, m + ".dcl") for m in modules)
+    return (
+        f"let lib = import <declos/lib>; fixtures = {FIXTURES}; "
+        f"r = lib.evalModules {{ modules = [ {mods} ]; {args} }}; "
+        f"in with r; {path}"
+    )
+
+
+def case_id(case: tuple) -> str:
+    ident = f"{case[0]}|{'+'.join(case[1])}"
+    if len(case) > 3:
+        ident += f"|{case[3]}"
+    return ident
+
+
+def params(cases: list[tuple]) -> list[tuple]:
+    """Normalise cases to (path, modules, expected, args) for parametrize."""
+    return [c if len(c) == 4 else (*c, "") for c in cases]
+
+
+def run_case(path: str, modules: list[str], expected, args: str = "") -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(["eval", "--strict", "-E", expr(path, modules, args)])
+    if isinstance(expected, Err):
+        assert rc == 1, out.getvalue()
+        assert re.search(expected.pattern, err.getvalue()), err.getvalue()
+        assert "Traceback" not in err.getvalue()
+    else:
+        assert rc == 0, err.getvalue()
+        assert out.getvalue() == expected + "\n"

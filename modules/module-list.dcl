@@ -12,11 +12,14 @@
   ./config/users-groups.dcl
   ./security/apparmor.dcl
   ./security/sudo.dcl
+  ./services/desktops/flatpak.dcl
+  ./services/misc/snapper.dcl
   ./services/networking/firewall.dcl
   ./services/nginx.dcl
   ./services/openssh.dcl
   ./services/scheduling/cron.dcl
   ./system/activation.dcl
+  ./system/etc-overlay.dcl
   ./system/systemd.dcl
   ./system/tmpfiles.dcl
   ./system/toplevel.dcl

@@ -83,7 +83,7 @@ let
 
     config.source = lib.mkIf (config.text != null) (
       lib.mkOverride (options.text.highestPrio or 100)
-        (pkgs.writeText "etc-${lib.replaceStrings [ "/" ] [ "-" ] name}" config.text)
+        (pkgs.writeText (lib.strings.sanitizeDerivationName "etc-${lib.replaceStrings [ "/" ] [ "-" ] name}") config.text)
     );
   };
 

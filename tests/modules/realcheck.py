@@ -68,3 +68,17 @@ def systemd_verify(paths) -> None:
     proc = _run(["systemd-analyze", "verify", *map(str, paths)])
     assert proc.returncode == 0, proc.stderr
     assert "Unknown" not in proc.stderr and "ignoring" not in proc.stderr, proc.stderr
+
+
+def systemd_verify_root(root, units, resolve) -> None:
+    """systemd-analyze verify on the unit files of a switched root, which
+    are links absolute inside the root: each is resolved with `resolve`
+    (root, path) and copied under its own name into a scratch directory."""
+    with tempfile.TemporaryDirectory() as scratch:
+        paths = []
+        for unit in units:
+            src = resolve(root, f"/etc/systemd/system/{unit}")
+            dst = os.path.join(scratch, unit)
+            shutil.copyfile(src, dst)
+            paths.append(dst)
+        systemd_verify(paths)

@@ -22,7 +22,7 @@ parses exist, both libstdc++ and Python take the first in depth-first order
 `split`, libstdc++ takes the *longest* match at the leftmost position while
 Python takes the first; the two differ only when an alternation offers
 matches of different lengths, so patterns containing `|` use the `regex`
-module's POSIX (leftmost-longest) mode when it is installed.  Unmatched
+module's POSIX (leftmost-longest) mode (a declared dependency, see DESIGN.md).  Unmatched
 groups are `null`.  Compiled patterns are cached per pattern string.
 """
 
@@ -235,12 +235,9 @@ def compile_ere(pattern: str):
         raise EvalError(f"invalid regular expression '{pattern}'") from None
     longest = None
     if b"|" in py:
-        try:
-            import regex as _regex
+        import regex as _regex  # POSIX leftmost-longest mode; imported only when needed
 
-            longest = _regex.compile(py, _regex.DOTALL | _regex.POSIX)
-        except Exception:  # noqa: BLE001 - the module is optional
-            longest = None
+        longest = _regex.compile(py, _regex.DOTALL | _regex.POSIX)
     hit = (compiled, longest)
     _CACHE[pattern] = hit
     return hit

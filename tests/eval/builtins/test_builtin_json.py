@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from declos.eval.builtins.json import format_json_float, nlohmann_error
+from declos.eval.builtins.json import format_json_float
+from declos.eval.builtins.json_errors import nlohmann_error
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ let
 
   cfg = config.users;
 
-  userOpts = { name, config, ... }: {
+  userOpts = { name, config, options, ... }: {
     options = {
       name = mkOption {
         type = types.str;
@@ -92,6 +92,14 @@ let
         default = [ ];
         description = "SSH public keys that may log in as this user.";
       };
+      _groupDefinitions = mkOption {
+        type = types.unspecified;
+        internal = true;
+        visible = false;
+        readOnly = true;
+        default = { inherit (options) group extraGroups; };
+        description = "Where `group` and `extraGroups` were defined, for the assertions' messages.";
+      };
     };
 
     config = lib.mkMerge [
@@ -130,6 +138,15 @@ let
 
   groupExists = g: cfg.groups ? ${g};
 
+  # " (defined in FILE:LINE, …)" for the definitions of an option whose
+  # value satisfies `pred`, or "" when none is known.
+  definedAt = opt: pred:
+    let
+      defs = builtins.filter (d: pred d.value) (opt.definitionsWithLocations or [ ]);
+      show = d: "${toString d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}";
+    in
+    lib.optionalString (defs != [ ]) " (defined in ${lib.concatMapStringsSep ", " show defs})";
+
   # NixOS's uniqueness check: ids set twice (null ids are allocated later).
   unique = ids: let set = lib.filter (i: i != null) ids; in builtins.length set == builtins.length (lib.unique set);
 
@@ -147,7 +164,7 @@ let
     }
     {
       assertion = u.group == "" || groupExists u.group;
-      message = "users.users.${u.name}.group is \"${u.group}\", a group that is not declared: add users.groups.${u.group} = { };";
+      message = "users.users.${u.name}.group is \"${u.group}\"${definedAt u._groupDefinitions.group (v: v == u.group)}, a group that is not declared: add users.groups.${u.group} = { };";
     }
     {
       assertion = u.hashedPassword == null || builtins.match ".*:.*" u.hashedPassword == null;
@@ -155,7 +172,7 @@ let
     }
   ] ++ map (g: {
     assertion = groupExists g;
-    message = "users.users.${u.name}.extraGroups contains \"${g}\", a group that is not declared: add users.groups.${g} = { };";
+    message = "users.users.${u.name}.extraGroups contains \"${g}\"${definedAt u._groupDefinitions.extraGroups (v: builtins.isList v && builtins.elem g v)}, a group that is not declared: add users.groups.${g} = { };";
   }) u.extraGroups;
 
 in

@@ -146,9 +146,15 @@ def test_unknown_group_is_an_assertion_naming_the_user(build):
         fails=True,
     )
     assert "Failed assertions:" in err
-    assert 'users.users.bob.extraGroups contains "docker", a group that is not declared' in err
+    assert (
+        'users.users.bob.extraGroups contains "docker" (defined in '
+        f"{build.dir / 'config.dcl'}:3), a group that is not declared"
+    ) in err
     assert "users.groups.docker = { };" in err
-    assert 'users.users.eve.group is "nosuch", a group that is not declared' in err
+    assert (
+        f'users.users.eve.group is "nosuch" (defined in {build.dir / "config.dcl"}:4), '
+        "a group that is not declared"
+    ) in err
     assert "wheel" not in err
 
 

@@ -109,8 +109,17 @@ let
     };
   };
 
-  vhostModule = { name, ... }: {
+  vhostModule = { name, options, ... }: {
     options = {
+      _sslDefinedAt = mkOption {
+        type = types.listOf types.str;
+        internal = true;
+        visible = false;
+        readOnly = true;
+        default = map showDefinition (lib.filter (d: d.value == true)
+          (lib.concatMap (o: o.definitionsWithLocations or [ ]) [ options.addSSL options.onlySSL options.forceSSL ]));
+        description = "FILE:LINE of the definitions turning on addSSL, onlySSL or forceSSL, for the assertions' messages.";
+      };
       serverName = mkOption {
         type = types.nullOr types.str;
         default = null;
@@ -244,16 +253,22 @@ let
       (base // { listen = map (listenLine v.default) sockets; })
     ];
 
+  showDefinition = d: "${toString d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}";
+
+  # " (defined in FILE:LINE, …)" where addSSL, onlySSL or forceSSL were
+  # turned on, or "" when no location is known.
+  sslDefinedAt = v: lib.optionalString (v._sslDefinedAt != [ ]) " (defined in ${lib.concatStringsSep ", " v._sslDefinedAt})";
+
   vhostAssertions = name: v:
     let hasSSL = v.onlySSL || v.addSSL || v.forceSSL || lib.any (l: l.ssl) v.listen; in
     [
       {
         assertion = lib.count lib.id [ v.addSSL v.onlySSL v.forceSSL ] <= 1;
-        message = "services.nginx.virtualHosts.\"${name}\": at most one of addSSL, onlySSL and forceSSL may be set.";
+        message = "services.nginx.virtualHosts.\"${name}\": at most one of addSSL, onlySSL and forceSSL may be set${sslDefinedAt v}.";
       }
       {
         assertion = !hasSSL || (v.sslCertificate != null && v.sslCertificateKey != null);
-        message = "services.nginx.virtualHosts.\"${name}\" uses TLS: set its sslCertificate and sslCertificateKey.";
+        message = "services.nginx.virtualHosts.\"${name}\" uses TLS${sslDefinedAt v}: set its sslCertificate and sslCertificateKey.";
       }
     ] ++ lib.mapAttrsToList (path: l: {
       assertion = l.root == null || l.alias == null;

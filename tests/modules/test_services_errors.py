@@ -114,6 +114,32 @@ def test_failed_assertions_are_all_listed(build):
         fails=True,
     )
     assert "Failed assertions:" in err
-    assert 'services.nginx.virtualHosts."a.org" uses TLS: set its sslCertificate' in err
+    config = build.dir / "config.dcl"
+    assert (
+        f'services.nginx.virtualHosts."a.org" uses TLS (defined in {config}:3):'
+        " set its sslCertificate and sslCertificateKey." in err
+    )
     assert "services.openssh.listenAddresses: every entry needs an `addr`." in err
     assert 'users.users.deploy.extraGroups contains "webmasters"' in err
+
+
+def test_one_ssl_mode_only(build):
+    err = build(
+        """\
+        { ... }: {
+          services.nginx.enable = true;
+          services.nginx.virtualHosts.b = {
+            sslCertificate = "/c.pem";
+            sslCertificateKey = "/k.pem";
+            addSSL = true;
+            forceSSL = true;
+          };
+        }
+        """,
+        fails=True,
+    )
+    config = build.dir / "config.dcl"
+    assert (
+        'services.nginx.virtualHosts."b": at most one of addSSL, onlySSL and forceSSL may be set'
+        f" (defined in {config}:6, {config}:7)." in err
+    )

@@ -202,7 +202,10 @@ def test_ssl_needs_a_certificate(build):
         "{ ... }: { services.nginx.enable = true; services.nginx.virtualHosts.a.addSSL = true; }",
         fails=True,
     )
-    assert 'services.nginx.virtualHosts."a" uses TLS: set its sslCertificate' in err
+    assert (
+        'services.nginx.virtualHosts."a" uses TLS (defined in ' in err
+        and "set its sslCertificate" in err
+    )
 
 
 def test_root_and_alias_are_exclusive(build):

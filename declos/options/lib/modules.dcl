@@ -164,7 +164,7 @@ let
       else if m._type == "if" || m._type == "merge" || m._type == "override" then
         throw "Could not load a value as a module, because it is of type ${lib.strings.escapeNixString m._type}, in file ${toString fallbackFile}."
       else
-        throw "Could not load a value as a module, because it is of type ${lib.strings.escapeNixString m._type}, in file ${toString fallbackFile}."
+        throw "Could not load a value as a module, because it is of type ${lib.strings.escapeNixString m._type}, in file ${toString fallbackFile}.${lib.strings.optionalString (m._type == "configuration") " If you do intend to import this configuration, please only import the modules that make up the configuration. You may have to create a `let` binding, file or attribute set to contain the modules that make up the configuration."}"
     else if isList m then
       let
         defs = [
@@ -214,6 +214,8 @@ let
           toString modulesPath + "/" + m
         else if isAttrs m && m ? key then
           toString m.key
+        else if isAttrs m && !(m ? __toString || m ? outPath) then
+          throw "Module `${toString file}' contains a disabledModules item that is an attribute set, presumably a module, that does not have a `key' attribute. This means that the module system doesn't have any means to identify the module that should be disabled. Make sure that you've put the correct value in disabledModules: a string path relative to modulesPath, a path value, or an attribute set with a `key' attribute."
         else if isPath m || isString m then
           toString m
         else
@@ -454,6 +456,9 @@ let
       );
       withLines =
         d:
+        if !isAttrs d.value then
+          throw "In module `${toString d.file}', you're trying to define a value of type `${builtins.typeOf d.value}'\nrather than an attribute set for the option\n`${concatStringsSep "." prefix}'!\n\nThis usually happens if `${concatStringsSep "." prefix}' has option\ndefinitions inside that are not matched. Please check how to properly define\nthis option by e.g. referring to `man 5 configuration.nix'!"
+        else
         d
         // {
           linesOf = mapAttrs (
@@ -472,8 +477,15 @@ let
           defns = defsByName.${name} or [ ];
           defns' = map (d: removeAttrs d (if d.line or null == null then [ "line" ] else [ ])) (defsByName'.${name} or [ ]);
           nrOptions = length (filter (m: isOption m.options) decls);
+          # A type (or another tagged value) where an option was meant.
+          mistyped = filter (m: !isOption m.options && isAttrs m.options && m.options ? _type) decls;
         in
-        if nrOptions == length decls then
+        if mistyped != [ ] then
+          let
+            m = head mistyped;
+          in
+          throw "In module `${m._file}': expected an option declaration at option path `${showOption loc}' but got an attribute set with type ${m.options._type}"
+        else if nrOptions == length decls then
           let
             opt = fixupOptionType loc (mergeOptionDecls loc decls);
           in
@@ -510,7 +522,11 @@ let
           )
       ) declsByName;
       matchedOptions = mapAttrs (n: v: v.matchedOptions) resultsByName;
-      unmatchedDefnsByName = removeAttrs defsByName (attrNames declsByName);
+      # As in nixpkgs, definitions without an option are the raw ones (not
+      # pushed down): a freeform type merges them itself, and pushing down
+      # would force their values (`config.foo = config.bar' under a
+      # lazyAttrsOf freeform type).
+      unmatchedDefnsByName = removeAttrs defsByName' (attrNames declsByName);
       unmatchedDefns =
         concatLists (
           lib.attrsets.mapAttrsToList (
@@ -553,7 +569,11 @@ let
   showRawDeclarations =
     opt: decls:
     concatStringsSep "\n" (
-      map (d: "- declared in `${d._file}'") decls
+      sort (a: b: a < b) (
+        concatMap (
+          d: map (sub: "- option(s) with prefix `${showOption (opt ++ [ sub ])}' in module `${d._file}'") (attrNames d.options)
+        ) decls
+      )
     );
 
   mergeModules =

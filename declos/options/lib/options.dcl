@@ -135,7 +135,7 @@ let
     let
       escapeOptionPart =
         part:
-        if part == "*" || builtins.match "<.*>" part != null || builtins.match "\\[.*]" part != null then
+        if part == "*" || builtins.match "<.*>" part != null then
           part
         else
           lib.strings.escapeNixIdentifier part;

@@ -222,12 +222,12 @@ let
         name = "positiveInt";
         description = "positive integer, meaning >0";
       };
-      u8 = intBetween 0 255 "unsignedInt8" "8 bit unsigned integer";
-      u16 = intBetween 0 65535 "unsignedInt16" "16 bit unsigned integer";
-      u32 = intBetween 0 4294967295 "unsignedInt32" "32 bit unsigned integer";
-      s8 = intBetween (-128) 127 "signedInt8" "8 bit signed integer";
-      s16 = intBetween (-32768) 32767 "signedInt16" "16 bit signed integer";
-      s32 = intBetween (-2147483648) 2147483647 "signedInt32" "32 bit signed integer";
+      u8 = intBetween 0 255 "unsignedInt8" "8 bit unsigned integer; between 0 and 255 (both inclusive)";
+      u16 = intBetween 0 65535 "unsignedInt16" "16 bit unsigned integer; between 0 and 65535 (both inclusive)";
+      u32 = intBetween 0 4294967295 "unsignedInt32" "32 bit unsigned integer; between 0 and 4294967295 (both inclusive)";
+      s8 = intBetween (-128) 127 "signedInt8" "8 bit signed integer; between -128 and 127 (both inclusive)";
+      s16 = intBetween (-32768) 32767 "signedInt16" "16 bit signed integer; between -32768 and 32767 (both inclusive)";
+      s32 = intBetween (-2147483648) 2147483647 "signedInt32" "32 bit signed integer; between -2147483648 and 2147483647 (both inclusive)";
     };
 
     port = types.ints.u16;
@@ -366,6 +366,8 @@ let
     };
 
     shellPackage = types.package // {
+      name = "shellPackage";
+      description = "shell package";
       check = x: isDerivation x && x ? shellPath;
     };
 
@@ -378,7 +380,7 @@ let
 
     pathInStore = mkOptionType {
       name = "pathInStore";
-      description = "path in the store";
+      description = "path in the Nix store";
       descriptionClass = "noun";
       check = x: isStringLike x && lib.strings.hasPrefix builtins.storeDir (toString x);
       merge = mergeEqualOption;

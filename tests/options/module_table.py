@@ -6,7 +6,8 @@ A case is `(path, modules, expected)` or `(path, modules, expected, args)`:
 match against the error message.  Module names are fixture files in
 golden/modules/ (without `.dcl`); `args` is extra DCL text spliced into the
 evalModules argument set (`specialArgs = …;`, `class = …;`, `prefix = …;`),
-in which `fixtures` is the fixture directory as a path.
+in which `fixtures` is the fixture directory as a path.  In an expected
+value, FIXTURES stands for that directory.
 """
 
 from __future__ import annotations
@@ -60,4 +61,4 @@ def run_case(path: str, modules: list[str], expected, args: str = "") -> None:
         assert "Traceback" not in err.getvalue()
     else:
         assert rc == 0, err.getvalue()
-        assert out.getvalue() == expected + "\n"
+        assert out.getvalue() == expected.replace("FIXTURES", FIXTURES) + "\n"

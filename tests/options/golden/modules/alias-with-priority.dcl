@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  imports = [ (lib.mkAliasOptionModule [ "enableAlias" ] [ "enable" ]) ];
+  enableAlias = lib.mkForce true;
+}

@@ -1,0 +1,1 @@
+{ _class = "nixos"; config = { }; }

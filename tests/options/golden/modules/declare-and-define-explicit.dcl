@@ -1,0 +1,5 @@
+{ lib, config, ... }:
+{
+  options.both = lib.mkOption { type = lib.types.int; default = 1; };
+  config.both = 2;
+}

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  options.together = lib.mkOption { type = lib.types.str; };
+  imports = [ { together = "imported"; } ];
+}

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.sorted = lib.mkOption { apply = x: x; }; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.enable = lib.mkOption { type = lib.types.bool; }; }

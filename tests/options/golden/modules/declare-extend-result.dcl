@@ -1,0 +1,7 @@
+{ lib, extendModules, ... }:
+{
+  options.extendedEnable = lib.mkOption {
+    type = lib.types.bool;
+    default = (extendModules { modules = [ ./define-enable.dcl ]; }).config.enable;
+  };
+}

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.meta.words = lib.mkOption { type = lib.types.separatedString " "; }; }

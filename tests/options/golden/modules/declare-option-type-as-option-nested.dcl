@@ -1,0 +1,1 @@
+{ lib, ... }: { options.result.here = lib.types.str; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.result = lib.types.str; }

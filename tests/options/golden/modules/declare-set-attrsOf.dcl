@@ -1,0 +1,1 @@
+{ lib, ... }: { options.set = lib.mkOption { type = lib.types.attrsOf lib.types.int; default = { }; }; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { options.set.enable = lib.mkEnableOption "nested"; }

@@ -1,0 +1,11 @@
+{ lib, ... }:
+{
+  options.sub = lib.mkOption {
+    default = { };
+    type = lib.types.submoduleWith { class = "nixos"; modules = [ ]; };
+  };
+  options.subDarwinFails = lib.mkOption {
+    default = { };
+    type = lib.types.submoduleWith { class = "nixos"; modules = [ ./class-darwin.dcl ]; };
+  };
+}

@@ -1,0 +1,16 @@
+{ lib, ... }:
+{
+  options.submodule = lib.mkOption {
+    default = { };
+    type = lib.types.submoduleWith {
+      modules = [
+        { options.inner = lib.mkOption { type = lib.types.bool; default = false; }; }
+        { inner = true; }
+      ];
+    };
+  };
+  config.submodule = { lib, ... }: {
+    options.outer = lib.mkOption { type = lib.types.bool; default = false; };
+    config.outer = true;
+  };
+}

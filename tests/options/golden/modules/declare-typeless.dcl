@@ -1,0 +1,1 @@
+{ lib, ... }: { options.untyped = lib.mkOption { default = { a = 1; }; }; }

@@ -1,0 +1,1 @@
+{ lib, derivedArg, ... }: { options.usesArg = lib.mkOption { type = lib.types.str; default = derivedArg; }; }

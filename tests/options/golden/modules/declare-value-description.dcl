@@ -1,0 +1,1 @@
+{ lib, ... }: { options.value = lib.mkOption { description = "first"; }; }

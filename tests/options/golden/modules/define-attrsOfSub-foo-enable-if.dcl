@@ -1,0 +1,1 @@
+{ lib, config, ... }: { attrsOfSub.foo.enable = lib.mkIf config.enable true; }

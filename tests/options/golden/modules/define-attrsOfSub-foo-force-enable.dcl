@@ -1,0 +1,1 @@
+{ lib, ... }: { attrsOfSub.foo = lib.mkForce { enable = false; }; }

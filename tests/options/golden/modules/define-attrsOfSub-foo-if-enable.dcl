@@ -1,0 +1,1 @@
+{ lib, config, ... }: { attrsOfSub.foo = lib.mkIf config.enable { enable = true; }; }

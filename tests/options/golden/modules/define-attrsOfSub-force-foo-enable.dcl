@@ -1,0 +1,1 @@
+{ lib, ... }: { attrsOfSub = lib.mkForce { foo.enable = false; }; }

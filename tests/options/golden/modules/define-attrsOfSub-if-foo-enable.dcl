@@ -1,0 +1,1 @@
+{ lib, config, ... }: { attrsOfSub = lib.mkIf config.enable { foo.enable = true; }; }

@@ -1,0 +1,1 @@
+{ defaults.shared = 1; }

@@ -1,0 +1,1 @@
+{ documented = [ 10 ]; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { documented = lib.mkBefore [ 5 ]; }

@@ -1,0 +1,1 @@
+{ either.a = 10; oneOfSub = { }; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { enable = lib.mkForce false; }

@@ -1,0 +1,1 @@
+{ lib, config, ... }: { enable = config.value > 10; }

@@ -1,0 +1,4 @@
+{
+  # a comment
+  enable = "yes";
+}

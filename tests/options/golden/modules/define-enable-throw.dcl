@@ -1,0 +1,1 @@
+{ enable = throw "oops"; }

@@ -1,0 +1,1 @@
+{ lib, ... }: lib.mkIf true { enable = true; }

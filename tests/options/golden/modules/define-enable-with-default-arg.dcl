@@ -1,0 +1,1 @@
+{ custom ? false, ... }: { enable = custom; }

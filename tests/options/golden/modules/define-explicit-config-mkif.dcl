@@ -1,0 +1,1 @@
+{ lib, ... }: { config = lib.mkIf true { enable = true; }; }

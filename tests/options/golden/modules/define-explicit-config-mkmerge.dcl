@@ -1,0 +1,1 @@
+{ lib, ... }: { config = lib.mkMerge [ (lib.mkIf false { enable = false; }) { enable = true; } ]; }

@@ -1,0 +1,1 @@
+{ special, ... }: { enable = special == "on"; }

@@ -1,0 +1,1 @@
+{ lib, config, ... }: lib.mkIf config.enable { attrsOfSub.foo.enable = true; }

@@ -1,0 +1,1 @@
+{ lib, config, ... }: { value = lib.mkIf config.enable 99; }

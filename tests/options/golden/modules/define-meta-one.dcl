@@ -1,0 +1,1 @@
+{ meta.words = "one"; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { undeclared = lib.mkIf false 1; }

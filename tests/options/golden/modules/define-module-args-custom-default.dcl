@@ -1,0 +1,1 @@
+{ lib, ... }: { _module.args.custom = lib.mkDefault false; }

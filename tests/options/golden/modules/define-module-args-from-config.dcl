@@ -1,0 +1,5 @@
+{ lib, config, ... }:
+{
+  options.argValue = lib.mkOption { type = lib.types.str; default = "from config"; };
+  config._module.args.derivedArg = config.argValue;
+}

@@ -1,0 +1,1 @@
+{ _module.check = false; }

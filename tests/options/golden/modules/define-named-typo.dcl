@@ -1,0 +1,1 @@
+{ named.first.myNme = "x"; }

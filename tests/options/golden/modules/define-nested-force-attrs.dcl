@@ -1,0 +1,1 @@
+{ lib, ... }: { services = lib.mkForce { web.port = 1; }; }

@@ -1,0 +1,1 @@
+{ lib, config, ... }: { services = lib.mkIf config.services.web.enable { web.port = 2; }; }

@@ -1,0 +1,1 @@
+{ either = { }; oneOfSub = "plain"; }

@@ -1,0 +1,7 @@
+{ lib, options, ... }:
+{
+  config = lib.mkMerge [
+    (lib.optionalAttrs (options ? enable) { enable = true; })
+    (lib.optionalAttrs (options ? enable) { value = 360; })
+  ];
+}

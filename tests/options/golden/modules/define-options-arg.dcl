@@ -1,0 +1,1 @@
+{ options, ... }: { enable = options ? enable; }

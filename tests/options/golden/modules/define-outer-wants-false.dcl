@@ -1,0 +1,1 @@
+{ outerWants = false; }

@@ -1,0 +1,1 @@
+{ prefix = "post"; items.two.base = "own"; }

@@ -1,0 +1,1 @@
+{ services.old.enable = true; }

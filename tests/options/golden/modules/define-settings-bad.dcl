@@ -1,0 +1,1 @@
+{ settings.Other = "not an int"; }

@@ -1,0 +1,1 @@
+{ settings.port = 2222; settings.MaxAuthTries = 3; }

@@ -1,0 +1,1 @@
+{ imports = [ { sorted = [ 3 1 ]; } ]; sorted = [ 2 ]; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { source = lib.mkForce "forced"; }

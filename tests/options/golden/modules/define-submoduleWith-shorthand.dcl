@@ -1,0 +1,1 @@
+{ submodule.config = true; }

@@ -1,0 +1,4 @@
+{
+  imports = [ { types.anything.drv = { outPath = "/one"; }; } ];
+  types.anything.drv = { outPath = "/two"; };
+}

@@ -1,0 +1,1 @@
+{ imports = [ { types.anything.f = x: x; } ]; types.anything.f = 1; }

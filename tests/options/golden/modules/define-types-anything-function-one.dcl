@@ -1,0 +1,1 @@
+{ types.anything.f = x: x * 2; }

@@ -1,0 +1,1 @@
+{ imports = [ { types.attrsOfInt.a = 1; } ]; types.attrsOfInt.a = 2; }

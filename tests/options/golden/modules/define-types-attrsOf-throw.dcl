@@ -1,0 +1,1 @@
+{ types.attrsOfInt = { a = 1; bad = throw "forced"; }; }

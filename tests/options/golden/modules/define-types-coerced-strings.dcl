@@ -1,0 +1,1 @@
+{ lib, ... }: { imports = [ { types.coercedTo = 1; } ]; types.coercedTo = lib.mkForce 2; }

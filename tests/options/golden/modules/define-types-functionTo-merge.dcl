@@ -1,0 +1,1 @@
+{ imports = [ { types.functionTo = x: x; } ]; types.functionTo = x: x; }

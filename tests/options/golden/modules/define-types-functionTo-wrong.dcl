@@ -1,0 +1,1 @@
+{ types.functionTo = x: "string"; }

@@ -1,0 +1,57 @@
+{ lib, ... }:
+{
+  types = {
+    bool = true;
+    boolByOr = lib.mkMerge [ false true ];
+    int = -5;
+    float = 1.5;
+    number = 2.5;
+    str = "s";
+    nonEmptyStr = "x";
+    singleLineStr = "one line\n";
+    lines = lib.mkMerge [ "l1" "l2" ];
+    commas = lib.mkMerge [ "c1" "c2" ];
+    envVar = lib.mkMerge [ "/bin" "/usr/bin" ];
+    spaces = lib.mkMerge [ "w1" "w2" ];
+    path = "/etc/hosts";
+    package = { type = "derivation"; name = "hello"; outPath = "/nix/store/00000000000000000000000000000000-hello"; };
+    port = 65535;
+    between = -21;
+    unsigned = 0;
+    positive = 1;
+    u8 = 255;
+    u16 = 0;
+    u32 = 4294967295;
+    s8 = -128;
+    s16 = 32767;
+    s32 = -2147483648;
+    enum = 3;
+    enumSingle = "only";
+    nullOrInt = null;
+    nullOrEither = "s";
+    listOfStr = lib.mkMerge [ [ "a" ] [ "b" ] ];
+    listOfList = [ [ 1 ] [ ] ];
+    listOfEither = [ 1 "two" ];
+    nonEmptyList = [ 1 ];
+    attrsOfInt = lib.mkMerge [ { a = 1; } { b = 2; } ];
+    attrsOfNullOr = { a = null; b = 1; };
+    attrsOfList = lib.mkMerge [ { a = [ "x" ]; } { a = [ "y" ]; } ];
+    lazyAttrsOfInt = { a = 1; };
+    submodule = { };
+    deferred = { };
+    either = 1;
+    oneOf = [ 1 ];
+    strMatching = "abc";
+    anything = { a = [ 1 ]; };
+    raw = { x = lib.mkIf false 1; };
+    attrs = lib.mkMerge [ { a = 1; b = { x = 1; }; } { b = { y = 2; }; } ];
+    unspecified = lib.mkMerge [ [ 1 ] [ 2 ] ];
+    functionTo = x: x + 1;
+    uniq = 7;
+    unique = 8;
+    coercedTo = 42;
+    addCheck = 6;
+    passwdEntry = "fine";
+    numbersBetween = 0.5;
+  };
+}

@@ -1,0 +1,1 @@
+{ lib, ... }: { types.lazyAttrsOfInt = { a = 1; gone = lib.mkIf false 2; }; }

@@ -1,0 +1,1 @@
+{ types.lazyAttrsOfInt = { a = 1; bad = throw "never forced"; }; }

@@ -1,0 +1,1 @@
+{ imports = [ { types.nullOrInt = null; } ]; types.nullOrInt = null; }

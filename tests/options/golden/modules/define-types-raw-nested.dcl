@@ -1,0 +1,1 @@
+{ lib, ... }: { types.raw = { inner = lib.mkIf false 1; }; }

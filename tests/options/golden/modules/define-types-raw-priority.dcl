@@ -1,0 +1,1 @@
+{ lib, ... }: { imports = [ { types.raw = 1; } ]; types.raw = lib.mkForce "forced"; }

@@ -1,0 +1,1 @@
+{ imports = [ { types.unspecified = x: [ x ]; } ]; types.unspecified = x: [ (x + 1) ]; }

@@ -1,0 +1,1 @@
+{ imports = [ { types.unspecified = "ab"; } ]; types.unspecified = "cd"; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { value = lib.mkDefault 2; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { value = lib.mkForce 50; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { value = lib.mkForce (lib.mkIf false 1); }

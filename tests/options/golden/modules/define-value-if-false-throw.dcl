@@ -1,0 +1,1 @@
+{ lib, ... }: { value = lib.mkIf false (throw "never evaluated"); }

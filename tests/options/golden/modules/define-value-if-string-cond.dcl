@@ -1,0 +1,1 @@
+{ lib, ... }: { value = lib.mkIf "yes" 1; }

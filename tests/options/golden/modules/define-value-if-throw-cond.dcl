@@ -1,0 +1,1 @@
+{ lib, ... }: { value = lib.mkIf (throw "condition evaluated") 1; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { value = lib.mkOptionDefault 3; }

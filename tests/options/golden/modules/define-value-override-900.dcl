@@ -1,0 +1,1 @@
+{ lib, ... }: { value = lib.mkOverride 900 900; }

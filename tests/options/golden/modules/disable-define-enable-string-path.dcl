@@ -1,0 +1,1 @@
+{ disabledModules = [ (toString ./define-enable.dcl) ]; }

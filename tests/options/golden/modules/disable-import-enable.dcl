@@ -1,0 +1,1 @@
+{ disabledModules = [ ./import-enable.dcl ]; }

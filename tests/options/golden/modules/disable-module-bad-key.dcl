@@ -1,0 +1,1 @@
+{ disabledModules = [ { notAKey = 1; } ]; }

@@ -1,0 +1,1 @@
+{ disabledModules = [ 42 ]; }

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  imports = [ ./disable-module-with-key.dcl ];
+  disabledModules = [ { key = "disable-me"; } ];
+}

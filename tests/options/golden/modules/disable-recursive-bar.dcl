@@ -1,0 +1,1 @@
+{ imports = [ ./declare-enable.dcl ]; }

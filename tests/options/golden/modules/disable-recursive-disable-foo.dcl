@@ -1,0 +1,1 @@
+{ disabledModules = [ ./disable-recursive-foo.dcl ]; }

@@ -1,0 +1,1 @@
+{ imports = [ ./disable-recursive-foo.dcl ./disable-recursive-bar.dcl ]; enable = true; }

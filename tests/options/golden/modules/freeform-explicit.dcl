@@ -1,0 +1,1 @@
+{ lib, ... }: { config._module.freeformType = lib.types.attrsOf lib.types.int; }

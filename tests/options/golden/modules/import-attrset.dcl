@@ -1,0 +1,1 @@
+{ lib, ... }: { imports = [ { options.fromSet = lib.mkOption { type = lib.types.str; default = "set"; }; } ]; }

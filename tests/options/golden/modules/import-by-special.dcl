@@ -1,0 +1,1 @@
+{ special, ... }: { imports = [ special ]; }

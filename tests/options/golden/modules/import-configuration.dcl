@@ -1,0 +1,2 @@
+{ lib, ... }:
+{ imports = [ (lib.evalModules { modules = [ ]; }) ]; }

@@ -1,0 +1,1 @@
+{ custom, ... }: { imports = if custom then [ ] else [ ]; }

@@ -1,0 +1,1 @@
+{ imports = [ { _type = "flake"; } ]; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { imports = lib.optional true ./declare-enable.dcl ++ lib.optional false ./does-not-exist.dcl; }

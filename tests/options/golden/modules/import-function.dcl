@@ -1,0 +1,1 @@
+{ imports = [ ({ lib, ... }: { options.fromFn = lib.mkOption { type = lib.types.str; default = "fn"; }; }) ]; }

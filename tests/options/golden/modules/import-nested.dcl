@@ -1,0 +1,1 @@
+{ imports = [ ./import-enable.dcl ]; }

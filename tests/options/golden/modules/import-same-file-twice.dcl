@@ -1,0 +1,1 @@
+{ imports = [ ./declare-enable.dcl ./declare-enable.dcl ./define-enable.dcl ]; }

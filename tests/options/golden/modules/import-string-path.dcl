@@ -1,0 +1,1 @@
+{ imports = [ (toString ./declare-enable.dcl) ]; }

@@ -1,0 +1,1 @@
+{ modulesPath, ... }: { imports = [ (modulesPath + "/declare-enable.dcl") ]; }

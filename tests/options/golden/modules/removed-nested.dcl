@@ -1,0 +1,1 @@
+{ lib, ... }: { imports = [ (lib.mkRemovedOptionModule [ "services" "old" ] "It was unmaintained.") ]; }

@@ -107,7 +107,7 @@ def test_port_out_of_range(switch_fails):
         """
     )
     assert "A definition for option `networking.firewall.allowedUDPPorts" in err
-    assert "is not of type `16 bit unsigned integer'" in err
+    assert "is not of type `16 bit unsigned integer" in err
     assert f"In `{conf}:3': 65536" in err
 
 

@@ -71,5 +71,5 @@ def find_file(ev, search_path, lookup):
         if os.path.exists(candidate):
             return PathValue(os.path.abspath(candidate))
     raise EvalError(
-        f"file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
+        f"file '{name}' was not found in the search path (add it using $DECLOS_PATH or -I)"
     )

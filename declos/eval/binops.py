@@ -42,17 +42,6 @@ def _update(a, b, span):
     return ops.update(a, b)
 
 
-_CALLED_BUILTIN = {
-    "-": ("__sub", False, False),
-    "*": ("__mul", False, False),
-    "/": ("__div", False, False),
-    "<": ("__lessThan", False, False),
-    ">": ("__lessThan", True, False),
-    "<=": ("__lessThan", True, True),
-    ">=": ("__lessThan", False, True),
-}
-
-
 def compile_binop(compiler, node, scope):
     op = node.op
     span = node.span
@@ -62,7 +51,7 @@ def compile_binop(compiler, node, scope):
         fn = compiler.compile(fn_node, scope)
         arg = compiler.lazy(arg_node, scope)
         return lambda env: ev.call(fn(env), arg(env), span)
-    desugared = _CALLED_BUILTIN.get(op)
+    desugared = ast.CALLED_BUILTINS.get(op)
     if desugared is not None:
         name, swap, negate = desugared
         r = resolve(scope, name)

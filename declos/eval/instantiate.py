@@ -91,20 +91,30 @@ def _split_attr_path(path: str) -> list[str]:
     return parts
 
 
-def run_eval(req: EvalRequest, evaluator: Evaluator | None = None) -> str:
-    """Evaluate as requested and return the text to print (with its newline)."""
-    ev = evaluator or Evaluator(search_path=list(req.search_path))
+def evaluate_input(ev: Evaluator, file: str | None, expr: str | None, args) -> tuple[object, Attrs]:
+    """The value of FILE or `-E EXPR`, and the `--arg`/`--argstr` values as a set.
+
+    `args` holds (name, text, is_expr); expressions are evaluated lazily, in
+    the current directory, as nix-instantiate does.
+    """
     auto_args = Attrs()
-    for name, text, is_expr in req.args:
+    for name, text, is_expr in args:
         if is_expr:
             source = Source(None, text, os.getcwd(), "«string»")
             auto_args[name] = Thunk(lambda _e, source=source: ev.eval_source(source), None)
         else:
             auto_args[name] = text
-    if req.expr is not None:
-        value = ev.eval_source(Source(None, req.expr, os.getcwd(), "«string»"))
+    if expr is not None:
+        value = ev.eval_source(Source(None, expr, os.getcwd(), "«string»"))
     else:
-        value = ev.import_file(os.path.abspath(req.file))
+        value = ev.import_file(os.path.abspath(file))
+    return value, auto_args
+
+
+def run_eval(req: EvalRequest, evaluator: Evaluator | None = None) -> str:
+    """Evaluate as requested and return the text to print (with its newline)."""
+    ev = evaluator or Evaluator(search_path=list(req.search_path))
+    value, auto_args = evaluate_input(ev, req.file, req.expr, req.args)
     results = []
     for path in req.attr_paths or ("",):
         v = select_attr_path(ev, value, path, auto_args)

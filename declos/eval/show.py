@@ -16,18 +16,6 @@ def _attr_path(path) -> str:
     )
 
 
-# Operators that Nix's parser turns into calls of builtins.
-_CALLS = {
-    "-": ("__sub", False, False),
-    "*": ("__mul", False, False),
-    "/": ("__div", False, False),
-    "<": ("__lessThan", False, False),
-    ">": ("__lessThan", True, False),
-    "<=": ("__lessThan", True, True),
-    ">=": ("__lessThan", False, True),
-}
-
-
 def show(node) -> str:
     t = type(node)
     if t is ast.Int:
@@ -59,8 +47,8 @@ def show(node) -> str:
         return f"(({show(node.expr)}) ? {_attr_path(node.path)})"
     if t is ast.BinOp:
         op, a, b = node.op, show(node.left), show(node.right)
-        if op in _CALLS:
-            fn, swap, negate = _CALLS[op]
+        if op in ast.CALLED_BUILTINS:
+            fn, swap, negate = ast.CALLED_BUILTINS[op]
             text = f"({fn} {b} {a})" if swap else f"({fn} {a} {b})"
             return f"(! {text})" if negate else text
         return f"({a} {op} {b})"

@@ -219,6 +219,20 @@ BINARY_OPERATORS = (
 )  # fmt: skip
 
 
+# Operators that Nix's parser turns into calls of builtins, looked up
+# lexically (so a local `__sub` takes over `-`): op -> (name, swap operands,
+# negate the result).  `a >= b` is `!(__lessThan a b)`.
+CALLED_BUILTINS = {
+    "-": ("__sub", False, False),
+    "*": ("__mul", False, False),
+    "/": ("__div", False, False),
+    "<": ("__lessThan", False, False),
+    ">": ("__lessThan", True, False),
+    "<=": ("__lessThan", True, True),
+    ">=": ("__lessThan", False, True),
+}
+
+
 @attrs.frozen(slots=True)
 class BinOp(Expr):
     op: str

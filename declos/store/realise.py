@@ -22,10 +22,9 @@ from collections.abc import Callable
 
 import attrs
 
-from declos.diagnostics import Source
 from declos.eval.errors import EvalError
-from declos.eval.instantiate import auto_call, select_attr_path
-from declos.eval.values import Attrs, Thunk, force, is_string, string_text
+from declos.eval.instantiate import auto_call, evaluate_input, select_attr_path
+from declos.eval.values import Attrs, force, is_string, string_text
 from declos.store.builtins import EvalStore, evaluator_with_store
 from declos.store.gc import add_indirect_root
 from declos.store.graph import BuildEvent, BuildResult, build
@@ -141,17 +140,7 @@ def evaluate_targets(req: BuildRequest, store: EvalStore) -> list[Target]:
     """Evaluate `req` with `store` installed and collect its derivations
     (writing their `.drv` files when `store` writes)."""
     ev = evaluator_with_store(store, req.search_path)
-    auto_args = Attrs()
-    for name, text, is_expr in req.args:
-        if is_expr:
-            source = Source(None, text, os.getcwd(), "«string»")
-            auto_args[name] = Thunk(lambda _e, source=source: ev.eval_source(source), None)
-        else:
-            auto_args[name] = text
-    if req.expr is not None:
-        value = ev.eval_source(Source(None, req.expr, os.getcwd(), "«string»"))
-    else:
-        value = ev.import_file(os.path.abspath(req.file))
+    value, auto_args = evaluate_input(ev, req.file, req.expr, req.args)
     targets: dict[Target, None] = {}  # ordered, without duplicates
     for path in req.attr_paths or ("",):
         v = select_attr_path(ev, value, path, auto_args)

@@ -12,6 +12,8 @@ afterwards.
 
 from __future__ import annotations
 
+import functools
+
 from declos.eval.errors import EvalTypeError
 from declos.eval.printing import show_value
 from declos.eval.values import Attrs, CtxStr, PathValue, PrimOp, Thunk, show_type
@@ -141,7 +143,9 @@ def coerce_string(ev, v, ctx: str = "", copy_to_store: bool = False, more: bool 
         raise
 
 
+@functools.cache
 def arg_ctx(n: int, name: str) -> str:
+    """The error context of a builtin's n-th argument (cached: built per call)."""
     nth = ("first", "second", "third", "fourth")[n]
     return f"while evaluating the {nth} argument passed to builtins.{name}"
 

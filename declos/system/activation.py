@@ -27,7 +27,7 @@ import attrs
 
 from declos.diagnostics import DeclosError
 from declos.store.store import Store
-from declos.system import accounts, actions, etc, journal
+from declos.system import accounts, actions, etc, journal, undo
 from declos.system.manifest import load_manifest
 from declos.system.plan import CURRENT_SYSTEM, Plan, compute_plan
 from declos.system.profiles import Generation, Profile, replace_symlink
@@ -51,6 +51,11 @@ class Context:
     state_dir: str
     live: bool
     say: Callable[[str], None]
+    #: journal what cannot be undone by re-activation (`undo.py`): `remember(key, item)`
+    remember: Callable[[str, list], None] | None = None
+    #: remember created directories (homes, /run, etc subdirectories) too; not while undoing, when
+    #: what is created belongs to the old root
+    remember_dirs: bool = True
 
 
 def live_systemd(root: str) -> bool:
@@ -128,9 +133,37 @@ def apply_plan(plan: Plan, ctx: Context) -> None:
         if a.info_only:
             continue
         journal.checkpoint(a.kind)
-        _APPLY[type(a)](ctx, a)
         if isinstance(a, actions.BackupEtc):
-            ctx.say(f"moved {a.name} aside to {a.backup}: declos did not manage it")
+            _backup(ctx, a)
+            continue
+        made = _creates(a)
+        if made and ctx.remember and ctx.remember_dirs:
+            missing = undo.missing_dirs(ctx.root, made)
+            if missing:
+                ctx.remember("dirs", missing)
+        _APPLY[type(a)](ctx, a)
+
+
+def _creates(a: actions.Action) -> str | None:
+    """The directory (inside the root) applying `a` may create, with its parents."""
+    if isinstance(a, actions.CreateHome):
+        return a.path
+    if isinstance(a, actions.LinkEtc | actions.CopyEtc) and "/" in a.name:
+        return "/etc/" + os.path.dirname(a.name)
+    if isinstance(a, actions.SetCurrentSystem) and a.target is not None:
+        return os.path.dirname("/" + CURRENT_SYSTEM)
+    return None
+
+
+def _backup(ctx: Context, a: actions.BackupEtc) -> None:
+    if not os.path.lexists(os.path.join(etc.etc_dir(ctx.root), a.name)):
+        return  # moved before a crash
+    backup = etc.backup_name(ctx.root, a)
+    if ctx.remember:
+        ctx.remember("backups", [a.name, backup])
+    journal.checkpoint("backup-etc-journaled")
+    etc.apply_backup(ctx.root, a, backup)
+    ctx.say(f"moved {a.name} aside to {backup}: declos did not manage it")
 
 
 # --- the transaction ------------------------------------------------------------------
@@ -164,8 +197,17 @@ class System:
         except FileNotFoundError:
             return os.path.join(self.state_dir, "root")
 
-    def _ctx(self, root: str) -> Context:
-        return Context(root, self.state_dir, live_systemd(root), self.say)
+    def _ctx(self, root: str, remember=None, dirs: bool = True) -> Context:
+        return Context(root, self.state_dir, live_systemd(root), self.say, remember, dirs)
+
+    def _journaled(self, record: dict) -> Callable[[str, list], None]:
+        """A `remember` that appends to `record` (kept current) and writes the journal."""
+
+        def remember(key: str, item: list) -> None:
+            record[key] = [*record.get(key, []), item]
+            journal.write_journal(self.state_dir, record)
+
+        return remember
 
     def plan_to(self, toplevel: str | None, root: str | None = None) -> Plan:
         cur = self.profile.current()
@@ -176,7 +218,9 @@ class System:
             store_dir=self.store.store_dir,
         )
 
-    def activate(self, root: str, old: str | None, new: str | None, also=()) -> Plan:
+    def activate(
+        self, root: str, old: str | None, new: str | None, also=(), remember=None, dirs=True
+    ) -> Plan:
         plan = compute_plan(
             root,
             load_manifest(old),
@@ -185,7 +229,7 @@ class System:
             store_dir=self.store.store_dir,
         )
         os.makedirs(root, exist_ok=True)
-        apply_plan(plan, self._ctx(root))
+        apply_plan(plan, self._ctx(root, remember, dirs))
         return plan
 
     def _transaction(self, op: str, target: Generation, created: bool) -> SwitchOutcome:
@@ -203,7 +247,9 @@ class System:
         journal.write_durably(os.path.join(self.state_dir, ROOT_FILE), self.root.encode())
         record = journal.set_step(self.state_dir, record, "begin")
         try:
-            plan = self.activate(self.root, record["fromPath"], target.path)
+            plan = self.activate(
+                self.root, record["fromPath"], target.path, remember=self._journaled(record)
+            )
         except (DeclosError, OSError) as e:
             msg = e.message if isinstance(e, DeclosError) else str(e)
             self.say(f"activation of generation {target.number} failed: {msg}")
@@ -257,10 +303,21 @@ class System:
         record = journal.set_step(self.state_dir, record, "undoing")
         root = record["root"]
         try:
-            self.activate(root, record["toPath"], record["fromPath"], also=[record["toPath"]])
+            self.activate(
+                root,
+                record["toPath"],
+                record["fromPath"],
+                also=[record["toPath"]],
+                remember=self._journaled(record),
+                dirs=False,
+            )
         except (DeclosError, OSError) as e:
             msg = e.message if isinstance(e, DeclosError) else str(e)
             self.say(f"re-activating the previous generation failed too: {msg}")
+        manifests = [load_manifest(p) for p in (record["fromPath"], record["toPath"])]
+        undo.remove_temporaries(root, {n for m in manifests for n in m.etc_entries()})
+        ours = etc.ours_checker(root, manifests, self.store.store_dir)
+        undo.restore(root, record, ours, self.say)
         if record["from"] is not None and os.path.islink(self.profile.link(record["from"])):
             self.profile.set_current(record["from"])
         elif record["from"] is None:

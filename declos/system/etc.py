@@ -214,16 +214,35 @@ def apply_set_static(root: str, a: SetStatic) -> None:
         _replace_link(a.target, path)
 
 
-def apply_backup(root: str, a: BackupEtc) -> None:
+def backup_name(root: str, a: BackupEtc) -> str:
+    """The first free name for `a`'s backup (`NAME.declos-backup`, then `.1`, `.2` …)."""
+    backup, n = a.backup, 1
+    while os.path.lexists(os.path.join(etc_dir(root), backup)):
+        backup = f"{a.backup}.{n}"
+        n += 1
+    return backup
+
+
+def apply_backup(root: str, a: BackupEtc, backup: str | None = None) -> None:
+    """Move the file in the way aside, to `backup` (default: the first free name)."""
     path = os.path.join(etc_dir(root), a.name)
     if not os.path.lexists(path):
         return  # done before a crash
-    backup = os.path.join(etc_dir(root), a.backup)
-    n = 1
-    while os.path.lexists(backup):
-        backup = os.path.join(etc_dir(root), f"{a.backup}.{n}")
-        n += 1
-    os.rename(path, backup)
+    os.rename(path, os.path.join(etc_dir(root), backup or backup_name(root, a)))
+
+
+def ours_checker(root: str, manifests: list[Manifest], store_dir: str | None):
+    """`check(name, path)`: is what is at `path` (`<root>/etc/NAME`) declos' own?"""
+    ours = _Ours(manifests, read_managed(root), store_dir)
+
+    def check(name: str, path: str) -> bool:
+        try:
+            st = os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return True
+        return ours.is_ours(name, path, st)
+
+    return check
 
 
 def apply_link(root: str, a: LinkEtc) -> None:

@@ -47,11 +47,13 @@ def runner(state, toplevel, env=None):
     )
 
 
-IGNORED = {"var/lib/declos/accounts.json"}
+# Remembered ids are kept for good (as NixOS' uid-map), and so their directories.
+IGNORED = {"var/lib/declos/accounts.json", "var", "var/lib", "var/lib/declos"}
 
 
-def snapshot(root: str) -> dict:
-    """Every file and link under `root` (not empty directories): what it is."""
+def snapshot(root: str, dirs: bool = False) -> dict:
+    """Every file and link under `root`: what it is; with `dirs`, every
+    directory too (so a created empty home counts), else not empty ones."""
     out = {}
     for dirpath, dirnames, filenames in os.walk(root):
         for n in dirnames + filenames:
@@ -66,6 +68,6 @@ def snapshot(root: str) -> dict:
                 with open(p, "rb") as f:
                     digest = hashlib.sha256(f.read()).hexdigest()
                 out[rel] = ("file", digest, oct(st.st_mode & 0o7777), st.st_uid, st.st_gid)
-            elif os.listdir(p) == []:
-                continue
+            elif dirs and os.path.isdir(p):
+                out[rel] = ("dir", oct(st.st_mode & 0o7777), st.st_uid, st.st_gid)
     return out

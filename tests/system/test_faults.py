@@ -1,17 +1,22 @@
 """Crashes (SIGKILL) at every named step of a switch, and after random delays:
 after `declos recover` the root is exactly the old or the new generation, the
-profile agrees, and `declos store verify` passes.  Also: two concurrent
-switches (one waits, both end consistent)."""
+profile agrees, and `declos store verify` passes.  "Exactly" includes a
+user's own file that the new generation moved aside (`new.conf`, moved back)
+and a home directory it created with its parent (`/home/bob`, removed while
+empty).  Also: two concurrent switches (one waits, both end consistent)."""
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import time
 
 import pytest
-from system_helpers import run_declos, runner, snapshot
+from system_helpers import run_declos, runner
+from system_helpers import snapshot as _snapshot
 
+from declos.system.activation import SwitchFailed
 from declos.system.journal import read_journal
 
 OLD = {
@@ -34,16 +39,22 @@ NEW = {
         **{f"more/g{i}.conf": f"{i}\n" for i in range(4)},
     },
     "units": {"web.service": "[Service]\nExecStart=/bin/web2\n", "db.service": "[Service]\n"},
-    "users": {"alice": {"isNormalUser": True}, "bob": {"isNormalUser": True}},
+    "users": {"alice": {"isNormalUser": True}, "bob": {"isNormalUser": True, "createHome": True}},
     "groups": {"staff": {"members": ["alice"]}},
     "scripts": [("marker", [], 'echo new > "$DECLOS_ROOT/marker"')],
 }
+
+MINE = "etc/new.conf"  # the user's own file where NEW manages one
+BACKUP = "etc/new.conf.declos-backup"
 
 BEFORE_ACTIVATED = [
     "begin",
     "stop-unit",
     "write-accounts",
+    "create-home",
     "set-static",
+    "backup-etc",
+    "backup-etc-journaled",
     "link-etc",
     "link-etc:3",
     "copy-etc",
@@ -58,18 +69,45 @@ BEFORE_ACTIVATED = [
 AFTER_ACTIVATED = ["activated", "profile-switched"]
 
 
+def snapshot(root):
+    return _snapshot(root, dirs=True)
+
+
+def _write_mine(root):
+    with open(os.path.join(root, MINE), "w") as f:
+        f.write("the user's own\n")
+
+
+def _reset_to_old(root):
+    """After switching back to OLD (which keeps backups and homes by design),
+    put the user's file back and remove bob's empty home, as before NEW."""
+    if os.path.exists(os.path.join(root, BACKUP)):
+        os.rename(os.path.join(root, BACKUP), os.path.join(root, MINE))
+    for d in ("home/bob", "home"):
+        if os.path.isdir(os.path.join(root, d)):
+            os.rmdir(os.path.join(root, d))
+
+
 @pytest.fixture
 def scene(system, top, root, state):
     a = top(**OLD)
     t = top(**NEW)
     system.switch_to(a)
+    _write_mine(root)
     s_old = snapshot(root)
     p = runner(state, t)
     assert p.wait() == 0, p.stderr.read()
     s_new = snapshot(root)
+    assert BACKUP in s_new and "home/bob" in s_new and "home" not in s_old
     system.switch_generation(1)
+    _reset_to_old(root)
     assert snapshot(root) == s_old and s_old != s_new
     return a, t, s_old, s_new
+
+
+def _diff(now, then):
+    keys = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
+    return "; ".join(f"{k}: {then.get(k)} -> {now.get(k)}" for k in keys)
 
 
 def _recover_and_check(system, state, root, a, t, s_old, s_new):
@@ -77,7 +115,9 @@ def _recover_and_check(system, state, root, a, t, s_old, s_new):
     assert proc.returncode == 0, proc.stderr
     assert read_journal(state) is None
     now = snapshot(root)
-    assert now in (s_old, s_new), "root is neither the old nor the new generation"
+    assert now in (s_old, s_new), "root is neither the old nor the new generation: " + _diff(
+        now, s_old
+    )
     cur = system.profile.current()
     assert cur.path == (a if now == s_old else t)
     verify = run_declos("store", "verify", "--check-contents", "--state-dir", state)
@@ -88,6 +128,7 @@ def _recover_and_check(system, state, root, a, t, s_old, s_new):
 def _back_to_old(system, root, s_old):
     if system.profile.current().number != 1:
         system.switch_generation(1)
+        _reset_to_old(root)
     assert snapshot(root) == s_old
 
 
@@ -106,6 +147,7 @@ def test_kill_while_undoing_a_failed_activation(system, top, root, state, step):
     a = top(**OLD)
     bad = top(**{**NEW, "scripts": [("boom", [], "exit 1")]})
     system.switch_to(a)
+    _write_mine(root)
     s_old = snapshot(root)
     p = runner(state, bad, env={"DECLOS_TEST_DIE_AT": step})
     assert p.wait() == -signal.SIGKILL, p.stderr.read()
@@ -159,3 +201,50 @@ def test_two_concurrent_switches(system, top, root, state):
     assert drift(root, t2 + "/etc") == []
     busy = run_declos("rollback", "--state-dir", state, "--no-wait")
     assert busy.returncode == 0  # nobody holds the lock now
+
+
+def test_failed_activation_puts_back_the_users_file_and_removes_the_new_home(system, top, root):
+    system.switch_to(top(**OLD))
+    _write_mine(root)
+    s_old = snapshot(root)
+    said = []
+    system.say = said.append
+    with pytest.raises(SwitchFailed):
+        system.switch_to(top(**{**NEW, "scripts": [("boom", [], "exit 1")]}))
+    assert snapshot(root) == s_old
+    assert f"moved /{BACKUP} back to /{MINE}" in said
+
+
+def test_undo_keeps_a_created_home_that_is_no_longer_empty(system, top, root):
+    system.switch_to(top(**OLD))
+    _write_mine(root)
+    s_old = snapshot(root)
+    said = []
+    system.say = said.append
+    fill = 'echo notes > "$DECLOS_ROOT/home/bob/notes"; exit 1'
+    with pytest.raises(SwitchFailed):
+        system.switch_to(top(**{**NEW, "scripts": [("fill", [], fill)]}))
+    with open(os.path.join(root, "home/bob/notes")) as f:
+        assert f.read() == "notes\n"  # never delete user data
+    assert any(m.startswith("kept /home/bob: ") for m in said)
+    now = snapshot(root)
+    assert {k: v for k, v in now.items() if not k.startswith("home")} == s_old
+
+
+@pytest.mark.parametrize("step", ["write-managed", "backup-etc-journaled", "undoing"])
+def test_kill_with_an_earlier_backup_in_the_way(system, top, root, state, step):
+    """A backup name already taken: the switch uses `.1`, and recover moves
+    exactly that one back, leaving the earlier backup alone."""
+    a = top(**OLD)
+    system.switch_to(a)
+    _write_mine(root)
+    with open(os.path.join(root, BACKUP), "w") as f:
+        f.write("an older backup\n")
+    s_old = snapshot(root)
+    bad = top(**{**NEW, "scripts": [("boom", [], "exit 1")]})
+    p = runner(state, bad, env={"DECLOS_TEST_DIE_AT": step})
+    assert p.wait() == -signal.SIGKILL, p.stderr.read()
+    if step != "backup-etc-journaled":
+        assert os.path.exists(os.path.join(root, BACKUP + ".1"))
+    assert run_declos("recover", "--state-dir", state).returncode == 0
+    assert snapshot(root) == s_old and system.profile.current().path == a

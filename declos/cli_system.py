@@ -8,6 +8,7 @@ messages about progress and waiting go to stderr.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import datetime
 import json
@@ -35,6 +36,18 @@ def _common(p, root=True, lock=True) -> None:
         p.add_argument(
             "--no-wait", action="store_true", help="fail at once if another declos holds the lock"
         )
+
+
+def _add_show_trace(p) -> None:
+    """`--show-trace` after the command; SUPPRESS keeps `declos --show-trace
+    switch …` (the flag before it) from being reset to False by this default.
+    `cli.main` renders the error with `args.show_trace`."""
+    p.add_argument(
+        "--show-trace",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show every frame of an error's trace",
+    )
 
 
 @contextlib.contextmanager
@@ -75,7 +88,7 @@ def _add_switch(sub) -> None:
     p.add_argument("-m", "--message", help="a note kept with the generation")
     p.add_argument("-I", dest="include", action="append", default=[], metavar="PATH")
     p.add_argument("--no-eval-cache", action="store_true", help="always evaluate")
-    p.add_argument("--show-trace", action="store_true", help="show every frame of an error")
+    _add_show_trace(p)
     _common(p)
     p.set_defaults(run=_run_switch)
 

@@ -78,20 +78,25 @@ def _systemctl(ctx: Context, *args: str) -> None:
 
 
 def _run_script(ctx: Context, a: actions.RunScript) -> None:
+    """Run one script; its output (stdout and stderr) reaches the user line
+    by line as it comes, each line prefixed by the script's name."""
     env = {**os.environ, "DECLOS_ROOT": ctx.root}
-    proc = subprocess.run(
+    lines: list[str] = []
+    with subprocess.Popen(
         ["sh", "-e", a.script],
         env=env,
         cwd=ctx.root,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-    )
-    output = proc.stdout.decode(errors="replace")
-    for line in output.splitlines():
-        ctx.say(f"{a.name}: {line}")
+    ) as proc:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.decode(errors="replace").rstrip("\n")
+            lines.append(line)
+            ctx.say(f"{a.name}: {line}")
     if proc.returncode != 0:
-        tail = "\n".join(f"  {line}" for line in output.splitlines()[-10:])
+        tail = "\n".join(f"  {line}" for line in lines[-10:])
         raise ActivationError(
             f"activation script '{a.name}' failed with exit status {proc.returncode}"
             + (f"; its last output:\n{tail}" if tail else "")

@@ -85,7 +85,12 @@ def _add_eval(sub) -> None:
         metavar="PATH",
         help="add a search path entry (name=path or a directory)",
     )
-    p.add_argument("--show-trace", action="store_true", help="show every frame of an error")
+    p.add_argument(
+        "--show-trace",
+        action="store_true",
+        default=argparse.SUPPRESS,  # keep a --show-trace given before the subcommand
+        help="show every frame of an error",
+    )
     p.set_defaults(run=_run_eval)
 
 

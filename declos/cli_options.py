@@ -7,6 +7,7 @@ configurations mentioning packages or `./files` evaluate) and prints.
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 
@@ -26,7 +27,12 @@ def _add_common(p) -> None:
         metavar="PATH",
         help="add a search path entry (name=path or a directory)",
     )
-    p.add_argument("--show-trace", action="store_true", help="show every frame of an error")
+    p.add_argument(
+        "--show-trace",
+        action="store_true",
+        default=argparse.SUPPRESS,  # keep a --show-trace given before the subcommand
+        help="show every frame of an error",
+    )
 
 
 def _add_options(sub) -> None:

@@ -9,6 +9,7 @@ usage.  Colour only on a terminal, and never with NO_COLOR set.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -70,7 +71,12 @@ def _add_build(sub) -> None:
     p.add_argument("-j", "--max-jobs", type=int, default=None, metavar="N", help="parallel builds")
     p.add_argument("-k", "--keep-going", action="store_true", help="build what does not fail")
     p.add_argument("--timeout", type=float, default=None, help="seconds per builder")
-    p.add_argument("--show-trace", action="store_true", help="show every frame of an error")
+    p.add_argument(
+        "--show-trace",
+        action="store_true",
+        default=argparse.SUPPRESS,  # keep a --show-trace given before the subcommand
+        help="show every frame of an error",
+    )
     _add_state_dir(p)
     p.set_defaults(run=_run_build)
 

@@ -13,6 +13,7 @@ import os
 import sys
 
 from declos import __version__
+from declos.cli_args import add_search_path, add_show_trace
 from declos.diagnostics import DeclosError, render
 
 
@@ -77,20 +78,8 @@ def _add_eval(sub) -> None:
         metavar=("NAME", "STRING"),
         help="pass NAME as the string STRING to a function result",
     )
-    p.add_argument(
-        "-I",
-        dest="include",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="add a search path entry (name=path or a directory)",
-    )
-    p.add_argument(
-        "--show-trace",
-        action="store_true",
-        default=argparse.SUPPRESS,  # keep a --show-trace given before the subcommand
-        help="show every frame of an error",
-    )
+    add_search_path(p)
+    add_show_trace(p)
     p.set_defaults(run=_run_eval)
 
 

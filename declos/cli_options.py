@@ -7,8 +7,9 @@ configurations mentioning packages or `./files` evaluate) and prints.
 
 from __future__ import annotations
 
-import argparse
 import sys
+
+from declos.cli_args import add_search_path, add_show_trace
 
 
 def _evaluator(include):
@@ -19,20 +20,8 @@ def _evaluator(include):
 
 def _add_common(p) -> None:
     p.add_argument("config", metavar="CONFIG", help="the configuration file (a module)")
-    p.add_argument(
-        "-I",
-        dest="include",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="add a search path entry (name=path or a directory)",
-    )
-    p.add_argument(
-        "--show-trace",
-        action="store_true",
-        default=argparse.SUPPRESS,  # keep a --show-trace given before the subcommand
-        help="show every frame of an error",
-    )
+    add_search_path(p)
+    add_show_trace(p)
 
 
 def _add_options(sub) -> None:

@@ -9,11 +9,11 @@ usage.  Colour only on a terminal, and never with NO_COLOR set.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 
+from declos.cli_args import add_search_path, add_show_trace
 from declos.diagnostics import render
 
 
@@ -65,18 +65,13 @@ def _add_build(sub) -> None:
     )
     p.add_argument("--arg", nargs=2, action="append", default=[], metavar=("NAME", "EXPR"))
     p.add_argument("--argstr", nargs=2, action="append", default=[], metavar=("NAME", "STRING"))
-    p.add_argument("-I", dest="include", action="append", default=[], metavar="PATH")
+    add_search_path(p)
     p.add_argument("-o", "--out-link", default="result", metavar="LINK", help="default: result")
     p.add_argument("--no-out-link", action="store_true", help="make no result link")
     p.add_argument("-j", "--max-jobs", type=int, default=None, metavar="N", help="parallel builds")
     p.add_argument("-k", "--keep-going", action="store_true", help="build what does not fail")
     p.add_argument("--timeout", type=float, default=None, help="seconds per builder")
-    p.add_argument(
-        "--show-trace",
-        action="store_true",
-        default=argparse.SUPPRESS,  # keep a --show-trace given before the subcommand
-        help="show every frame of an error",
-    )
+    add_show_trace(p)
     _add_state_dir(p)
     p.set_defaults(run=_run_build)
 

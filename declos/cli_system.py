@@ -8,13 +8,13 @@ messages about progress and waiting go to stderr.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime
 import json
 import os
 import sys
 
+from declos.cli_args import add_search_path, add_show_trace
 from declos.cli_store import _add_state_dir, _open_store
 
 
@@ -36,18 +36,6 @@ def _common(p, root=True, lock=True) -> None:
         p.add_argument(
             "--no-wait", action="store_true", help="fail at once if another declos holds the lock"
         )
-
-
-def _add_show_trace(p) -> None:
-    """`--show-trace` after the command; SUPPRESS keeps `declos --show-trace
-    switch …` (the flag before it) from being reset to False by this default.
-    `cli.main` renders the error with `args.show_trace`."""
-    p.add_argument(
-        "--show-trace",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show every frame of an error's trace",
-    )
 
 
 @contextlib.contextmanager
@@ -86,9 +74,9 @@ def _add_switch(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
     p.add_argument("-m", "--message", help="a note kept with the generation")
-    p.add_argument("-I", dest="include", action="append", default=[], metavar="PATH")
+    add_search_path(p)
     p.add_argument("--no-eval-cache", action="store_true", help="always evaluate")
-    _add_show_trace(p)
+    add_show_trace(p)
     _common(p)
     p.set_defaults(run=_run_switch)
 

@@ -193,8 +193,8 @@ def _add_gc(p) -> None:
 
 def _run_gc(args) -> int:
     from declos.store.gc import collect_garbage
-    from declos.system.activation import System
     from declos.system.journal import system_lock
+    from declos.system.transaction import System
 
     with _open_store(args) as store:
         # Generations are roots (gcroots/profiles); an interrupted switch is

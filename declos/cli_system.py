@@ -40,8 +40,8 @@ def _common(p, root=True, lock=True) -> None:
 
 @contextlib.contextmanager
 def _system(args, locked: bool, recover: bool = True):
-    from declos.system.activation import System
     from declos.system.journal import system_lock
+    from declos.system.transaction import System
 
     with _open_store(args) as store:
         system = System(store, getattr(args, "root", None), say=_say)

@@ -28,4 +28,7 @@ def test_declos_path_and_dash_i(tmp_path, monkeypatch):
     monkeypatch.setenv("DECLOS_PATH", f"teamlib={lib}")
     assert run(["eval", "-E", "import <teamlib/value.dcl>"])[:2] == (0, "42\n")
     monkeypatch.delenv("DECLOS_PATH")
-    assert run(["eval", "-I", f"teamlib={lib}", "-E", "import <teamlib/value.dcl>"])[:2] == (0, "42\n")
+    assert run(["eval", "-I", f"teamlib={lib}", "-E", "import <teamlib/value.dcl>"])[:2] == (
+        0,
+        "42\n",
+    )

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from declos.store.store import Store
-from declos.system.activation import System
 from declos.system.synth import make_toplevel
+from declos.system.transaction import System
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 RUNNER = """
 import sys
 from declos.store.store import Store
-from declos.system.activation import System
+from declos.system.transaction import System
 from declos.system.journal import system_lock
 state, top = sys.argv[1], sys.argv[2]
 store = Store(state)

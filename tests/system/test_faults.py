@@ -16,8 +16,8 @@ import pytest
 from system_helpers import run_declos, runner
 from system_helpers import snapshot as _snapshot
 
-from declos.system.activation import SwitchFailed
 from declos.system.journal import read_journal
+from declos.system.transaction import SwitchFailed
 
 OLD = {
     "etc": {

@@ -8,11 +8,11 @@ import pytest
 from system_helpers import snapshot
 
 from declos.store.gc import collect_garbage, verify
-from declos.system.activation import SwitchFailed
 from declos.system.etc import drift
 from declos.system.journal import read_journal
 from declos.system.plan import render_json, render_text
 from declos.system.profiles import GenerationError
+from declos.system.transaction import SwitchFailed
 
 BASE = {
     "etc": {

@@ -35,10 +35,19 @@ def _add_state_dir(p) -> None:
 
 
 def _open_store(args):
+    import sqlite3
+
+    from declos.diagnostics import DeclosError
     from declos.store.realise import state_dir_of
     from declos.store.store import Store
 
-    return Store(state_dir_of(args.state_dir))
+    state = state_dir_of(args.state_dir)
+    try:
+        return Store(state)
+    except (OSError, sqlite3.Error) as e:
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        where = f" ({e.filename})" if isinstance(e, OSError) and e.filename else ""
+        raise DeclosError(f"cannot use '{state}' as the state directory: {why}{where}") from None
 
 
 # --- build ---------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
-import os
 import sys
 
 from declos.cli_args import add_search_path, add_show_trace
@@ -124,8 +123,20 @@ def _run_switch(args) -> int:
     else:
         for a in outcome.plan.actions:
             sys.stdout.write(a.describe() + "\n")
-        sys.stdout.write(f"generation {outcome.generation.number} is active: {out.toplevel}\n")
+        sys.stdout.write(_summary(outcome, f"generation {outcome.generation.number} is active"))
     return 0
+
+
+def _summary(outcome, done: str) -> str:
+    from declos.system.transaction import drift_actions
+
+    if outcome.repaired:
+        n = len(drift_actions(outcome.plan))
+        return (
+            f"generation {outcome.generation.number} was already current: "
+            f"repaired {n} thing{'s' if n != 1 else ''} changed since its activation\n"
+        )
+    return done + "\n"
 
 
 # --- generations --------------------------------------------------------------------
@@ -206,7 +217,7 @@ def _report(outcome, what: str) -> int:
         return 0
     for a in outcome.plan.actions:
         sys.stdout.write(a.describe() + "\n")
-    sys.stdout.write(f"{what}: generation {outcome.generation.number} is active\n")
+    sys.stdout.write(_summary(outcome, f"{what}: generation {outcome.generation.number} is active"))
     return 0
 
 
@@ -282,20 +293,21 @@ def _run_diff(args) -> int:
 
 
 def _run_status(args) -> int:
-    from declos.system.etc import drift
     from declos.system.journal import read_journal
+    from declos.system.manifest import EMPTY, load_manifest
+    from declos.system.status import root_drift
 
     with _system(args, locked=False) as system:
         cur = system.profile.current()
         pending = read_journal(system.state_dir)
-        found = drift(system.root, os.path.join(cur.path, "etc") if cur else None)
+        found = root_drift(system.root, load_manifest(cur.path) if cur else EMPTY)
         root = system.root
     if args.json:
         data = {
             "root": root,
             "current": cur.to_json() if cur else None,
             "interrupted": pending,
-            "drift": [{"file": f"/etc/{n}", "change": w} for n, w in found],
+            "drift": [d.to_json() for d in found],
         }
         sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
         return 0
@@ -306,8 +318,10 @@ def _run_status(args) -> int:
         sys.stdout.write(f"generation {cur.number} {cur.path}\n")
     if pending:
         sys.stdout.write(f"interrupted {pending.get('op')} to generation {pending.get('to')}\n")
-    for n, w in found:
-        sys.stdout.write(f"drift /etc/{n}: {w}\n")
+        if pending.get("undoError"):
+            sys.stdout.write(f"undo failed: {pending['undoError']} (run `declos recover`)\n")
+    for d in found:
+        sys.stdout.write(d.describe() + "\n")
     if cur is not None and not found:
         sys.stdout.write("no drift\n")
     return 0

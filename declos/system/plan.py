@@ -30,7 +30,9 @@ from declos.diagnostics import DeclosError
 from declos.system.accounts import plan_accounts
 from declos.system.actions import (
     Action,
+    CopyEtc,
     DaemonReload,
+    LinkEtc,
     Packages,
     ReloadUnit,
     RestartUnit,
@@ -41,7 +43,7 @@ from declos.system.actions import (
     UnitChanged,
 )
 from declos.system.etc import plan_etc
-from declos.system.manifest import Manifest
+from declos.system.manifest import UNIT_DIR, Manifest
 
 CURRENT_SYSTEM = "run/current-system"
 
@@ -75,9 +77,11 @@ def compute_plan(
     interrupted switch's), so that their files count as declos'."""
     also = list(also)
     stops, starts = plan_units(old, new)
+    etc_actions = plan_etc(root, old, new, also, store_dir)
+    starts = _restart_repaired(new, etc_actions, stops, starts)
     actions: list[Action] = list(stops)
     actions += plan_accounts(root, new)
-    actions += plan_etc(root, old, new, also, store_dir)
+    actions += etc_actions
     current = os.path.join(root, CURRENT_SYSTEM)
     have = os.readlink(current) if os.path.islink(current) else None
     if have != new.toplevel:
@@ -134,6 +138,33 @@ def plan_units(old: Manifest, new: Manifest) -> tuple[list[Action], list[Action]
     if changed_any:
         late.insert(0, DaemonReload())
     return stops, late
+
+
+def _restart_repaired(
+    new: Manifest, etc_actions: list[Action], stops: list[Action], late: list[Action]
+) -> list[Action]:
+    """Units whose file activation puts back after a hand edit (drift) run
+    from the edited file: restart them, as if their unit had changed."""
+    prefix = UNIT_DIR + "/"
+    planned = {getattr(a, "unit", None) for a in [*stops, *late]}
+    repaired = sorted(
+        a.name[len(prefix) :]
+        for a in etc_actions
+        if isinstance(a, LinkEtc | CopyEtc)
+        and a.status in ("repaired", "replaced")
+        and a.name.startswith(prefix)
+        and "/" not in a.name[len(prefix) :]
+    )
+    extra: list[Action] = [
+        RestartUnit(u)
+        for u in repaired
+        if u in new.units and u not in planned and new.units[u].get("restartIfChanged", True)
+    ]
+    if not extra and not repaired:
+        return late
+    if not any(isinstance(a, DaemonReload) for a in late):
+        late = [DaemonReload(), *late]
+    return [*late, *extra]
 
 
 # --- activation scripts ------------------------------------------------------------------

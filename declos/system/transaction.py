@@ -22,9 +22,9 @@ import attrs
 
 from declos.diagnostics import DeclosError
 from declos.store.store import Store
-from declos.system import etc, journal, undo
+from declos.system import actions, etc, journal, undo
 from declos.system.activation import Context, apply_plan, live_systemd
-from declos.system.manifest import load_manifest
+from declos.system.manifest import EMPTY, Manifest, load_manifest
 from declos.system.plan import Plan, compute_plan
 from declos.system.profiles import Generation, Profile
 
@@ -36,11 +36,35 @@ class SwitchFailed(DeclosError):
     code = "switch-failed"
 
 
+class UndoFailed(DeclosError):
+    code = "undo-failed"
+
+
+class RecoverFailed(DeclosError):
+    code = "recover-failed"
+
+
+def error_text(e: BaseException) -> str:
+    """A failure's message: a DeclosError's own, else the exception's text
+    (with its type when the text alone says too little)."""
+    if isinstance(e, DeclosError):
+        return e.message
+    if isinstance(e, OSError):
+        return str(e)
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
 @attrs.frozen
 class SwitchOutcome:
     generation: Generation | None  # None: nothing changed (already current)
     plan: Plan | None
     previous: int | None = None
+    repaired: bool = False  # the generation was current; what had drifted was put back
+
+
+def drift_actions(plan: Plan) -> list[actions.Action]:
+    """The actions of a plan to the current generation that repair drift."""
+    return [a for a in plan.actions if not isinstance(a, actions.RunScript)]
 
 
 class System:
@@ -111,17 +135,24 @@ class System:
             "root": self.root,
             "time": int(time.time()),
         }
+        self._check_root()
         journal.write_durably(os.path.join(self.state_dir, ROOT_FILE), self.root.encode())
         record = journal.set_step(self.state_dir, record, "begin")
         try:
             plan = self.activate(
                 self.root, record["fromPath"], target.path, remember=self._journaled(record)
             )
-        except (DeclosError, OSError) as e:
-            msg = e.message if isinstance(e, DeclosError) else str(e)
+        except Exception as e:  # every failure is undone; a crash (or ^C) is recover's job
+            msg = error_text(e)
             self.say(f"activation of generation {target.number} failed: {msg}")
-            self._undo(record)
             where = f"generation {cur.number}" if cur else "the state before any generation"
+            try:
+                self._undo(record)
+            except UndoFailed as u:
+                raise SwitchFailed(
+                    f"activating generation {target.number} failed: {msg}\n"
+                    f"putting back the previous configuration ({where}) failed too: {u.message}"
+                ) from None
             raise SwitchFailed(
                 f"activating generation {target.number} failed: {msg}\n"
                 f"the previous configuration ({where}) is active again"
@@ -143,7 +174,7 @@ class System:
         self.recover()
         cur = self.profile.current()
         if cur is not None and cur.path == toplevel:
-            return SwitchOutcome(None, None, cur.number)
+            return self._reassert(cur)
         load_manifest(toplevel)  # not a toplevel: fail before anything changes
         gen = self.profile.add(toplevel, message, config_file, config_hash)
         return self._transaction("switch", gen, created=True)
@@ -153,7 +184,8 @@ class System:
         gen = self.profile.get(number)
         cur = self.profile.current()
         if cur is not None and cur.number == number:
-            return SwitchOutcome(None, None, number)
+            return self._reassert(cur)
+        self._check_generation(gen)
         return self._transaction("switch-generation", gen, created=False)
 
     def rollback(self) -> SwitchOutcome:
@@ -164,27 +196,82 @@ class System:
         prev = self.profile.previous(cur.number)
         if prev is None:
             raise SwitchFailed(f"generation {cur.number} is the oldest: nothing to roll back to")
+        self._check_generation(prev)
         return self._transaction("rollback", prev, created=False)
 
+    def _check_root(self) -> None:
+        """The root is a directory (made if missing): fail before the journal otherwise."""
+        why = None
+        if os.path.lexists(self.root) and not os.path.isdir(self.root):
+            why = "it is not a directory"
+        else:
+            try:
+                os.makedirs(self.root, exist_ok=True)
+            except OSError as e:
+                why = f"{e.strerror} ({e.filename})"
+        if why:
+            raise SwitchFailed(f"cannot use '{self.root}' as the root: {why}; nothing was changed")
+
+    def _reassert(self, cur: Generation) -> SwitchOutcome:
+        """Switching to the current generation: repair what drifted from it.
+
+        The plan from the generation to itself is empty but for activation
+        scripts unless the root has drifted (a managed file edited, replaced
+        or removed by hand, a managed account edited, `/etc/static` or
+        `current-system` moved).  Then the whole plan runs as a transaction
+        ("repair"), scripts included, as any activation does."""
+        self._check_generation(cur)
+        plan = self.plan_to(cur.path)
+        if not drift_actions(plan):
+            return SwitchOutcome(None, None, cur.number)
+        outcome = self._transaction("repair", cur, created=False)
+        return attrs.evolve(outcome, repaired=True)
+
+    def _check_generation(self, gen: Generation) -> None:
+        """Fail before anything changes when `gen` cannot be activated."""
+        try:
+            load_manifest(gen.path)
+        except DeclosError as e:
+            gone = not os.path.lexists(gen.path)
+            why = "its store path is gone" if gone else e.message
+            raise SwitchFailed(
+                f"generation {gen.number} cannot be activated: {why} ({gen.path}); "
+                f"nothing was changed (`declos generations delete {gen.number}` forgets it)"
+            ) from None
+
     def _undo(self, record: dict) -> None:
+        """Put the root back on the transaction's `from` generation.
+
+        If that fails, the journal stays (step `undo-failed`, with the error),
+        so that `recover` tries again, and `UndoFailed` says what is not
+        restored.  A generation whose store path is gone is treated as an
+        empty manifest where that is safe (its files are known from
+        `.declos-managed`), never as a reason to wedge."""
         record = journal.set_step(self.state_dir, record, "undoing")
         root = record["root"]
+        to_manifest = self._manifest_if_valid(record["toPath"])
         try:
-            self.activate(
+            from_manifest = load_manifest(record["fromPath"])
+            plan = compute_plan(
                 root,
-                record["toPath"],
-                record["fromPath"],
-                also=[record["toPath"]],
-                remember=self._journaled(record),
-                dirs=False,
+                to_manifest,
+                from_manifest,
+                [to_manifest],
+                store_dir=self.store.store_dir,
             )
-        except (DeclosError, OSError) as e:
-            msg = e.message if isinstance(e, DeclosError) else str(e)
-            self.say(f"re-activating the previous generation failed too: {msg}")
-        manifests = [load_manifest(p) for p in (record["fromPath"], record["toPath"])]
-        undo.remove_temporaries(root, {n for m in manifests for n in m.etc_entries()})
-        ours = etc.ours_checker(root, manifests, self.store.store_dir)
-        undo.restore(root, record, ours, self.say)
+            os.makedirs(root, exist_ok=True)
+            apply_plan(plan, self._ctx(root, self._journaled(record), dirs=False))
+            manifests = [from_manifest, to_manifest]
+            undo.remove_temporaries(root, {n for m in manifests for n in m.etc_entries()})
+            ours = etc.ours_checker(root, manifests, self.store.store_dir)
+            undo.restore(root, record, ours, self.say)
+        except Exception as e:
+            msg = error_text(e)
+            journal.set_step(self.state_dir, {**record, "undoError": msg}, "undo-failed")
+            raise UndoFailed(
+                f"{msg}\n{self._not_restored(record, to_manifest)}"
+                f"the journal is kept: fix the cause, then run `declos recover`"
+            ) from None
         if record["from"] is not None and os.path.islink(self.profile.link(record["from"])):
             self.profile.set_current(record["from"])
         elif record["from"] is None:
@@ -192,6 +279,35 @@ class System:
         if record.get("created"):
             self.profile.remove(record["to"])
         journal.clear_journal(self.state_dir)
+
+    def _manifest_if_valid(self, toplevel: str | None) -> Manifest:
+        try:
+            return load_manifest(toplevel)
+        except DeclosError as e:
+            self.say(f"{e.message}; its files count as declos' only where .declos-managed says so")
+            return EMPTY
+
+    def _not_restored(self, record: dict, to_manifest: Manifest) -> str:
+        """What the root still lacks of the `from` generation, one line each."""
+        where = f"generation {record['from']}" if record["from"] is not None else "no generation"
+        try:
+            plan = compute_plan(
+                record["root"],
+                to_manifest,
+                load_manifest(record["fromPath"]),
+                [to_manifest],
+                store_dir=self.store.store_dir,
+            )
+        except Exception as e:
+            return f"the root is not back on {where} (and cannot be planned: {error_text(e)})\n"
+        left = [a.describe() for a in plan.actions if not isinstance(a, actions.RunScript)]
+        if not left:
+            return (
+                f"the files and accounts of {where} are back, but its activation did not finish\n"
+            )
+        shown = "".join(f"  {line}\n" for line in left[:20])
+        more = f"  … and {len(left) - 20} more\n" if len(left) > 20 else ""
+        return f"not restored (the root is not back on {where}):\n{shown}{more}"
 
     def recover(self) -> str | None:
         """Finish or undo an interrupted transaction; say which (None: nothing to do)."""
@@ -204,7 +320,13 @@ class System:
             journal.clear_journal(self.state_dir)
             what = f"finished the interrupted {record['op']} to generation {record['to']}"
         else:
-            self._undo(record)
+            try:
+                self._undo(record)
+            except UndoFailed as u:
+                raise RecoverFailed(
+                    f"undoing the interrupted {record['op']} to generation {record['to']}"
+                    f" failed: {u.message}"
+                ) from None
             back = f"generation {record['from']}" if record["from"] is not None else "no generation"
             what = (
                 f"undid the interrupted {record['op']} to generation {record['to']}"

@@ -10,18 +10,24 @@ then the id the account already has, then the one remembered in
 NixOS' `uid-map`), then a free one — system users and all groups from 999
 down, normal users from 1000 up.
 
-The state file is written before the account files (each temp-then-rename),
-so a crash between them leaves "created" a superset and recovery removes
-what it must.  Planning reads the root and changes nothing.
+The state's "created" lists only grow until the account files are durable:
+applying writes the union of the old and the new lists first, then
+passwd, group and shadow (each temp-then-rename, fsync'd), then the final
+state (names dropped), so a crash anywhere leaves "created" a superset and
+recovery removes what it must.  Every file is read and written through
+`rootfs` (no symlink in the root is followed; a temp is created with its
+final mode, so shadow's is never readable by others).  Planning reads the
+root and changes nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import stat
 
 from declos.diagnostics import DeclosError
+from declos.system import journal, rootfs
 from declos.system.actions import (
     Action,
     AddGroup,
@@ -34,6 +40,7 @@ from declos.system.actions import (
     WriteAccounts,
 )
 from declos.system.manifest import Manifest
+from declos.system.rootfs import Root
 
 STATE = "var/lib/declos/accounts.json"
 FILES = (("etc/passwd", 0o644), ("etc/group", 0o644), ("etc/shadow", 0o600))
@@ -43,12 +50,8 @@ class AccountsError(DeclosError):
     code = "accounts"
 
 
-def _read_lines(path: str) -> list[str]:
-    try:
-        with open(path) as f:
-            return f.read().splitlines()
-    except FileNotFoundError:
-        return []
+def _read_lines(fs: Root, rel: str) -> list[str]:
+    return (fs.read_text(rel) or "").splitlines()
 
 
 def _name(line: str) -> str | None:
@@ -57,11 +60,14 @@ def _name(line: str) -> str | None:
     return line.split(":", 1)[0]
 
 
-def load_state(root: str) -> dict:
+def load_state(root: str | Root) -> dict:
+    with rootfs.opened(root) as fs:
+        text = fs.read_text(STATE)
     try:
-        with open(os.path.join(root, STATE)) as f:
-            state = json.load(f)
-    except (FileNotFoundError, json.JSONDecodeError):
+        state = json.loads(text) if text is not None else {}
+    except json.JSONDecodeError:
+        state = {}
+    if not isinstance(state, dict):
         state = {}
     return {
         "uids": dict(state.get("uids", {})),
@@ -84,11 +90,16 @@ class _Allocator:
         raise AccountsError(f"no free id left between {self.low} and {self.high}")
 
 
-def plan_accounts(root: str, new: Manifest) -> list[Action]:
-    passwd = _read_lines(os.path.join(root, "etc/passwd"))
-    group = _read_lines(os.path.join(root, "etc/group"))
-    shadow = _read_lines(os.path.join(root, "etc/shadow"))
-    state = load_state(root)
+def plan_accounts(root: str | Root, new: Manifest) -> list[Action]:
+    with rootfs.opened(root) as fs:
+        return _plan_accounts(fs, new)
+
+
+def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
+    passwd = _read_lines(fs, "etc/passwd")
+    group = _read_lines(fs, "etc/group")
+    shadow = _read_lines(fs, "etc/shadow")
+    state = load_state(fs)
     users = dict(sorted(new.users.items()))
     groups = {n: dict(g) for n, g in sorted(new.groups.items())}
     for u in users.values():  # groups used by users are declared implicitly
@@ -198,11 +209,11 @@ def plan_accounts(root: str, new: Manifest) -> list[Action]:
         for (path, mode), c, o in zip(FILES, contents, olds)
         if c != o
     )
-    if files or state_text != _read_text(os.path.join(root, STATE)):
+    if files or state_text != fs.read_text(STATE):
         actions.append(WriteAccounts(files, state_text))
     for n, u in users.items():
         home = u.get("home")
-        if u.get("createHome") and home and not os.path.lexists(_in_root(root, home)):
+        if u.get("createHome") and home and not fs.lexists(home):
             actions.append(CreateHome(home, uids[n], gids[u.get("group") or "users"]))
     return actions
 
@@ -231,54 +242,67 @@ def _merge(lines: list[str], declared: dict, drop: set[str], render) -> list[str
     return out
 
 
-def _read_text(path: str) -> str | None:
-    try:
-        with open(path) as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
-
-
-def _in_root(root: str, path: str) -> str:
-    return os.path.join(root, path.lstrip("/"))
-
-
 # --- applying -----------------------------------------------------------------------
 
 
-def apply_write_accounts(root: str, a: WriteAccounts) -> None:
-    from declos.system.journal import write_durably
+def apply_write_accounts(fs: Root, a: WriteAccounts) -> None:
+    """State (grown), then the account files, then the final state; see the module doc.
 
-    state = os.path.join(root, STATE)
-    os.makedirs(os.path.dirname(state), exist_ok=True)
-    write_durably(state, a.state.encode())
+    Test fault injection: `accounts-state-grown` after the first state
+    write, `accounts-files-written` before the final one."""
+    final = json.loads(a.state)
+    old = load_state(fs)
+    grown = {
+        **final,
+        **{
+            k: sorted(set(final.get(k, [])) | set(old[k]))
+            for k in ("createdUsers", "createdGroups")
+        },
+    }
+    fs.makedirs(os.path.dirname(STATE))
+    if grown != final:
+        _write_state(fs, grown)
+        journal.checkpoint("accounts-state-grown")
+    else:
+        _write_state(fs, final)
     for rel, content, mode in a.files:
-        path = os.path.join(root, rel)
         if not content:  # nothing left (declos wrote every entry): no file
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+            fs.unlink(rel)
             continue
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with contextlib.suppress(FileNotFoundError):
-            mode = os.stat(path).st_mode & 0o7777
-        tmp = f"{path}.declos-tmp"
-        with open(tmp, "w") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        fs.makedirs(os.path.dirname(rel))
+        owner = None
+        st = fs.lstat(rel)
+        if st is not None and stat.S_ISREG(st.st_mode):  # keep a hand-set mode and owner
+            mode = stat.S_IMODE(st.st_mode)
+            owner = (st.st_uid, st.st_gid) if os.geteuid() == 0 else None
+        fs.write_file(rel, content.encode(), mode, owner)
+    if grown != final:
+        journal.checkpoint("accounts-files-written")
+        _write_state(fs, final)
 
 
-def apply_create_home(root: str, a: CreateHome) -> None:
-    path = _in_root(root, a.path)
-    if os.path.lexists(path):
+def _write_state(fs: Root, state: dict) -> None:
+    text = json.dumps(state, sort_keys=True, indent=1) + "\n"
+    fs.write_file(STATE, text.encode(), 0o644, tmp=f".tmp-{os.getpid()}")
+
+
+def apply_create_home(fs: Root, a: CreateHome) -> None:
+    """Create the home: its missing parents (0755, no link followed), then
+    the home itself as `HOME.declos-tmp` (0700, chowned through its fd),
+    renamed into place, so a crash never leaves a half-made home."""
+    if fs.lexists(a.path):
         return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.declos-tmp"
-    if os.path.isdir(tmp):
-        os.rmdir(tmp)
-    os.mkdir(tmp, 0o700)
+    parts = rootfs.split(a.path)
+    if len(parts) > 1:
+        fs.makedirs("/".join(parts[:-1]))
+    tmp = a.path + rootfs.TMP
+    st = fs.lstat(tmp)
+    if st is not None:  # a crash between mkdir and rename, or something planted
+        if stat.S_ISDIR(st.st_mode):
+            fs.rmdir(tmp)
+        else:
+            fs.unlink(tmp)
+    fs.mkdir(tmp, 0o700)
     if os.geteuid() == 0:
-        os.chown(tmp, a.uid, a.gid)
-    os.rename(tmp, path)
+        fs.chown_dir(tmp, a.uid, a.gid)
+    fs.rename(tmp, a.path)

@@ -3,6 +3,9 @@
 Every apply is idempotent, so re-running a plan after a crash converges.
 The transaction around it (journal, undo, recover) is `transaction.py`.
 
+Every file operation on the root goes through one `rootfs.Root`, opened
+when the plan starts (`Context.fs`): nothing follows a symlink in the root.
+
 Test fault injection: `journal.checkpoint` runs before each applied action
 (named by its kind: `link-etc`, `run-script`, …).
 """
@@ -17,9 +20,8 @@ from collections.abc import Callable
 import attrs
 
 from declos.diagnostics import DeclosError
-from declos.system import accounts, actions, etc, journal, undo
+from declos.system import accounts, actions, etc, journal, rootfs, undo
 from declos.system.plan import CURRENT_SYSTEM, Plan
-from declos.system.profiles import replace_symlink
 
 UNIT_LOG = "unit-actions.log"
 
@@ -39,6 +41,14 @@ class Context:
     #: remember created directories (homes, /run, etc subdirectories) too; not while undoing, when
     #: what is created belongs to the old root
     remember_dirs: bool = True
+    #: the open root while `apply_plan` runs
+    open_root: rootfs.Root | None = attrs.field(default=None, init=False)
+
+    @property
+    def fs(self) -> rootfs.Root:
+        if self.open_root is None:
+            raise ActivationError(f"the root '{self.root}' is not open: apply_plan opens it")
+        return self.open_root
 
 
 def live_systemd(root: str) -> bool:
@@ -87,13 +97,12 @@ def _run_script(ctx: Context, a: actions.RunScript) -> None:
 
 
 def _set_current_system(ctx: Context, a: actions.SetCurrentSystem) -> None:
-    path = os.path.join(ctx.root, CURRENT_SYSTEM)
     if a.target is None:
-        if os.path.islink(path):
-            os.unlink(path)
+        if ctx.fs.readlink(CURRENT_SYSTEM) is not None:
+            ctx.fs.unlink(CURRENT_SYSTEM)
         return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    replace_symlink(a.target, path)
+    ctx.fs.makedirs(os.path.dirname(CURRENT_SYSTEM))
+    ctx.fs.symlink(a.target, CURRENT_SYSTEM, tmp=f".tmp-{os.getpid()}")
 
 
 _APPLY: dict[type, Callable[[Context, actions.Action], None]] = {
@@ -102,34 +111,42 @@ _APPLY: dict[type, Callable[[Context, actions.Action], None]] = {
     actions.RestartUnit: lambda c, a: _systemctl(c, "restart", a.unit),
     actions.ReloadUnit: lambda c, a: _systemctl(c, "reload", a.unit),
     actions.DaemonReload: lambda c, a: _systemctl(c, "daemon-reload"),
-    actions.WriteAccounts: lambda c, a: accounts.apply_write_accounts(c.root, a),
-    actions.CreateHome: lambda c, a: accounts.apply_create_home(c.root, a),
-    actions.SetStatic: lambda c, a: etc.apply_set_static(c.root, a),
-    actions.BackupEtc: lambda c, a: etc.apply_backup(c.root, a),
-    actions.LinkEtc: lambda c, a: etc.apply_link(c.root, a),
-    actions.CopyEtc: lambda c, a: etc.apply_copy(c.root, a),
-    actions.RemoveEtc: lambda c, a: etc.apply_remove(c.root, a),
-    actions.WriteManaged: lambda c, a: etc.apply_managed(c.root, a),
+    actions.WriteAccounts: lambda c, a: accounts.apply_write_accounts(c.fs, a),
+    actions.CreateHome: lambda c, a: accounts.apply_create_home(c.fs, a),
+    actions.SetStatic: lambda c, a: etc.apply_set_static(c.fs, a),
+    actions.BackupEtc: lambda c, a: etc.apply_backup(c.fs, a),
+    actions.LinkEtc: lambda c, a: etc.apply_link(c.fs, a),
+    actions.CopyEtc: lambda c, a: etc.apply_copy(c.fs, a),
+    actions.RemoveEtc: lambda c, a: etc.apply_remove(c.fs, a),
+    actions.WriteManaged: lambda c, a: etc.apply_managed(c.fs, a),
     actions.SetCurrentSystem: _set_current_system,
     actions.RunScript: _run_script,
 }
 
 
 def apply_plan(plan: Plan, ctx: Context) -> None:
-    os.makedirs(os.path.join(ctx.root, "etc"), exist_ok=True)
-    for a in plan.actions:
-        if a.info_only:
-            continue
-        journal.checkpoint(a.kind)
-        if isinstance(a, actions.BackupEtc):
-            _backup(ctx, a)
-            continue
-        made = _creates(a)
-        if made and ctx.remember and ctx.remember_dirs:
-            missing = undo.missing_dirs(ctx.root, made)
-            if missing:
-                ctx.remember("dirs", missing)
-        _APPLY[type(a)](ctx, a)
+    with rootfs.Root.open(ctx.root, create=True) as fs:
+        ctx.open_root = fs
+        try:
+            fs.makedirs("etc")
+            for a in plan.actions:
+                if not a.info_only:
+                    _apply(ctx, a)
+        finally:
+            ctx.open_root = None
+
+
+def _apply(ctx: Context, a: actions.Action) -> None:
+    journal.checkpoint(a.kind)
+    if isinstance(a, actions.BackupEtc):
+        _backup(ctx, a)
+        return
+    made = _creates(a)
+    if made and ctx.remember and ctx.remember_dirs:
+        missing = undo.missing_dirs(ctx.fs, made)
+        if missing:
+            ctx.remember("dirs", missing)
+    _APPLY[type(a)](ctx, a)
 
 
 def _creates(a: actions.Action) -> str | None:
@@ -144,11 +161,11 @@ def _creates(a: actions.Action) -> str | None:
 
 
 def _backup(ctx: Context, a: actions.BackupEtc) -> None:
-    if not os.path.lexists(os.path.join(etc.etc_dir(ctx.root), a.name)):
+    if not ctx.fs.lexists(etc.in_etc(a.name)):
         return  # moved before a crash
-    backup = etc.backup_name(ctx.root, a)
+    backup = etc.backup_name(ctx.fs, a)
     if ctx.remember:
         ctx.remember("backups", [a.name, backup])
     journal.checkpoint("backup-etc-journaled")
-    etc.apply_backup(ctx.root, a, backup)
+    etc.apply_backup(ctx.fs, a, backup)
     ctx.say(f"moved {a.name} aside to {backup}: declos did not manage it")

@@ -13,19 +13,24 @@ declared (or the recorded hash).  Only ours is replaced or removed; anything
 else in the way is moved to `NAME.declos-backup` and reported, and a file no
 longer declared but changed by hand is kept and reported.  Planning reads
 the root and changes nothing; every apply function is idempotent, so
-re-running a plan after a crash converges.
+re-running a plan after a crash converges.  Every access to the root goes
+through `rootfs` (no symlink in it is followed; a symlinked `/etc` or
+`/etc/ssh` is refused), so planning, applying and drift take a root path
+or an open `rootfs.Root`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import grp
 import hashlib
 import json
 import os
 import pwd
-import shutil
+import stat
+from collections.abc import Callable
 
+from declos.diagnostics import DeclosError
+from declos.system import rootfs
 from declos.system.actions import (
     Action,
     BackupEtc,
@@ -38,25 +43,33 @@ from declos.system.actions import (
     WriteManaged,
 )
 from declos.system.manifest import EtcEntry, Manifest
+from declos.system.rootfs import Root
 
 MANAGED = ".declos-managed"
 BACKUP_SUFFIX = ".declos-backup"
 STATIC = "static"
 
 
-def etc_dir(root: str) -> str:
-    return os.path.join(root, "etc")
+def in_etc(name: str) -> str:
+    """The path of `/etc/NAME` relative to the root."""
+    return f"etc/{name}"
 
 
-def read_managed(root: str) -> dict[str, dict]:
+def read_managed(root: str | Root) -> dict[str, dict]:
+    with rootfs.opened(root) as fs:
+        text = fs.read_text(in_etc(MANAGED))
     try:
-        with open(os.path.join(etc_dir(root), MANAGED)) as f:
-            return json.load(f).get("files", {})
-    except (FileNotFoundError, json.JSONDecodeError):
+        data = json.loads(text) if text is not None else {}
+    except json.JSONDecodeError:
         return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {n: rec for n, rec in files.items() if isinstance(rec, dict)}
 
 
 def file_sha256(path: str) -> str | None:
+    """The sha256 of a store file (never a file in the root: see `Root.sha256`)."""
     h = hashlib.sha256()
     try:
         with open(path, "rb") as f:
@@ -76,7 +89,7 @@ def _mode_int(mode: str) -> int:
 
 
 class _Ours:
-    """Decides whether what is at a path is declos' own."""
+    """Decides whether what is at `/etc/NAME` is declos' own."""
 
     def __init__(self, manifests: list[Manifest], managed: dict[str, dict], store_dir: str | None):
         self.copies: dict[str, set[str]] = {}
@@ -90,95 +103,89 @@ class _Ours:
                 self.copies.setdefault(name, set()).add(rec["sha256"])
         self.store_prefix = store_dir.rstrip("/") + "/" if store_dir else None
 
-    def is_ours(self, name: str, path: str, st: os.stat_result) -> bool:
-        if os.path.stat.S_ISLNK(st.st_mode):
-            t = os.readlink(path)
+    def is_ours(self, fs: Root, name: str, st: os.stat_result) -> bool:
+        if stat.S_ISLNK(st.st_mode):
+            t = fs.readlink(in_etc(name)) or ""
             return t.startswith("/etc/static/") or bool(
                 self.store_prefix and t.startswith(self.store_prefix)
             )
-        if not os.path.stat.S_ISREG(st.st_mode):
+        if not stat.S_ISREG(st.st_mode):
             return False
         if name not in self.copies and name not in self._sources:
             return False
-        digest = file_sha256(path)
+        digest = fs.sha256(in_etc(name))
         if digest in self.copies.get(name, ()):
             return True
         return any(file_sha256(src) == digest for src in self._sources.get(name, ()))
 
 
 def plan_etc(
-    root: str,
+    root: str | Root,
     old: Manifest,
     new: Manifest,
     also: list[Manifest],
     store_dir: str | None = None,
 ) -> list[Action]:
     """The etc actions taking the root from whatever it holds to `new`."""
-    etc = etc_dir(root)
-    managed = read_managed(root)
+    with rootfs.opened(root) as fs:
+        return _plan_etc(fs, old, new, also, store_dir)
+
+
+def _plan_etc(
+    fs: Root, old: Manifest, new: Manifest, also: list[Manifest], store_dir: str | None
+) -> list[Action]:
+    managed = read_managed(fs)
     ours = _Ours([old, new, *also], managed, store_dir)
     old_entries = old.etc_entries()
     new_entries = new.etc_entries()
     actions: list[Action] = []
     static_target = os.path.join(new.toplevel, "etc") if new.toplevel else None
-    static = os.path.join(etc, STATIC)
-    current_static = os.readlink(static) if os.path.islink(static) else None
-    if current_static != static_target:
+    if fs.readlink(in_etc(STATIC)) != static_target:
         actions.append(SetStatic(static_target))
     body: list[Action] = []
     for name, e in new_entries.items():
-        path = os.path.join(etc, name)
-        try:
-            st = os.lstat(path)
-        except (FileNotFoundError, NotADirectoryError):
-            st = None
+        st = fs.lstat(in_etc(name))
         before = old_entries.get(name)
         status = "added" if before is None else "changed" if before != e else None
-        if st is not None and not ours.is_ours(name, path, st):
+        if st is not None and not ours.is_ours(fs, name, st):
             body.append(BackupEtc(name, name + BACKUP_SUFFIX))
             st, status = None, status or "replaced"
         if not e.is_copy:
             target = link_target(e)
-            if st is not None and os.path.stat.S_ISLNK(st.st_mode) and os.readlink(path) == target:
+            if st is not None and stat.S_ISLNK(st.st_mode) and fs.readlink(in_etc(name)) == target:
                 if status == "changed" and (before is None or before.source != e.source):
                     body.append(EtcChanged(name))
                 continue
             body.append(LinkEtc(name, target, status or "repaired"))
         else:
-            if st is not None and _copy_in_place(root, path, st, e):
+            if st is not None and _copy_in_place(fs, name, st, e):
                 continue
             body.append(CopyEtc(name, e.source, e.mode, e.user, e.group, status or "repaired"))
     candidates = set(old_entries) | set(managed)
     for m in also:
         candidates |= set(m.etc_entries())
     for name in sorted(candidates - set(new_entries)):
-        path = os.path.join(etc, name)
-        try:
-            st = os.lstat(path)
-        except (FileNotFoundError, NotADirectoryError):
+        st = fs.lstat(in_etc(name))
+        if st is None:
             continue
-        if ours.is_ours(name, path, st):
+        if ours.is_ours(fs, name, st):
             body.append(RemoveEtc(name))
         else:
             body.append(KeepEtc(name, "changed by hand; no longer managed"))
     actions.extend(body)
     content = managed_content(new_entries)
-    try:
-        with open(os.path.join(etc, MANAGED)) as f:
-            same = f.read() == content
-    except FileNotFoundError:
-        same = not new_entries
-    if not same:
+    have = fs.read_text(in_etc(MANAGED))
+    if (have != content) if have is not None else bool(new_entries):
         actions.append(WriteManaged(content, len(new_entries)))
     return actions
 
 
-def _copy_in_place(root: str, path: str, st: os.stat_result, e: EtcEntry) -> bool:
-    if not os.path.stat.S_ISREG(st.st_mode) or (st.st_mode & 0o7777) != _mode_int(e.mode):
+def _copy_in_place(fs: Root, name: str, st: os.stat_result, e: EtcEntry) -> bool:
+    if not stat.S_ISREG(st.st_mode) or (st.st_mode & 0o7777) != _mode_int(e.mode):
         return False
-    if os.geteuid() == 0 and (st.st_uid, st.st_gid) != _owner_ids(root, e.user, e.group):
+    if os.geteuid() == 0 and (st.st_uid, st.st_gid) != _owner_ids(fs, e.user, e.group):
         return False
-    return file_sha256(path) == file_sha256(e.source)
+    return fs.sha256(in_etc(name)) == file_sha256(e.source)
 
 
 def managed_content(entries: dict[str, EtcEntry]) -> str:
@@ -194,65 +201,60 @@ def managed_content(entries: dict[str, EtcEntry]) -> str:
 # --- applying -----------------------------------------------------------------------
 
 
-def _replace_link(target: str, path: str) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.declos-tmp"
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-    os.symlink(target, tmp)
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path)
-    os.replace(tmp, path)
+def _makedirs_for(fs: Root, rel: str) -> None:
+    parent = os.path.dirname(rel)
+    if parent:
+        fs.makedirs(parent)
 
 
-def apply_set_static(root: str, a: SetStatic) -> None:
-    path = os.path.join(etc_dir(root), STATIC)
+def apply_set_static(fs: Root, a: SetStatic) -> None:
     if a.target is None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
+        fs.unlink(in_etc(STATIC))
     else:
-        _replace_link(a.target, path)
+        fs.symlink(a.target, in_etc(STATIC), replace_dir=True)
 
 
-def backup_name(root: str, a: BackupEtc) -> str:
+def backup_name(fs: Root, a: BackupEtc) -> str:
     """The first free name for `a`'s backup (`NAME.declos-backup`, then `.1`, `.2` …)."""
     backup, n = a.backup, 1
-    while os.path.lexists(os.path.join(etc_dir(root), backup)):
+    while fs.lexists(in_etc(backup)):
         backup = f"{a.backup}.{n}"
         n += 1
     return backup
 
 
-def apply_backup(root: str, a: BackupEtc, backup: str | None = None) -> None:
+def apply_backup(fs: Root, a: BackupEtc, backup: str | None = None) -> None:
     """Move the file in the way aside, to `backup` (default: the first free name)."""
-    path = os.path.join(etc_dir(root), a.name)
-    if not os.path.lexists(path):
+    if not fs.lexists(in_etc(a.name)):
         return  # done before a crash
-    os.rename(path, os.path.join(etc_dir(root), backup or backup_name(root, a)))
+    fs.rename(in_etc(a.name), in_etc(backup or backup_name(fs, a)))
 
 
-def ours_checker(root: str, manifests: list[Manifest], store_dir: str | None):
-    """`check(name, path)`: is what is at `path` (`<root>/etc/NAME`) declos' own?"""
-    ours = _Ours(manifests, read_managed(root), store_dir)
+def ours_checker(
+    root: str | Root, manifests: list[Manifest], store_dir: str | None
+) -> Callable[[str, str], bool]:
+    """`check(name, path)`: is what is at `/etc/NAME` declos' own?  (`path`,
+    `<root>/etc/NAME`, is only for messages: the root is read through `rootfs`.)"""
+    managed = read_managed(root)
+    ours = _Ours(manifests, managed, store_dir)
 
     def check(name: str, path: str) -> bool:
-        try:
-            st = os.lstat(path)
-        except (FileNotFoundError, NotADirectoryError):
-            return True
-        return ours.is_ours(name, path, st)
+        with rootfs.opened(root) as fs:
+            st = fs.lstat(in_etc(name))
+            return st is None or ours.is_ours(fs, name, st)
 
     return check
 
 
-def apply_link(root: str, a: LinkEtc) -> None:
-    _replace_link(a.target, os.path.join(etc_dir(root), a.name))
+def apply_link(fs: Root, a: LinkEtc) -> None:
+    _makedirs_for(fs, in_etc(a.name))
+    fs.symlink(a.target, in_etc(a.name), replace_dir=True)
 
 
-def _owner_ids(root: str, user: str, group: str) -> tuple[int, int]:
+def _owner_ids(fs: Root, user: str, group: str) -> tuple[int, int]:
     """Resolve names in the target root's passwd/group (then the host's)."""
-    uid = _lookup(os.path.join(etc_dir(root), "passwd"), user, 2)
-    gid = _lookup(os.path.join(etc_dir(root), "group"), group, 2)
+    uid = _lookup(fs, "etc/passwd", user, 2)
+    gid = _lookup(fs, "etc/group", group, 2)
     if uid is None:
         try:
             uid = pwd.getpwnam(user).pw_uid
@@ -266,87 +268,75 @@ def _owner_ids(root: str, user: str, group: str) -> tuple[int, int]:
     return uid, gid
 
 
-def _lookup(path: str, name: str, field: int) -> int | None:
+def _lookup(fs: Root, rel: str, name: str, field: int) -> int | None:
     if name.isdigit():
         return int(name)
-    try:
-        with open(path) as f:
-            for line in f:
-                parts = line.rstrip("\n").split(":")
-                if parts[0] == name and len(parts) > field and parts[field].isdigit():
-                    return int(parts[field])
-    except FileNotFoundError:
-        pass
+    for line in (fs.read_text(rel) or "").splitlines():
+        parts = line.split(":")
+        if parts[0] == name and len(parts) > field and parts[field].isdigit():
+            return int(parts[field])
     return None
 
 
-def apply_copy(root: str, a: CopyEtc) -> None:
-    path = os.path.join(etc_dir(root), a.name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.declos-tmp"
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-    shutil.copyfile(a.source, tmp)
-    os.chmod(tmp, _mode_int(a.mode))
-    if os.geteuid() == 0:
-        os.chown(tmp, *_owner_ids(root, a.user, a.group))
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path)
-    os.replace(tmp, path)
+def apply_copy(fs: Root, a: CopyEtc) -> None:
+    rel = in_etc(a.name)
+    _makedirs_for(fs, rel)
+    owner = _owner_ids(fs, a.user, a.group) if os.geteuid() == 0 else None
+    fs.copy_file(a.source, rel, _mode_int(a.mode), owner, replace_dir=True)
 
 
-def apply_remove(root: str, a: RemoveEtc) -> None:
-    etc = etc_dir(root)
-    path = os.path.join(etc, a.name)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-    parent = os.path.dirname(path)
-    while parent != etc and parent.startswith(etc):
-        try:
-            os.rmdir(parent)  # only while empty
-        except OSError:
-            break
+def apply_remove(fs: Root, a: RemoveEtc) -> None:
+    fs.unlink(in_etc(a.name))
+    parent = os.path.dirname(a.name)
+    while parent and fs.rmdir(in_etc(parent)):  # only while empty
         parent = os.path.dirname(parent)
 
 
-def apply_managed(root: str, a: WriteManaged) -> None:
-    from declos.system.journal import write_durably
-
-    path = os.path.join(etc_dir(root), MANAGED)
+def apply_managed(fs: Root, a: WriteManaged) -> None:
     if a.count == 0:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
+        fs.unlink(in_etc(MANAGED))
         return
-    os.makedirs(etc_dir(root), exist_ok=True)
-    write_durably(path, a.content.encode())
+    fs.makedirs("etc")
+    fs.write_file(in_etc(MANAGED), a.content.encode(), 0o644, tmp=f".tmp-{os.getpid()}")
 
 
 # --- drift ---------------------------------------------------------------------------
 
 
-def drift(root: str, static_target: str | None) -> list[tuple[str, str]]:
-    """(name, what) for every managed file changed or replaced since activation."""
+def drift(root: str | Root, static_target: str | None) -> list[tuple[str, str]]:
+    """(name, what) for every managed file changed or replaced since activation.
+
+    A file declos refuses to inspect (under a directory that became a
+    symlink) is reported as such; a root or `/etc` it refuses to read
+    raises `rootfs.UnsafeRoot`."""
     out: list[tuple[str, str]] = []
-    etc = etc_dir(root)
-    static = os.path.join(etc, STATIC)
-    if static_target is not None and (
-        not os.path.islink(static) or os.readlink(static) != static_target
-    ):
-        out.append((STATIC, "replaced"))
-    for name, rec in sorted(read_managed(root).items()):
-        path = os.path.join(etc, name)
-        if not os.path.lexists(path):
-            out.append((name, "missing"))
-        elif "target" in rec:
-            if not os.path.islink(path):
-                out.append((name, "replaced by a file"))
-            elif os.readlink(path) != rec["target"]:
-                out.append((name, f"relinked to {os.readlink(path)}"))
-        else:
-            if os.path.islink(path) or not os.path.isfile(path):
-                out.append((name, "replaced"))
-            elif file_sha256(path) != rec.get("sha256"):
-                out.append((name, "content changed"))
-            elif oct(os.stat(path).st_mode & 0o7777)[2:].zfill(4) != rec["mode"].zfill(4):
-                out.append((name, "mode changed"))
+    with rootfs.opened(root) as fs:
+        if static_target is not None and fs.readlink(in_etc(STATIC)) != static_target:
+            out.append((STATIC, "replaced"))
+        for name, rec in sorted(read_managed(fs).items()):
+            try:
+                what = _drift_of(fs, name, rec)
+            except DeclosError as e:
+                what = f"not inspected: {e.message}"
+            if what is not None:
+                out.append((name, what))
     return out
+
+
+def _drift_of(fs: Root, name: str, rec: dict) -> str | None:
+    rel = in_etc(name)
+    st = fs.lstat(rel)
+    if st is None:
+        return "missing"
+    if "target" in rec:
+        if not stat.S_ISLNK(st.st_mode):
+            return "replaced by a file"
+        target = fs.readlink(rel)
+        return f"relinked to {target}" if target != rec["target"] else None
+    if not stat.S_ISREG(st.st_mode):
+        return "replaced"
+    if fs.sha256(rel) != rec.get("sha256"):
+        return "content changed"
+    if oct(st.st_mode & 0o7777)[2:].zfill(4) != str(rec.get("mode", "")).zfill(4):
+        return "mode changed"
+    return None

@@ -27,6 +27,7 @@ import os
 import attrs
 
 from declos.diagnostics import DeclosError
+from declos.system import rootfs
 from declos.system.accounts import plan_accounts
 from declos.system.actions import (
     Action,
@@ -82,8 +83,8 @@ def compute_plan(
     actions: list[Action] = list(stops)
     actions += plan_accounts(root, new)
     actions += etc_actions
-    current = os.path.join(root, CURRENT_SYSTEM)
-    have = os.readlink(current) if os.path.islink(current) else None
+    with rootfs.opened(root) as fs:  # never through a symlinked /run
+        have = fs.readlink(CURRENT_SYSTEM)
     if have != new.toplevel:
         actions.append(SetCurrentSystem(new.toplevel))
     actions += [RunScript(n, s) for n, s in script_order(new)]

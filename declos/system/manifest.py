@@ -4,8 +4,10 @@ The layout and keys are in DESIGN.md ("The system toplevel and its
 manifest").  This module reads and checks the file, fills in defaults, and
 derives the one view activation needs: every file under `/etc` the
 generation manages, including unit files (`units` entries not already in
-`etc` become `systemd/system/<unit>` entries).  It must not evaluate DCL or
-touch a target root.
+`etc` become `systemd/system/<unit>` entries).  A store path may be
+hostile: `load_manifest` checks every value activation would write into a
+system file (`manifest_check.py`) and refuses the manifest otherwise.  It
+must not evaluate DCL or touch a target root.
 
 Example:
     m = load_manifest("/state/store/…-declos-system")
@@ -20,13 +22,11 @@ import os
 
 import attrs
 
-from declos.diagnostics import DeclosError
+from declos.system.manifest_check import ManifestError, check_manifest
+
+__all__ = ["EMPTY", "UNIT_DIR", "EtcEntry", "Manifest", "ManifestError", "load_manifest"]
 
 UNIT_DIR = "systemd/system"
-
-
-class ManifestError(DeclosError):
-    code = "manifest"
 
 
 @attrs.frozen
@@ -84,8 +84,7 @@ class Manifest:
         """Every managed file under /etc, by name relative to /etc, sorted."""
         out: dict[str, EtcEntry] = {}
         static = os.path.join(self.toplevel, "etc") if self.toplevel else None
-        for name, e in self.etc.items():
-            name = _clean(name)
+        for name, e in self.etc.items():  # names checked at load: normalized, relative
             out[name] = EtcEntry(
                 name,
                 e["source"],
@@ -108,13 +107,6 @@ class Manifest:
 EMPTY = Manifest(None, {"version": 1})
 
 
-def _clean(name: str) -> str:
-    parts = [p for p in name.split("/") if p not in ("", ".")]
-    if not parts or ".." in parts:
-        raise ManifestError(f"etc entry '{name}' is not a path inside /etc")
-    return "/".join(parts)
-
-
 def load_manifest(toplevel: str | None) -> Manifest:
     """The manifest of a toplevel store path (`None` → the empty manifest)."""
     if toplevel is None:
@@ -129,6 +121,10 @@ def load_manifest(toplevel: str | None) -> Manifest:
         ) from None
     except json.JSONDecodeError as e:
         raise ManifestError(f"'{path}' is not valid JSON: {e}") from None
+    except (OSError, UnicodeDecodeError, RecursionError) as e:
+        raise ManifestError(f"cannot read '{path}': {e}") from None
     if not isinstance(data, dict) or data.get("version") != 1:
-        raise ManifestError(f"'{path}': unsupported manifest version {data.get('version')!r}")
+        version = data.get("version") if isinstance(data, dict) else None
+        raise ManifestError(f"'{path}': unsupported manifest version {version!r}")
+    check_manifest(data, path, os.path.dirname(os.path.normpath(toplevel)))
     return Manifest(toplevel, data)

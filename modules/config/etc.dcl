@@ -7,10 +7,40 @@
 #
 #   environment.etc."ssh/ssh_known_hosts".text = "...";
 #   environment.etc.issue = { source = ./issue; mode = "0644"; };
-{ config, lib, pkgs, ... }:
+#
+# A target is a normalized path relative to /etc that is none of declos'
+# own files (passwd, shadow, group, gshadow, .declos-managed, static/…,
+# its temporaries and backups): anything else is an assertion naming the
+# line that defines it.
+{ config, lib, options, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
+
+  chk = import ./checks-lib.dcl { inherit lib; };
+
+  # What activation writes under /etc itself.
+  ownFiles = [ "passwd" "shadow" "group" "gshadow" ".declos-managed" ];
+
+  # Why `t` cannot be a target, or null.
+  targetProblem = t:
+    let
+      parts = lib.splitString "/" t;
+      ownSuffix = p: lib.hasSuffix ".declos-tmp" p || builtins.match ".*\\.declos-backup(\\.[0-9]+)?" p != null;
+    in
+    if t == "" then "it is empty"
+    else if lib.hasPrefix "/" t then "it is absolute: targets are relative to /etc"
+    else if !chk.isSingleLine t then "it contains a line end or a NUL character"
+    else if !chk.isNormalizedRelative t then
+      "it is not a normalized path (no \".\" or \"..\" components, no \"//\", no trailing slash)"
+    else if builtins.elem t ownFiles then "declos writes /etc/${t} itself"
+    else if lib.head parts == "static" then "/etc/static is declos' link to the generation's files"
+    else if lib.any ownSuffix parts then
+      "declos uses names ending in .declos-tmp and .declos-backup for its temporaries and backups"
+    else null;
+
+  # The user or group owning a copy: a name (as useradd takes) or a number.
+  ownerType = types.strMatching "${chk.nameRegex}|[0-9]+";
 
   enabled = lib.filter (e: e.enable) (lib.attrValues config.environment.etc);
 
@@ -69,15 +99,24 @@ let
       };
 
       user = mkOption {
-        type = types.str;
+        type = ownerType;
         default = "root";
         description = "Owner of the file when it is copied (`mode` is not \"symlink\").";
       };
 
       group = mkOption {
-        type = types.str;
+        type = ownerType;
         default = "root";
         description = "Group of the file when it is copied (`mode` is not \"symlink\").";
+      };
+
+      _definitions = mkOption {
+        type = types.unspecified;
+        internal = true;
+        visible = false;
+        readOnly = true;
+        default = { inherit (options) target source; };
+        description = "Where `target` and `source` were defined, for the assertions' messages.";
       };
     };
 
@@ -107,8 +146,11 @@ in
       assertion = builtins.length names == 1;
       message = "environment.etc: the file /etc/${target} is given by more than one entry: ${lib.concatMapStringsSep ", " (n: "environment.etc.\"${n}\"") names}.";
     }]) claims) ++ map (e: {
-      assertion = !(lib.hasPrefix "/" e.target) && !(builtins.elem ".." (lib.splitString "/" e.target));
-      message = "environment.etc.\"${e.name}\".target must be a path relative to /etc without \"..\", not \"${e.target}\".";
+      assertion = targetProblem e.target == null;
+      message = "${lib.showOption [ "environment" "etc" e.name "target" ]} is ${chk.show e.target}${chk.definedIn (chk.nameLocations options.environment.etc e.name e._definitions.target e.target)}, which cannot be a file under /etc: ${targetProblem e.target}.";
+    }) enabled ++ map (e: {
+      assertion = e.mode == "symlink" || e.mode == "direct" || lib.hasPrefix "${builtins.storeDir}/" "${e.source}";
+      message = "${lib.showOption [ "environment" "etc" e.name ]} is a copy (mode ${e.mode}) of ${chk.show "${e.source}"}${chk.definedIn (chk.optionLocations e._definitions.source (_: true))}, which is not in the store: only a link (mode \"symlink\") may name a file of the host.";
     }) enabled;
 
     system.build.etc = pkgs.linkFarm "etc" (map (e: { name = e.target; path = e.source; }) enabled);

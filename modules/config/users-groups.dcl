@@ -4,28 +4,42 @@
 # what declos/system merges into /etc/passwd, /etc/group and /etc/shadow;
 # a group's "members" there include every user listing it in
 # `extraGroups`, as NixOS computes them.
-{ config, lib, ... }:
+#
+# Nothing reaches those files unchecked: names match useradd's pattern
+# (assertions naming the definition's file and line), every other field is
+# a `passwdEntry` (no colon, no line end, no NUL), homes and shells are
+# normalized absolute paths, ids are 0 … 2^32-2 (type errors).
+{ config, lib, options, ... }:
 
 let
   inherit (lib) mkOption mkDefault types;
 
+  chk = import ./checks-lib.dcl { inherit lib; };
+
   cfg = config.users;
+
+  # 2^32-1 is (uid_t) -1, "no id", to the kernel and to chown.
+  idType = types.ints.between 0 4294967294;
 
   userOpts = { name, config, options, ... }: {
     options = {
       name = mkOption {
-        type = types.str;
+        type = chk.passwdEntry types.str;
         default = name;
-        description = "The name of the user account (the attribute name by default).";
+        description = ''
+          The name of the user account (the attribute name by default): it
+          must match useradd's pattern `[a-z_][a-z0-9_-]*$?` and be at most
+          32 characters long.
+        '';
       };
       description = mkOption {
-        type = types.str;
+        type = chk.passwdEntry types.str;
         default = "";
         example = "Alice Q. User";
         description = "A short description of the account (the GECOS field).";
       };
       uid = mkOption {
-        type = types.nullOr types.int;
+        type = types.nullOr idType;
         default = null;
         description = "The account's user id; null lets declos choose one and keep it stable.";
       };
@@ -59,7 +73,7 @@ let
         description = "The user's auxiliary groups; each must be declared in `users.groups`.";
       };
       home = mkOption {
-        type = types.str;
+        type = chk.passwdEntry chk.absolutePath;
         default = "/var/empty";
         description = "The user's home directory.";
       };
@@ -74,17 +88,31 @@ let
         description = "Whether the shell is `users.defaultUserShell`, unless `shell` is set.";
       };
       shell = mkOption {
-        type = types.either types.path types.str;
+        type = chk.passwdEntry chk.absolutePath;
         default = "/usr/sbin/nologin";
         example = "/bin/zsh";
         description = "The user's login shell (a path on the target system, or a package's file).";
       };
       hashedPassword = mkOption {
-        type = types.nullOr types.str;
+        type = types.nullOr (chk.passwdEntry types.str);
         default = null;
         description = ''
           The password hash (as `mkpasswd` prints it) for /etc/shadow.  Null
-          leaves the password alone (locked for a new account).
+          leaves the password alone (locked for a new account).  The hash
+          ends up in the world-readable store: `hashedPasswordFile` keeps it
+          out.
+        '';
+      };
+      hashedPasswordFile = mkOption {
+        type = types.nullOr chk.absolutePath;
+        default = null;
+        example = "/etc/secrets/alice.hash";
+        description = ''
+          The full path, on the target system, of a file holding the user's
+          password hash (one line, as `mkpasswd` prints it), read at every
+          activation, so that the hash never enters the store.  A missing,
+          unreadable or malformed file fails the activation before anything
+          changes.  Not together with `hashedPassword`.
         '';
       };
       openssh.authorizedKeys.keys = mkOption {
@@ -92,13 +120,13 @@ let
         default = [ ];
         description = "SSH public keys that may log in as this user.";
       };
-      _groupDefinitions = mkOption {
+      _definitions = mkOption {
         type = types.unspecified;
         internal = true;
         visible = false;
         readOnly = true;
-        default = { inherit (options) group extraGroups; };
-        description = "Where `group` and `extraGroups` were defined, for the assertions' messages.";
+        default = { inherit (options) name group extraGroups hashedPassword hashedPasswordFile; };
+        description = "Where some options were defined, for the assertions' messages.";
       };
     };
 
@@ -113,22 +141,34 @@ let
     ];
   };
 
-  groupOpts = { name, ... }: {
+  groupOpts = { name, options, ... }: {
     options = {
       name = mkOption {
-        type = types.str;
+        type = chk.passwdEntry types.str;
         default = name;
-        description = "The name of the group (the attribute name by default).";
+        description = ''
+          The name of the group (the attribute name by default): it must
+          match useradd's pattern `[a-z_][a-z0-9_-]*$?` and be at most 32
+          characters long.
+        '';
       };
       gid = mkOption {
-        type = types.nullOr types.int;
+        type = types.nullOr idType;
         default = null;
         description = "The group id; null lets declos choose one and keep it stable.";
       };
       members = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf (chk.passwdEntry types.str);
         default = [ ];
         description = "Users in this group besides those listing it in `extraGroups`.";
+      };
+      _definitions = mkOption {
+        type = types.unspecified;
+        internal = true;
+        visible = false;
+        readOnly = true;
+        default = { inherit (options) name members; };
+        description = "Where some options were defined, for the assertions' messages.";
       };
     };
   };
@@ -138,42 +178,62 @@ let
 
   groupExists = g: cfg.groups ? ${g};
 
-  # " (defined in FILE:LINE, …)" for the definitions of an option whose
-  # value satisfies `pred`, or "" when none is known.
-  definedAt = opt: pred:
+  # The name that reaches passwd or group: the attribute name, unless
+  # `name` is set.  An attribute name is checked by an assertion that names
+  # the line defining the entry, never forced through `name`'s type (whose
+  # default is a definition in this file).
+  accountName = key: a: if a._definitions.name.highestPrio < 1500 then a.name else key;
+
+  nameAssertion = what: parent: key: a:
     let
-      defs = builtins.filter (d: pred d.value) (opt.definitionsWithLocations or [ ]);
-      show = d: "${toString d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}";
+      n = accountName key a;
+      problem = chk.nameProblem n;
     in
-    lib.optionalString (defs != [ ]) " (defined in ${lib.concatMapStringsSep ", " show defs})";
+    {
+      assertion = problem == null;
+      message = "The ${what} ${chk.show n}${chk.definedIn (chk.nameLocations parent key a._definitions.name n)} is not valid, ${problem}.";
+    };
 
   # NixOS's uniqueness check: ids set twice (null ids are allocated later).
   unique = ids: let set = lib.filter (i: i != null) ids; in builtins.length set == builtins.length (lib.unique set);
 
-  userAssertions = u: [
-    {
-      assertion = (u.isSystemUser || (u.uid != null && u.uid < 1000)) != u.isNormalUser;
-      message = "Exactly one of users.users.${u.name}.isSystemUser and users.users.${u.name}.isNormalUser must be set.";
-    }
-    {
-      assertion = u.group != "";
-      message = ''
-        users.users.${u.name}.group is unset. For example you can create a group for this user with:
-        users.users.${u.name}.group = "${u.name}";
-        users.groups.${u.name} = {};'';
-    }
-    {
-      assertion = u.group == "" || groupExists u.group;
-      message = "users.users.${u.name}.group is \"${u.group}\"${definedAt u._groupDefinitions.group (v: v == u.group)}, a group that is not declared: add users.groups.${u.group} = { };";
-    }
-    {
-      assertion = u.hashedPassword == null || builtins.match ".*:.*" u.hashedPassword == null;
-      message = "The password hash of users.users.${u.name}.hashedPassword contains a \":\" character, which would break /etc/shadow.";
-    }
-  ] ++ map (g: {
-    assertion = groupExists g;
-    message = "users.users.${u.name}.extraGroups contains \"${g}\"${definedAt u._groupDefinitions.extraGroups (v: builtins.isList v && builtins.elem g v)}, a group that is not declared: add users.groups.${g} = { };";
-  }) u.extraGroups;
+  userAssertions = key: u:
+    let
+      p = lib.showOption [ "users" "users" key ];
+      defs = u._definitions;
+    in
+    [
+      (nameAssertion "username" options.users.users key u)
+      {
+        assertion = (u.isSystemUser || (u.uid != null && u.uid < 1000)) != u.isNormalUser;
+        message = "Exactly one of ${p}.isSystemUser and ${p}.isNormalUser must be set.";
+      }
+      {
+        assertion = u.group != "";
+        message = ''
+          ${p}.group is unset. For example you can create a group for this user with:
+          ${p}.group = ${chk.show key};
+          ${lib.showOption [ "users" "groups" key ]} = {};'';
+      }
+      {
+        assertion = u.group == "" || groupExists u.group;
+        message = "${p}.group is ${chk.show u.group}${chk.definedIn (chk.optionLocations defs.group (v: v == u.group))}, a group that is not declared: add ${lib.showOption [ "users" "groups" u.group ]} = { };";
+      }
+      {
+        assertion = u.hashedPassword == null || u.hashedPasswordFile == null;
+        message = "The user ${chk.show key} has both `hashedPassword'${chk.definedIn (chk.optionLocations defs.hashedPassword (v: v != null))} and `hashedPasswordFile'${chk.definedIn (chk.optionLocations defs.hashedPasswordFile (v: v != null))} set to a non-null value: set only one.";
+      }
+    ] ++ map (g: {
+      assertion = groupExists g;
+      message = "${p}.extraGroups contains ${chk.show g}${chk.definedIn (chk.optionLocations defs.extraGroups (v: builtins.isList v && builtins.elem g v))}, a group that is not declared: add ${lib.showOption [ "users" "groups" g ]} = { };";
+    }) u.extraGroups;
+
+  groupAssertions = key: g:
+    [ (nameAssertion "group name" options.users.groups key g) ]
+    ++ map (m: {
+      assertion = chk.nameProblem m == null;
+      message = "${lib.showOption [ "users" "groups" key "members" ]} contains ${chk.show m}${chk.definedIn (chk.optionLocations g._definitions.members (v: builtins.isList v && builtins.elem m v))}, which is not a valid user name: ${chk.nameProblem m}.";
+    }) g.members;
 
 in
 {
@@ -204,7 +264,7 @@ in
       '';
     };
     defaultUserShell = mkOption {
-      type = types.either types.path types.str;
+      type = chk.passwdEntry chk.absolutePath;
       default = "/bin/bash";
       description = "The shell of users with `useDefaultShell` (every normal user by default).";
     };
@@ -245,14 +305,18 @@ in
     assertions = [{
       assertion = !cfg.enforceIdUniqueness || (unique (map (u: u.uid) users) && unique (map (g: g.gid) groups));
       message = "UIDs and GIDs must be unique!";
-    }] ++ lib.concatMap userAssertions users;
+    }] ++ lib.concatLists (lib.mapAttrsToList userAssertions cfg.users)
+      ++ lib.concatLists (lib.mapAttrsToList groupAssertions cfg.groups);
 
     system.build.users = lib.listToAttrs (map (u: {
       inherit (u) name;
       value = {
-        inherit (u) uid group extraGroups home createHome description hashedPassword
+        inherit (u) uid group extraGroups createHome description hashedPassword
           isSystemUser isNormalUser;
-        shell = "${u.shell}";
+        # A path value names a file of the target system: never copied.
+        home = toString u.home;
+        shell = if builtins.isPath u.shell then toString u.shell else "${u.shell}";
+        hashedPasswordFile = if u.hashedPasswordFile == null then null else toString u.hashedPasswordFile;
         authorizedKeys = u.openssh.authorizedKeys.keys;
       };
     }) users);

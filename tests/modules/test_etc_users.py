@@ -174,7 +174,9 @@ def test_user_kind_and_group_assertions(build):
     assert "Exactly one of users.users.neither.isSystemUser" in err
     assert "users.users.nogroup.group is unset" in err
     # a colon in a hash is a type error (passwdEntry), located at its line
-    err = build('{ users.users.colon = { isNormalUser = true; hashedPassword = "a:b"; }; }', fails=True)
+    err = build(
+        '{ users.users.colon = { isNormalUser = true; hashedPassword = "a:b"; }; }', fails=True
+    )
     assert "`users.users.colon.hashedPassword' is not of type" in err and "config.dcl:1'" in err
 
 

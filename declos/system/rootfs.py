@@ -98,11 +98,11 @@ def opened(root: str | Root) -> Iterator[Root]:
 
 def _bad_root(path: str) -> str:
     if os.path.lexists(path):
-        return f"the root '{path}' is not a directory"
+        return f"cannot use '{path}' as the root: it is not a directory"
     parent = os.path.dirname(path)
     while parent != os.path.dirname(parent) and not os.path.lexists(parent):
         parent = os.path.dirname(parent)
-    return f"the root '{path}' cannot be a directory: '{parent}' is not a directory"
+    return f"cannot use '{path}' as the root: '{parent}' is not a directory"
 
 
 class Root:
@@ -258,9 +258,10 @@ class Root:
                 if e.errno != errno.ELOOP:
                     raise
                 raise self._refuse("read", parts, self._what(fd, name, parts)) from None
+            if not stat.S_ISREG(os.fstat(f).st_mode):
+                os.close(f)
+                raise self._refuse("read", parts, f"{shown(parts)} is not a regular file")
             with os.fdopen(f, "rb") as file:
-                if not stat.S_ISREG(os.fstat(f).st_mode):
-                    raise self._refuse("read", parts, f"{shown(parts)} is not a regular file")
                 return file.read()
 
     def read_text(self, rel: str) -> str | None:

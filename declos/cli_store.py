@@ -144,6 +144,10 @@ def _run_build(args) -> int:
             outcome = realise(req, store, on_event=progress, evaluate=evaluate)
         finally:
             progress.done()
+    if evaluate is not None and outcome.out_paths:
+        from declos.toplevel import read_checks
+
+        warnings.extend(c.describe() for c in read_checks(outcome.out_paths[0]) if c.not_run)
     for message in warnings:
         sys.stderr.write(_paint("warning:", "35", _colour(sys.stderr)) + f" {message}\n")
     result = outcome.result

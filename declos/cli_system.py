@@ -103,6 +103,9 @@ def _run_switch(args) -> int:
         _say("inputs unchanged since the last evaluation: reusing its result")
     for w in out.warnings:
         sys.stderr.write(f"warning: {w}\n")
+    for c in out.checks:
+        if c.not_run is not None:
+            sys.stderr.write(f"warning: {c.describe()}\n")
     if args.dry_run:
         with _system(args, locked=False) as system:
             if read_journal(system.state_dir) is not None:

@@ -8,7 +8,7 @@ change skip parsing and evaluating altogether.
 
 Example:
     out = build_toplevel("examples/minimal/config.dcl", Store(state_dir))
-    out.toplevel, out.cached, out.warnings
+    out.toplevel, out.cached, out.warnings, out.checks
 """
 
 from __future__ import annotations
@@ -24,6 +24,28 @@ from declos.store.realise import BuildRequest, collect_derivations, realise
 from declos.store.store import Store
 
 TOPLEVEL_ATTR = "config.system.build.toplevel"
+#: A check's status longer than this is not a status line (a NixOS-style
+#: check may output anything); such a check passed by being built.
+_STATUS_MAX = 4096
+
+
+@attrs.frozen
+class CheckStatus:
+    """One of `system.checks`, as `<toplevel>/checks/<name>` says: "passed",
+    or "not run: REASON" when its program was missing or could not run."""
+
+    name: str
+    status: str
+
+    @property
+    def not_run(self) -> str | None:
+        """Why the check did not run, or None if it did."""
+        if self.status.startswith("not run:"):
+            return self.status[len("not run:") :].strip()
+        return None
+
+    def describe(self) -> str:
+        return f"check {self.name} not run: {self.not_run}"
 
 
 @attrs.frozen
@@ -33,6 +55,28 @@ class ToplevelOutcome:
     config_file: str
     config_hash: str
     warnings: tuple[str, ...] = ()
+    checks: tuple[CheckStatus, ...] = ()
+
+
+def read_checks(toplevel: str) -> tuple[CheckStatus, ...]:
+    """The statuses of the build-time checks of a built toplevel, by name
+    (none for a toplevel built before checks existed)."""
+    base = os.path.join(toplevel, "checks")
+    try:
+        names = sorted(os.listdir(base))
+    except OSError:
+        return ()
+    found = []
+    for name in names:
+        path = os.path.join(base, name)
+        status = "passed"
+        if os.path.isfile(path) and os.path.getsize(path) <= _STATUS_MAX:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                status = f.readline().strip() or "passed"
+        found.append(CheckStatus(name, status))
+    return tuple(found)
+
+
 
 
 def config_hash(path: str) -> str:
@@ -69,7 +113,9 @@ def build_toplevel(
         if hit is not None:
             store.add_temp_root(hit["toplevel"])
             top = hit["toplevel"]
-            return ToplevelOutcome(top, True, config_file, chash, _warnings(top))
+            return ToplevelOutcome(
+                top, True, config_file, chash, _warnings(top), read_checks(top)
+            )
     seen = {}
 
     def evaluate(req, eval_store):
@@ -88,4 +134,4 @@ def build_toplevel(
         evalcache.record(
             store.state_dir, config_file, search_path, seen["ev"].reads, {"toplevel": top}
         )
-    return ToplevelOutcome(top, False, config_file, chash, _warnings(top))
+    return ToplevelOutcome(top, False, config_file, chash, _warnings(top), read_checks(top))

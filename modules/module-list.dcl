@@ -19,6 +19,7 @@
   ./services/openssh.dcl
   ./services/scheduling/cron.dcl
   ./system/activation.dcl
+  ./system/checks.dcl
   ./system/etc-overlay.dcl
   ./system/systemd.dcl
   ./system/tmpfiles.dcl

@@ -15,14 +15,43 @@
 #       locations."/api/".proxyPass = "http://127.0.0.1:8080/";
 #     };
 #   };
-{ config, lib, pkgs, ... }:
+#
+# nginx.conf is checked with the host's `nginx -t` at build time
+# (`validateConfigFile`), in fresh user and network namespaces with its
+# runtime directories in the build directory.
+{ config, lib, options, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
   cfg = config.services.nginx;
+  opts = options.services.nginx;
+  checks = import ../system/checks-lib.dcl { inherit lib; };
 
-  locationModule = { name, ... }: {
+  # Origins of the lines `name value;` written from a typed option.
+  directiveOrigin = opt: name: value:
+    checks.valueOrigin opt (lib.optionalString (value != null)
+      "${name} ${if builtins.isInt value then toString value else "${value}"};\n");
+
+  # Internal option of a vhost or location: where its lines come from.
+  checkOriginsOption = origins: mkOption {
+    type = types.listOf types.raw;
+    internal = true;
+    visible = false;
+    readOnly = true;
+    default = origins;
+    description = "Where the lines of this block in nginx.conf come from, for the check's errors.";
+  };
+
+  locationModule = { name, config, options, ... }: {
     options = {
+      _checkOrigins = checkOriginsOption (checks.definitionOrigins options.extraConfig ++ [
+        (directiveOrigin options.proxyPass "proxy_pass" config.proxyPass)
+        (directiveOrigin options.index "index" config.index)
+        (directiveOrigin options.tryFiles "try_files" config.tryFiles)
+        (directiveOrigin options.return "return" config.return)
+        (directiveOrigin options.root "root" config.root)
+        (directiveOrigin options.alias "alias" config.alias)
+      ]);
       proxyPass = mkOption {
         type = types.nullOr types.str;
         default = null;
@@ -109,8 +138,13 @@ let
     };
   };
 
-  vhostModule = { name, options, ... }: {
+  vhostModule = { name, config, options, ... }: {
     options = {
+      _checkOrigins = checkOriginsOption (checks.definitionOrigins options.extraConfig ++ [
+        (directiveOrigin options.root "root" config.root)
+        (directiveOrigin options.sslCertificate "ssl_certificate" config.sslCertificate)
+        (directiveOrigin options.sslCertificateKey "ssl_certificate_key" config.sslCertificateKey)
+      ] ++ lib.concatMap (l: l._checkOrigins) (lib.attrValues config.locations));
       _sslDefinedAt = mkOption {
         type = types.listOf types.str;
         internal = true;
@@ -288,6 +322,36 @@ let
     };
   };
 
+  # nginx -t as an unprivileged user in fresh user and network namespaces
+  # (binding any port and address works there), with the runtime, cache
+  # and log directories the unit would have moved into the build directory.
+  check = pkgs.checkConfigFile {
+    name = "nginx.conf";
+    program = cfg.executable;
+    what = "nginx -t";
+    hint = "services.nginx.validateConfigFile = false";
+    files = [ { target = "/etc/nginx/nginx.conf"; source = configFile; } ];
+    command = ''
+      for d in /run/nginx /var/cache/nginx /var/log/nginx; do
+        mkdir -p "$PWD$d"
+        sed -i "s#$d/#$PWD$d/#g" "$file"
+      done
+      isolated "$program" -t -q -p "$PWD/" -e stderr -c "$file" >nginx.out 2>&1
+      status=$?
+      sed -E 's#^[0-9/]{10} [0-9:]{8} (\[[a-z]+\]) [0-9]+\#[0-9]+: #nginx: \1 #' nginx.out
+      exit $status
+    '';
+    origin = "services.nginx";
+    origins = lib.concatMap checks.definitionOrigins
+      [ opts.eventsConfig opts.commonHttpConfig opts.appendHttpConfig opts.appendConfig ]
+      ++ lib.concatMap (v: v._checkOrigins) (lib.attrValues cfg.virtualHosts);
+    # What nginx -t needs of the building host that the target has:
+    # certificates and included files, names to resolve, users.
+    hostDependent = "\\((2: No such file or directory|13: Permission denied|99: Cannot assign requested address)\\)"
+      + "|host not found|cannot load certificate|BIO_new_file|getpwnam|getgrnam";
+    ignoreOutput = "^nginx: configuration file .* test failed$";
+  };
+
 in
 {
   options.services.nginx = {
@@ -433,6 +497,21 @@ in
       description = "The TLS versions allowed (ssl_protocols).";
     };
 
+    validateConfigFile = mkOption {
+      type = types.bool;
+      default = true;
+      description = ''
+        Whether nginx.conf is checked with `nginx -t` (the host's
+        `executable`, as an unprivileged user in fresh user and network
+        namespaces) when the system is built: an unknown directive or a
+        bad argument then fails the build, naming the definition that
+        wrote it, instead of stopping nginx at its next reload.  A test
+        that stops at something only the target has (a certificate file,
+        an included file, a host name to resolve) is reported as not run,
+        as is one without nginx on the building host.
+      '';
+    };
+
     sslCiphers = mkOption {
       type = types.nullOr types.str;
       default = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
@@ -444,6 +523,8 @@ in
     assertions = lib.concatLists (lib.mapAttrsToList vhostAssertions cfg.virtualHosts);
 
     environment.etc."nginx/nginx.conf".source = configFile;
+
+    system.checks = lib.optional cfg.validateConfigFile check;
 
     systemd.services.nginx = {
       description = "Nginx Web Server";

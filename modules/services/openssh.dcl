@@ -12,11 +12,16 @@
 #     settings.PasswordAuthentication = false;
 #     settings.PermitRootLogin = "no";
 #   };
-{ config, lib, pkgs, ... }:
+#
+# sshd_config is checked with the host's `sshd -t` at build time
+# (`checkConfig`), with a throwaway host key made in the build directory.
+{ config, lib, options, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
   cfg = config.services.openssh;
+  opts = options.services.openssh;
+  checks = import ../system/checks-lib.dcl { inherit lib; };
 
   # A settings value as sshd_config(5) spells it (NixOS's mkValueString).
   valueString = v:
@@ -39,6 +44,8 @@ let
 
   settingsText = lib.concatLists (lib.mapAttrsToList settingLines
     (lib.filterAttrs (_: v: v != null && v != [ ]) cfg.settings));
+
+  lines = ls: lib.concatMapStrings (l: "${l}\n") ls;
 
   nullOrListOfStr = default: description: mkOption {
     type = types.nullOr (types.listOf types.str);
@@ -183,13 +190,48 @@ let
     src = ./sshd_config.j2;
     vars = {
       inherit (cfg) ports authorizedKeysFiles extraConfig;
-      listenAddresses = map (l: if l.port == null then l.addr else "${l.addr}:${toString l.port}")
-        (lib.filter (l: l.addr != null) cfg.listenAddresses);
+      inherit listenAddresses;
       hostKeys = map (k: k.path) cfg.hostKeys;
       settings = settingsText;
       banner = if cfg.banner == null then null else pkgs.writeText "ssh-banner" cfg.banner;
-      sftp = if cfg.allowSFTP then lib.concatStringsSep " " ([ cfg.sftpServerExecutable ] ++ cfg.sftpFlags) else null;
+      sftp = if cfg.allowSFTP then sftp else null;
     };
+  };
+
+  listenAddresses = map (l: if l.port == null then l.addr else "${l.addr}:${toString l.port}")
+    (lib.filter (l: l.addr != null) cfg.listenAddresses);
+
+  sftp = lib.concatStringsSep " " ([ cfg.sftpServerExecutable ] ++ cfg.sftpFlags);
+
+  # sshd -t as an unprivileged user (no privilege separation directory or
+  # user needed), with a host key of its own: the real ones are root's.
+  check = pkgs.checkConfigFile {
+    name = "sshd_config";
+    program = cfg.executable;
+    what = "sshd -t";
+    hint = "services.openssh.checkConfig = false";
+    files = [ { target = "/etc/ssh/sshd_config"; source = sshdConfig; } ];
+    command = ''
+      if ! command -v ssh-keygen >/dev/null; then
+        echo "ssh-keygen is not installed: no throwaway host key for sshd -t" >.not-run
+        exit 1
+      fi
+      ssh-keygen -q -t ed25519 -N "" -C declos-check -f "$PWD/host-key" </dev/null >/dev/null || exit 1
+      isolated "$program" -t -f "$file" -h "$PWD/host-key"
+    '';
+    origin = "services.openssh";
+    origins = checks.definitionOrigins opts.extraConfig
+      ++ checks.keyOrigins opts.settings cfg.settings
+        (k: v: lib.optionalString (v != null && v != [ ]) (lines (settingLines k v)))
+      ++ [
+        (checks.valueOrigin opts.ports (lines (map (p: "Port ${toString p}") cfg.ports)))
+        (checks.valueOrigin opts.listenAddresses (lines (map (a: "ListenAddress ${a}") listenAddresses)))
+        (checks.valueOrigin opts.hostKeys (lines (map (k: "HostKey ${k.path}") cfg.hostKeys)))
+        (checks.valueOrigin opts.sftpFlags "Subsystem sftp ${sftp}\n")
+        (checks.valueOrigin opts.sftpServerExecutable "Subsystem sftp ${sftp}\n")
+      ];
+    hostDependent = "Missing privilege separation directory|Privilege separation user .* does not exist";
+    ignoreOutput = "^Unable to load host key";
   };
 
 in
@@ -247,6 +289,19 @@ in
             ForceCommand internal-sftp
         '';
         description = "Verbatim lines at the end of sshd_config (Match blocks belong here).";
+      };
+
+      checkConfig = mkOption {
+        type = types.bool;
+        default = true;
+        description = ''
+          Whether sshd_config is checked with `sshd -t` (the host's
+          `executable`, as an unprivileged user with a throwaway host key)
+          when the system is built: an invalid keyword or value then fails
+          the build, naming the definition that wrote it, instead of
+          stopping sshd at its next restart.  Without sshd on the building
+          host the check is reported as not run.
+        '';
       };
 
       hostKeys = mkOption {
@@ -319,6 +374,8 @@ in
       environment.etc = lib.listToAttrs (map authorizedKeysFile usersWithKeys) // {
         "ssh/sshd_config".source = sshdConfig;
       };
+
+      system.checks = lib.optional cfg.checkConfig check;
 
       systemd.services.sshd = {
         description = "SSH Daemon";

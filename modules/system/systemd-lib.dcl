@@ -80,6 +80,34 @@ rec {
     };
   };
 
+  # Where the lines of a unit file come from (`pkgs.checkConfigFile`'s
+  # origins): each key of `unitConfig` and of the type's own section
+  # (`section`: the name of its option, e.g. "serviceConfig"), and the
+  # [Unit] names rendered from the common options.
+  checkOrigins = options: config: section:
+    let
+      checks = import ./checks-lib.dcl { inherit lib; };
+      keys = opt: value: checks.keyOrigins opt value (k: v: attrsToSection { ${k} = v; });
+      named = opt: key: value: checks.valueOrigin opt (attrsToSection { ${key} = value; });
+    in
+    keys options.unitConfig config.unitConfig
+    ++ keys options.${section} config.${section}
+    ++ [ (named options.description "Description" config.description) ]
+    ++ lib.mapAttrsToList (n: key: named options.${n} key (lib.concatStringsSep " " config.${n})) {
+      documentation = "Documentation"; requires = "Requires"; wants = "Wants"; after = "After";
+      before = "Before"; bindsTo = "BindsTo"; partOf = "PartOf"; conflicts = "Conflicts";
+    };
+
+  # The internal option carrying a unit's origins.
+  checkOriginsOption = origins: mkOption {
+    type = types.listOf types.raw;
+    internal = true;
+    visible = false;
+    readOnly = true;
+    default = origins;
+    description = "Where the lines of the unit file come from, for the errors of systemd-analyze verify.";
+  };
+
   # The [Unit] section of a unit with the options above.
   unitSection = u:
     let

@@ -13,11 +13,18 @@
 #     script = "rsync -a /home /backup";
 #     startAt = "daily";                # backup.timer, wanted by timers.target
 #   };
+#
+# The unit files are checked with the host's `systemd-analyze verify` at
+# build time (`systemd.checkUnits`): what the files themselves get wrong (a
+# syntax error, an unknown section or key, a value systemd cannot parse)
+# fails the build; what depends on the building host (a command or unit
+# that is not there) does not.
 { config, lib, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
   sd = import ./systemd-lib.dcl { inherit lib; };
+  checks = import ./checks-lib.dcl { inherit lib; };
   cfg = config.systemd;
 
   # The host's PATH, after the `path` packages: there is no package set
@@ -28,8 +35,11 @@ let
 
   jobScript = name: text: "${pkgs.writeShellScript (lib.strings.sanitizeDerivationName name) text}";
 
-  serviceOpts = { name, config, ... }: {
+  serviceOpts = { name, config, options, ... }: {
     options = sd.commonUnitOptions // {
+      _checkOrigins = sd.checkOriginsOption (sd.checkOrigins options config "serviceConfig"
+        ++ checks.keyOrigins options.environment config.environment
+          (k: v: lib.optionalString (v != null) "Environment=${sd.envAssignment k v}\n"));
       serviceConfig = mkOption {
         type = types.attrsOf sd.unitOption;
         default = { };
@@ -111,8 +121,9 @@ let
     };
   };
 
-  timerOpts = { name, ... }: {
+  timerOpts = { name, config, options, ... }: {
     options = sd.commonUnitOptions // {
+      _checkOrigins = sd.checkOriginsOption (sd.checkOrigins options config "timerConfig");
       timerConfig = mkOption {
         type = types.attrsOf sd.unitOption;
         default = { };
@@ -144,6 +155,34 @@ let
 
   unitFiles = lib.mapAttrs (unit: u: pkgs.writeText "unit-${lib.strings.sanitizeDerivationName unit}" u.text) units;
 
+  # systemd-analyze verify on every unit at once.  Errors located in a unit
+  # file (and units refused for a bad setting) fail; lines about what the
+  # building host lacks (a command, a unit) do not; anything else means
+  # verify could not run here.
+  check = pkgs.checkConfigFile {
+    name = "units";
+    program = "systemd-analyze";
+    what = "systemd-analyze verify";
+    hint = "systemd.checkUnits = false";
+    files = lib.mapAttrsToList (unit: _: { target = "/etc/systemd/system/${unit}"; source = unitFiles.${unit}; }) units;
+    command = ''
+      isolated "$program" verify --man=no --recursive-errors=no "$PWD"/etc/systemd/system/* >verify.out 2>&1
+      status=$?
+      cat verify.out
+      [ "$status" -ne 0 ] || exit 0
+      if grep -q -E -e "^$PWD/etc/systemd/system/[^:]+:[0-9]+: |bad unit file setting|has fatal error|Refusing" verify.out; then
+        exit 1
+      fi
+      other=$(grep -v -E -e "is not executable|not found|^$" verify.out | head -n 1)
+      [ -n "$other" ] || exit 0
+      echo "systemd-analyze verify cannot run on this build host: $other" >.not-run
+      exit 1
+    '';
+    origin = "systemd.services and systemd.timers";
+    origins = lib.concatLists (lib.mapAttrsToList
+      (unit: u: map (o: o // { target = "/etc/systemd/system/${unit}"; }) u._checkOrigins) units);
+  };
+
   etcEntries = lib.concatLists (lib.mapAttrsToList (unit: u:
     let file = unitFiles.${unit}; in
     [ { name = "systemd/system/${unit}"; value.source = file; } ]
@@ -164,6 +203,20 @@ in
       default = { };
       description = "systemd timers, each rendered to <name>.timer.";
     };
+    checkUnits = mkOption {
+      type = types.bool;
+      default = true;
+      description = ''
+        Whether the unit files are checked with the host's
+        `systemd-analyze verify` when the system is built: a unit file
+        that systemd would refuse or misread (a syntax error, an unknown
+        section or key, a value it cannot parse) then fails the build,
+        naming the definition that wrote the line.  What only the target
+        has (the commands of ExecStart=, other units) is not required on
+        the building host.  Without systemd-analyze there the check is
+        reported as not run.
+      '';
+    };
   };
 
   config = {
@@ -173,6 +226,8 @@ in
     }) (lib.filterAttrs (_: s: s.enable && s.startAt != [ ]) cfg.services);
 
     environment.etc = lib.listToAttrs etcEntries;
+
+    system.checks = lib.optional (cfg.checkUnits && units != { }) check;
 
     system.build.units = pkgs.linkFarm "units" (lib.mapAttrs (unit: _: unitFiles.${unit}) units);
 

@@ -5,6 +5,7 @@
 #   <toplevel>/etc             the etc link farm      (config/etc.dcl)
 #   <toplevel>/sw              environment.systemPackages (config/system-path.dcl)
 #   <toplevel>/units           the systemd unit files (system/systemd.dcl)
+#   <toplevel>/checks          the statuses of `system.checks` (system/checks.dcl)
 #   <toplevel>/activate        a note: activation is declos' job, not a script
 #
 # Also `assertions` and `warnings` (NixOS semantics: a failed assertion makes
@@ -55,6 +56,7 @@ let
     { name = "etc"; path = cfg.build.etc; }
     { name = "sw"; path = cfg.path; }
     { name = "units"; path = cfg.build.units; }
+    { name = "checks"; path = cfg.build.checks; }
     { name = "activate"; path = activateNote; }
   ];
 

@@ -64,7 +64,8 @@ def test_minimal_example_builds(build):
 def test_layout(build):
     system = build("{ }")
     top = system.toplevel
-    assert sorted(os.listdir(top)) == ["activate", "etc", "manifest.json", "sw", "units"]
+    assert sorted(os.listdir(top)) == ["activate", "checks", "etc", "manifest.json", "sw", "units"]
+    assert os.listdir(top / "checks") == []  # nothing to check in an empty configuration
     m = system.manifest
     assert os.path.realpath(top / "sw") == m["packages"]
     assert not os.access(top / "activate", os.X_OK)

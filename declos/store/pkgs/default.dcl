@@ -30,6 +30,120 @@ let
     if pathsToLink == [ "/" ] then true
     else throw "buildEnv '${name}': only pathsToLink = [ \"/\" ] is supported by declos";
 
+  # Where checkConfigFile looks for a checker given by name (the host's: there
+  # is no package set underneath).
+  programDirs = [ "/usr/local/sbin" "/usr/local/bin" "/usr/sbin" "/usr/bin" "/sbin" "/bin" ];
+
+  lines = text: builtins.filter builtins.isString (builtins.split "\n" text);
+
+  # The builder of checkConfigFile (run by /bin/sh in the build directory).
+  # Lays the files out under the build directory at their targets, runs
+  # `command`, and writes "passed" or "not run: REASON" to $out; a failure
+  # prints the located error and exits 1, which fails the build.
+  checkBuilder = ''
+    scratch=$PWD
+    set -- $fileSources
+    for target in $fileTargets; do
+      mkdir -p "$scratch/$(dirname "$target")"
+      cp "$1" "$scratch$target"
+      chmod 0644 "$scratch$target"
+      shift
+    done
+    set -- $fileTargets
+    file=$scratch$1
+    export program file
+
+    # isolated CMD...: CMD as an unprivileged user (65534) in fresh user,
+    # mount and network namespaces, keeping the namespace's capabilities:
+    # binding privileged ports and netlink work without touching the host,
+    # and /tmp is a private tmpfs (systemd-analyze verify writes there; the
+    # build directory and the store stay where they were).  Plainly where the
+    # host allows no user namespaces.
+    cat >"$scratch/.isolated" <<'EOS'
+    case "$1" in
+      outer)
+        shift
+        mkdir -p .host-tmp && mount --rbind /tmp .host-tmp || exit 121
+        mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 121
+        for p in "$scratch" "$NIX_STORE"; do
+          case "$p" in
+            /tmp/*) mkdir -p "$p" && mount --rbind ".host-tmp/''${p#/tmp/}" "$p" || exit 121 ;;
+          esac
+        done
+        cd "$scratch" || exit 121
+        exec unshare --user --map-user=65534 --map-group=65534 --net --keep-caps -- \
+          /bin/sh "$scratch/.isolated" inner "$@" ;;
+      inner)
+        shift
+        ip link set lo up 2>/dev/null
+        for v in ipv4 ipv6; do echo 1 2>/dev/null >"/proc/sys/net/$v/ip_nonlocal_bind"; done
+        exec "$@" ;;
+    esac
+    EOS
+    export scratch
+    isolated() {
+      if unshare --user --map-root-user --mount -- \
+          unshare --user --map-user=65534 --map-group=65534 --net --keep-caps true 2>/dev/null; then
+        unshare --user --map-root-user --mount -- /bin/sh "$scratch/.isolated" outer "$@"
+      else
+        "$@"
+      fi
+    }
+
+    notrun() {
+      printf 'not run: %s\n' "$1" | head -n 1 >"$out"
+      exit 0
+    }
+
+    log=$scratch/.check-output
+    rm -f "$scratch/.not-run"
+    ( eval "$command" ) >"$log" 2>&1
+    status=$?
+    if [ "$status" -eq 0 ]; then
+      echo passed >"$out"
+      exit 0
+    fi
+    sed -i "s#$scratch##g" "$log"
+    if [ -s "$scratch/.not-run" ]; then
+      notrun "$(cat "$scratch/.not-run")"
+    fi
+    if [ "$status" -eq 126 ] || [ "$status" -eq 127 ]; then
+      notrun "$what cannot be run on this build host: $(tail -n 1 "$log")"
+    fi
+    if [ -n "$hostDependent" ] && reason=$(grep -E -m 1 -e "$hostDependent" "$log"); then
+      notrun "$what stopped at what depends on the build host: $reason"
+    fi
+
+    # The first output line naming a checked file and a line of it.
+    located='(/etc/[^ :"]+)(:|:? line )([0-9]+)'
+    first=$(grep -E -m 1 -e "$located" "$log")
+    [ -n "$first" ] || first=$(grep -v -E -e "$ignoreOutput" "$log" | head -n 1)
+    where=$(printf '%s\n' "$first" | sed -E -n "s#.*$located.*#\1 \3#p" | head -n 1)
+    labels=
+    if [ -n "$where" ]; then
+      set -- $where
+      if [ -f "$scratch$1" ]; then
+        want=$(sed -n "$2p" "$scratch$1" | sed "s#$scratch##g")
+        labels=$(want="$want" path="$1" awk '
+          function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
+          BEGIN { want = trim(ENVIRON["want"]) }
+          { i = index($0, "\t"); target = substr($0, 1, i - 1); rest = substr($0, i + 1)
+            i = index(rest, "\t"); label = substr(rest, 1, i - 1)
+            if (want != "" && (target == "" || target == ENVIRON["path"]) \
+                && trim(substr(rest, i + 1)) == want && !(label in seen)) {
+              seen[label] = 1; printf "%s%s", (n++ ? "; " : ""), label } }' "$originsPath")
+      fi
+    fi
+    if [ -n "$labels" ]; then
+      echo "error: $labels: $first"
+    else
+      echo "error: $(printf '%s' "$fileTargets" | tr ' ' ','), generated from $origin: $first"
+    fi
+    grep -v -F -x -e "$first" "$log" | grep -v -E -e "$ignoreOutput" | head -n 6 | sed 's/^/  /'
+    echo "(checked with $what before activation; $hint turns this check off)"
+    exit 1
+  '';
+
 in rec {
 
   /* writeTextFile { name; text; executable ? false; destination ? ""; }
@@ -122,5 +236,70 @@ in rec {
       template = src;
       templateName = builtins.baseNameOf (toString src);
       vars = builtins.toJSON vars;
+    };
+
+  /* checkConfigFile { name; files; program; command; what; hint; ... }
+     checks generated files with the host's program at build time: the
+     derivation `check-<name>`, whose output is one line, "passed" or
+     "not run: REASON", and whose build fails when the check does.
+
+       files    [ { target = "/etc/sudoers.d/declos"; source = <file>; } ]:
+                laid out under the build directory at their targets;
+                `$file` is the first, as the command sees it
+       program  the checker: an absolute path, or a name looked up in
+                /usr/local/sbin … /bin at evaluation; when it is not
+                there the check is "not run" (and a new evaluation after
+                it is installed checks)
+       command  shell code run in the build directory with `$program`
+                and `$file`; exit 0 passes.  `isolated CMD…` runs CMD
+                as an unprivileged user in fresh user, mount and network
+                namespaces, with a private /tmp; writing a reason to ./.not-run makes a
+                failure "not run"
+       what     the check as messages name it ("visudo -c")
+       hint     how to turn the check off ("security.sudo.checkConfig = false")
+       origins  [ { label; text; target ? ""; } ]: where the text of the
+                files came from, "option (defined in FILE:LINE)"; a
+                failure whose output names a line of a file is reported
+                with the label whose text has that line (in that target,
+                when the origin names one)
+       origin   what the files are generated from, for other failures
+       hostDependent  an extended regex: a failure whose output matches
+                it stopped at something of the build host (a missing
+                certificate, an address), and is "not run" instead
+       ignoreOutput   an extended regex of output lines not worth showing
+
+     Example:
+       pkgs.checkConfigFile {
+         name = "sudoers"; program = "visudo"; what = "visudo -c";
+         files = [ { target = "/etc/sudoers.d/declos"; source = sudoers; } ];
+         command = ''"$program" -c -f "$file"'';
+         hint = "security.sudo.checkConfig = false";
+       } */
+  checkConfigFile = { name, files, program, command, what, hint, origins ? [ ],
+                      origin ? "the configuration", hostDependent ? "",
+                      ignoreOutput ? "^declos: nothing to ignore$" }:
+    let
+      absolute = builtins.substring 0 1 program == "/";
+      found = builtins.filter builtins.pathExists (map (d: "${d}/${program}") programDirs);
+      path = if absolute then program else if found == [ ] then null else builtins.head found;
+      missing =
+        if absolute then "${program} does not exist"
+        else "${program} is not installed (looked in ${builtins.concatStringsSep ", " programDirs})";
+      originLines = builtins.concatStringsSep "" (map (o:
+        builtins.concatStringsSep "" (map (l: "${o.target or ""}\t${o.label}\t${l}\n") (lines o.text))) origins);
+    in
+    if path == null || !builtins.pathExists path then
+      writeText "check-${name}" "not run: ${what}: ${missing}\n"
+    else derivation {
+      name = "check-${name}";
+      inherit system command what hint origin hostDependent ignoreOutput;
+      program = path;
+      builder = "/bin/sh";
+      args = [ "-c" checkBuilder ];
+      PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+      fileTargets = map (f: f.target) files;
+      fileSources = map (f: "${f.source}") files;
+      origins = originLines;
+      passAsFile = [ "origins" ];
     };
 }

@@ -15,11 +15,17 @@
 #
 # Unlike NixOS, `enable` defaults to false: declos runs on distributions
 # that may manage their own firewall.
-{ config, lib, pkgs, ... }:
+#
+# The ruleset is checked with the host's `nft -c -f` at build time
+# (`networking.nftables.checkRuleset`, NixOS's name), in fresh user and
+# network namespaces: the host's own ruleset is neither read nor changed.
+{ config, lib, options, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
   cfg = config.networking.firewall;
+  opts = options.networking.firewall;
+  checks = import ../../system/checks-lib.dcl { inherit lib; };
 
   rangeType = types.submodule {
     options = {
@@ -77,6 +83,24 @@ let
   '';
 
   rulesetFile = pkgs.writeText "declos-firewall.nft" ruleset;
+
+  check = pkgs.checkConfigFile {
+    name = "firewall";
+    program = "nft";
+    what = "nft -c";
+    hint = "networking.nftables.checkRuleset = false";
+    files = [ { target = "/etc/declos/firewall.nft"; source = rulesetFile; } ];
+    command = ''isolated "$program" -c -f "$file"'';
+    origin = "networking.firewall";
+    origins = map (o: o // { text = lib.concatMapStrings (l: "${l}\n") (lib.splitString "\n" o.text); })
+      (checks.definitionOrigins opts.extraInputRules)
+      ++ [
+        (checks.valueOrigin opts.pingLimit (lib.concatStrings (lib.filter (l: lib.hasPrefix "icmp type echo-request" l) allowRules)))
+        (checks.valueOrigin opts.trustedInterfaces (builtins.elemAt inputRules 1))
+      ];
+    # Without namespaces nft needs CAP_NET_ADMIN even to check.
+    hostDependent = "Operation not permitted|cache initialization failed|Protocol not supported|Address family not supported";
+  };
 
   load = pkgs.writeShellScript "firewall-load" "exec nft -f ${rulesetFile}";
 in
@@ -164,6 +188,19 @@ in
     };
   };
 
+  options.networking.nftables.checkRuleset = mkOption {
+    type = types.bool;
+    default = true;
+    description = ''
+      Whether the firewall's ruleset is checked with `nft -c -f` (the
+      host's nft, in fresh user and network namespaces) when the system is
+      built: a syntax error or an unknown keyword in `extraInputRules` then
+      fails the build, naming its definition, instead of leaving the
+      firewall unloaded.  Without nft on the building host the check is
+      reported as not run.
+    '';
+  };
+
   config = lib.mkIf cfg.enable {
     assertions = map (r: {
       assertion = r.from <= r.to;
@@ -171,6 +208,8 @@ in
     }) (cfg.allowedTCPPortRanges ++ cfg.allowedUDPPortRanges);
 
     system.build.firewallRuleset = rulesetFile;
+
+    system.checks = lib.optional config.networking.nftables.checkRuleset check;
 
     environment.etc."declos/firewall.nft".source = rulesetFile;
 

@@ -1,0 +1,48 @@
+# Helpers of the build-time checks (not a module): the `origins` handed to
+# `pkgs.checkConfigFile`, which tell a failed check which option definition
+# wrote the offending line of a generated file.
+#
+#   checks = import ./checks-lib.dcl { inherit lib; };
+#   checks.definitionOrigins options.security.sudo.extraConfig
+#   == [ { label = "security.sudo.extraConfig (defined in /etc/declos/config.dcl:12)";
+#          text = "Defaults env_reset\n"; } ]
+{ lib }:
+
+rec {
+  # "FILE:LINE" of a definition (FILE alone when its line is not known).
+  showDefinition = d: "${toString d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}";
+
+  # " (defined in FILE:LINE, …)", or "" for no definitions.
+  definedIn = defs:
+    lib.optionalString (defs != [ ]) " (defined in ${lib.concatMapStringsSep ", " showDefinition defs})";
+
+  # The text of a definition of a `lines` or `str` option (through the
+  # mkOrder/mkOverride wrappers that may still be there), else "".
+  textOf = v:
+    if builtins.isString v then v
+    else if builtins.isAttrs v && v ? content then textOf v.content
+    else "";
+
+  # One origin per definition of a text option, labelled with its own line:
+  # each definition's text is what it wrote into the file.
+  definitionOrigins = opt:
+    map (d: { label = "${lib.showOption opt.loc}${definedIn [ d ]}"; text = textOf d.value; })
+      (builtins.filter (d: textOf d.value != "") (opt.definitionsWithLocations or [ ]));
+
+  # One origin for an option as a whole: `text` is what its merged value
+  # wrote; every definition is named.
+  valueOrigin = opt: text: {
+    label = "${lib.showOption opt.loc}${definedIn (opt.definitionsWithLocations or [ ])}";
+    inherit text;
+  };
+
+  # One origin per key of an attribute-set option (`settings`,
+  # `serviceConfig`): `render key value` is what the key wrote, and the
+  # label names the definitions that set that key.
+  keyOrigins = opt: value: render:
+    lib.mapAttrsToList (key: v: {
+      label = "${lib.showOption (opt.loc ++ [ key ])}${definedIn (builtins.filter
+        (d: builtins.isAttrs d.value && d.value ? ${key}) (opt.definitionsWithLocations or [ ]))}";
+      text = render key v;
+    }) value;
+}

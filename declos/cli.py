@@ -13,7 +13,7 @@ import os
 import sys
 
 from declos import __version__
-from declos.cli_args import add_search_path, add_show_trace
+from declos.cli_args import add_eval_settings, add_search_path, add_show_trace, eval_settings
 from declos.diagnostics import DeclosError, render
 
 
@@ -79,6 +79,7 @@ def _add_eval(sub) -> None:
         help="pass NAME as the string STRING to a function result",
     )
     add_search_path(p)
+    add_eval_settings(p)
     add_show_trace(p)
     p.set_defaults(run=_run_eval)
 
@@ -155,6 +156,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     show_trace = getattr(args, "show_trace", False)
+    from declos.eval.settings import SettingError, configure
+
+    try:
+        configure(eval_settings(args, sys.stderr.write))
+    except SettingError as e:
+        sys.stderr.write(f"error: {e}\n")
+        return 2
     try:
         return args.run(args)
     except DeclosError as err:

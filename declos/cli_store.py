@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-from declos.cli_args import add_search_path, add_show_trace
+from declos.cli_args import add_eval_settings, add_search_path, add_show_trace
 from declos.diagnostics import render
 
 
@@ -80,6 +80,7 @@ def _add_build(sub) -> None:
     p.add_argument("-j", "--max-jobs", type=int, default=None, metavar="N", help="parallel builds")
     p.add_argument("-k", "--keep-going", action="store_true", help="build what does not fail")
     p.add_argument("--timeout", type=float, default=None, help="seconds per builder")
+    add_eval_settings(p)
     add_show_trace(p)
     _add_state_dir(p)
     p.set_defaults(run=_run_build)

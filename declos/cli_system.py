@@ -13,7 +13,7 @@ import datetime
 import json
 import sys
 
-from declos.cli_args import add_search_path, add_show_trace
+from declos.cli_args import add_eval_settings, add_search_path, add_show_trace
 from declos.cli_store import _add_state_dir, _open_store
 
 
@@ -75,6 +75,7 @@ def _add_switch(sub) -> None:
     p.add_argument("-m", "--message", help="a note kept with the generation")
     add_search_path(p)
     p.add_argument("--no-eval-cache", action="store_true", help="always evaluate")
+    add_eval_settings(p)
     add_show_trace(p)
     _common(p)
     p.set_defaults(run=_run_switch)

@@ -130,6 +130,11 @@ class ParseError(DeclosError):
 
 
 OPTION_FRAME = "while evaluating the option `"
+# The module system's frame naming a module file and who imported it.
+MODULE_FRAME = "while loading the module `"
+# Frames shown with or without --show-trace: they say where in the user's
+# configuration an error comes from.
+ALWAYS_SHOWN = (OPTION_FRAME, MODULE_FRAME)
 
 
 def snippet(span: Span) -> list[str]:
@@ -171,8 +176,9 @@ def render(err: DeclosError, show_trace: bool = False) -> str:
             lines.append("")
         lines.append(_indented("       error: ", err.message))
     else:
-        # The chain of options being evaluated is always worth showing.
-        chain = [f.message for f in reversed(err.frames) if f.message.startswith(OPTION_FRAME)]
+        # The chain of options being evaluated (and modules being loaded) is
+        # always worth showing.
+        chain = [f.message for f in reversed(err.frames) if f.message.startswith(ALWAYS_SHOWN)]
         chain = [m for i, m in enumerate(chain) if i == 0 or chain[i - 1] != m]
         if chain:
             lines.append("error:")

@@ -6,7 +6,8 @@ put on the evaluator here, every path copied into the store.  `record`
 stores those reads with a fingerprint of each (a content hash; for a
 directory, its listing; for a copied tree, every name and byte) next to the
 result, under `<state>/eval-cache/<key>.json` where the key covers the
-configuration file, the search path, `DECLOS_PATH` and the declos version.
+configuration file, the search path, `DECLOS_PATH`, the declos version and
+the evaluation settings (restrict-eval, pure-eval).
 `lookup` returns the result only when every fingerprint is still the same
 and the result is still a valid store path; it parses and evaluates nothing.
 
@@ -30,12 +31,17 @@ CACHE_DIR = "eval-cache"
 
 
 def cache_key(config: str, search_path=()) -> str:
+    from declos.eval import settings
+
     data = [
         __version__,
         os.path.abspath(config),
         list(search_path),
         os.environ.get("DECLOS_PATH", ""),
         os.path.dirname(os.path.abspath(__file__)),
+        # restrict-eval / pure-eval: a result evaluated without them must
+        # not stand for one evaluated with them (what it read was allowed).
+        settings.current().key(),
     ]
     return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:32]
 

@@ -15,9 +15,11 @@ import os
 
 from declos.diagnostics import ParseError, Span
 from declos.eval.errors import (
+    OVERFLOW,
     AssertionFailed,
     EvalError,
     EvalTypeError,
+    StackOverflow,
     locate,
 )
 from declos.eval.printing import show_value
@@ -390,6 +392,8 @@ class Compiler(AttrsCompiler):
                         # Inlined `Evaluator.call` for the commonest case.
                         try:
                             return code.body([f.env, arg0(env)])
+                        except RecursionError:
+                            raise StackOverflow(OVERFLOW, span) from None
                         except EvalError as e:
                             if len(e.frames) < 64:
                                 e.add_frame(span, "from call site")

@@ -13,9 +13,23 @@ import os
 import sys
 import threading
 
+import attrs
+
 from declos.diagnostics import DeclosError, Source, Span, suggest
+from declos.eval import errors
+from declos.eval import settings as _settings
 from declos.eval.compile import Compiler, LambdaCode
-from declos.eval.errors import EvalError, EvalTypeError, StackOverflow, locate
+from declos.eval.errors import (
+    OVERFLOW,
+    EvalError,
+    EvalTypeError,
+    ImportCycle,
+    RestrictedPathError,
+    StackOverflow,
+    UnlocatedError,
+    locate,
+)
+from declos.eval.ops import canonicalize_path
 from declos.eval.printing import show_value
 from declos.eval.scope import Scope
 from declos.eval.values import (
@@ -42,6 +56,16 @@ def modules_dir() -> str:
     return os.path.join(os.path.dirname(package), "modules")
 
 
+# declos' own DCL (lib, module system, store helpers) and the module library,
+# for placing infinite recursion errors in the user's files (errors.relocate).
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+errors.INTERNAL_DIRS[:] = [(_PACKAGE_DIR + "/", 0), (modules_dir().rstrip("/") + "/", 1)]
+
+
+def _inside(path: str, directories: list[str]) -> bool:
+    return any(path == d or path.startswith(d.rstrip("/") + "/") for d in directories)
+
+
 class Evaluator:
     def __init__(
         self,
@@ -49,8 +73,13 @@ class Evaluator:
         store=None,
         pure: bool = False,
         env: dict[str, str] | None = None,
+        settings: _settings.EvalSettings | None = None,
     ):
-        """`search_path`: `-I` entries, `name=path` or plain directories, in order."""
+        """`search_path`: `-I` entries, `name=path` or plain directories, in order.
+
+        `settings` (restrict-eval, pure-eval) default to the process's
+        (`declos.eval.settings.current()`); `pure` is pure-eval too.
+        """
         self.search_path = list(search_path or [])
         # Always last: `<declos/...>` resolves to the library shipped with declos,
         # `<declos/modules/...>` to the module library (see `modules_dir`).
@@ -59,7 +88,14 @@ class Evaluator:
             ("declos", os.path.join(os.path.dirname(os.path.dirname(__file__)), "options")),
         ]
         self.store = store
-        self.pure = pure
+        self.settings = settings if settings is not None else _settings.current()
+        if pure and not self.settings.pure_eval:
+            self.settings = attrs.evolve(self.settings, pure_eval=True)
+        self.pure = self.settings.pure_eval
+        # With restrict-eval: directories allowed beyond the search path
+        # (the configuration's, the evaluated file's); see `check_path`.
+        self.allowed_paths: list[str] = []
+        self.importing: list[str] = []  # files whose import is being evaluated
         self.environ = os.environ if env is None else env
         self.compiler = Compiler(self)
         self.import_cache: dict[str, object] = {}
@@ -69,6 +105,11 @@ class Evaluator:
         from declos.eval.builtins import install
 
         install(self)
+        if self.pure:
+            # As Nix in pure mode.  currentSystem stays: every derivation of
+            # `<declos/pkgs>` names the host's system (DESIGN.md, Evaluator).
+            self.globals["builtins"].pop("currentTime", None)
+            self.globals.pop("__currentTime", None)
 
     # Calling.
     def call(self, fn, arg, span: Span | None = None):
@@ -79,7 +120,8 @@ class Evaluator:
                 try:
                     return code.body([fn.env, arg])
                 except RecursionError:
-                    raise
+                    # Located at the innermost call that has room to say so.
+                    raise StackOverflow(OVERFLOW, span) from None
                 except EvalError as e:
                     if len(e.frames) < 64:
                         e.add_frame(span, "from call site")
@@ -116,6 +158,8 @@ class Evaluator:
             return prim.fn(self, *args)
         except EvalError as e:
             locate(e, span)
+            if type(e) is ImportCycle and prim.name in _IMPORTS:
+                e.note_import(span)
             if len(e.frames) < 64:
                 e.add_frame(span, f"while calling the '{prim.name}' builtin")
             raise
@@ -162,6 +206,8 @@ class Evaluator:
                 env[slot] = default(env)
         try:
             return code.body(env)
+        except RecursionError:
+            raise StackOverflow(OVERFLOW, span) from None
         except EvalError as e:
             if len(e.frames) < 64:
                 e.add_frame(span, "from call site")
@@ -232,22 +278,77 @@ class Evaluator:
         return path
 
     def import_file(self, path: str, scope_attrs: Attrs | None = None):
+        self.check_path(path)
         path = self.resolve_import_path(path)
         if scope_attrs is None:
             cached = self.import_cache.get(path)
             if cached is not None:
+                if not cached.forced and path in self.importing:
+                    # Its own evaluation needs it: Nix overflows the stack here.
+                    chain = self.importing[self.importing.index(path) :] + [path]
+                    raise ImportCycle(chain)
                 return force(cached)
         from declos.lang.loader import parse_file
 
+        self.check_path(path)
+        if scope_attrs is not None and self.importing.count(path) >= MAX_IMPORT_DEPTH:
+            raise StackOverflow(
+                f"{OVERFLOW}: '{path}' is imported {MAX_IMPORT_DEPTH} times "
+                "within its own evaluation"
+            )
         self.reads.append(("file", path))
-        tree = parse_file(path)
-        if scope_attrs is not None:
-            return self.eval_tree(tree, scope_attrs)
-        thunk = Thunk(lambda _env: self.eval_tree(tree), None)
-        self.import_cache[path] = thunk
-        return thunk.force()
+        try:
+            tree = parse_file(path)
+        except EvalError:
+            raise
+        except DeclosError as e:
+            # A missing or unreadable file, a syntax error: an evaluation
+            # error from here on, so that frames (addErrorContext: which
+            # module imported it) are added while it unwinds.
+            err = UnlocatedError(e.message, e.span, code=e.code)
+            err.suggestions = e.suggestions
+            raise err from None
+        self.importing.append(path)
+        try:
+            if scope_attrs is not None:
+                return self.eval_tree(tree, scope_attrs)
+            thunk = Thunk(lambda _env: self.eval_tree(tree), None)
+            self.import_cache[path] = thunk
+            return thunk.force()
+        finally:
+            self.importing.pop()
+
+    # Restricted evaluation.
+    def allow_path(self, path: str) -> None:
+        """Allow reading under `path` with restrict-eval (a directory or a file)."""
+        self.allowed_paths.append(canonicalize_path(path))
+
+    def _allowed(self) -> list[str]:
+        found = []
+        for _prefix, entry in self.search_path_entries():
+            found.append(canonicalize_path(entry))
+        found += self.allowed_paths
+        return found + [os.path.realpath(p) for p in found]
+
+    def check_path(self, path: str) -> None:
+        """Nix's `checkSourcePath`: with restrict-eval, `path` must be under an
+        allowed path, both as written and with symlinks resolved."""
+        if not self.settings.restricted:
+            return
+        allowed = self._allowed()
+        absolute = canonicalize_path(path)
+        if not _inside(absolute, allowed):
+            raise RestrictedPathError(
+                f"access to absolute path '{absolute}' is forbidden {self.settings.mode_text()}"
+            )
+        real = os.path.realpath(absolute)
+        if real != absolute and not _inside(real, allowed):
+            raise RestrictedPathError(
+                f"access to canonical path '{real}' is forbidden in restricted mode"
+            )
 
     def copy_path_to_store(self, path: str) -> str:
+        self.check_path(path)
         if self.store is None:
             raise EvalError(
                 f"cannot copy '{path}' into the store: this evaluation has no store "
@@ -271,6 +372,10 @@ class Evaluator:
 
 
 _MISSING = object()
+_IMPORTS = ("import", "scopedImport")
+# A file scopedImported this many times within its own evaluation is taken
+# to recurse without end (a plain `import` cycle is found at once).
+MAX_IMPORT_DEPTH = 1000
 
 
 def run_deep(fn, *args, stack_mb: int = 2048):
@@ -285,7 +390,7 @@ def run_deep(fn, *args, stack_mb: int = 2048):
         try:
             result["value"] = fn(*args)
         except RecursionError:
-            result["error"] = StackOverflow("stack overflow; max-call-depth exceeded")
+            result["error"] = StackOverflow(OVERFLOW)
         except DeclosError as e:
             result["error"] = e
         except BaseException as e:  # noqa: BLE001 - re-raised on the caller's thread

@@ -107,6 +107,10 @@ def evaluate_input(ev: Evaluator, file: str | None, expr: str | None, args) -> t
     if expr is not None:
         value = ev.eval_source(Source(None, expr, os.getcwd(), "«string»"))
     else:
+        # With restrict-eval, the file's own directory may be read (Nix
+        # would allow only the search path: declos allows what it was asked
+        # to evaluate, as it does a configuration's directory).
+        ev.allow_path(os.path.dirname(os.path.abspath(file)))
         value = ev.import_file(os.path.abspath(file))
     return value, auto_args
 

@@ -17,6 +17,7 @@ Values compare by `force.equals`, never Python's `==`.
 from __future__ import annotations
 
 from declos.diagnostics import Span
+from declos.eval.errors import InfiniteRecursion
 
 
 class CtxStr:
@@ -121,14 +122,14 @@ class Thunk:
         if fn is None:
             return self.value
         if fn is _BLACKHOLE:
-            from declos.eval.errors import InfiniteRecursion
-
-            raise InfiniteRecursion("infinite recursion encountered", self.span)
+            raise InfiniteRecursion("infinite recursion encountered", self.span, self)
         self.fn = _BLACKHOLE
         try:
             value = fn(self.env)
-        except BaseException:
+        except BaseException as e:
             self.fn = fn
+            if type(e) is InfiniteRecursion:
+                e.unwound(self)
             raise
         self.value = value
         self.fn = None

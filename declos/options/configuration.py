@@ -31,6 +31,9 @@ from declos.eval.evaluator import Evaluator, run_deep
 from declos.eval.values import Attrs, PathValue, force
 
 MODULE_LIST = "declos/modules/module-list.dcl"
+# Host files the module library reads at evaluation (time.timeZone is checked
+# against the zone files); allowed with restrict-eval.
+LIBRARY_HOST_PATHS = ("/usr/share/zoneinfo",)
 MODULES_PREFIX = "declos/modules"
 
 # The top-level `modules/` directory of the project (next to `declos/`).
@@ -122,6 +125,12 @@ def evaluate_configuration(
     """
     path = _check_config_path(config_path)
     ev = evaluator if evaluator is not None else Evaluator(search_path=list(search_path))
+    # With restrict-eval: the configuration's directory, and the host data
+    # the module library reads (the search path, which holds the library,
+    # is always allowed).
+    ev.allow_path(os.path.dirname(path))
+    for host_path in LIBRARY_HOST_PATHS:
+        ev.allow_path(host_path)
     default_modules = _modules_entry(ev)
     module_list = find_module_list(ev)
     modules_path = os.path.dirname(module_list) if module_list else default_modules

@@ -121,7 +121,7 @@ def _import_path(ev, path, name: str) -> str:
 @builtin("getEnv", ("name",))
 def get_env(ev, name):
     key = force_string_text(name, arg_ctx(0, "getEnv"))
-    if ev.pure:
+    if ev.settings.restricted:  # as Nix, with restrict-eval as with pure-eval
         return ""
     ev.reads.append(("env", key))
     return ev.environ.get(key, "")

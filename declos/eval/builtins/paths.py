@@ -24,7 +24,7 @@ from declos.eval.builtins.registry import (
     force_string,
     force_string_text,
 )
-from declos.eval.errors import EvalError, EvalTypeError, UnlocatedError
+from declos.eval.errors import EvalError, EvalTypeError, RestrictedPathError, UnlocatedError
 from declos.eval.ops import canonicalize_path
 from declos.eval.printing import show_value
 from declos.eval.values import Attrs, CtxStr, PathValue, make_string, show_type
@@ -53,18 +53,21 @@ def real_path(ev, v, ctx: str) -> str:
 
 
 def read_file_bytes(ev, path: str) -> bytes:
+    """The bytes of a file; errors name the path (current Nix's wording:
+    Nix 2.8 said "reading from file: Is a directory", without it)."""
+    ev.check_path(path)
     ev.reads.append(("file", path))
     try:
         f = open(path, "rb")  # noqa: SIM115
     except IsADirectoryError as e:
-        raise UnlocatedError(f"reading from file: {os.strerror(e.errno)}") from None
+        raise _sys_error("reading from file", path, e) from None
     except OSError as e:
         raise _sys_error("opening file", path, e) from None
     try:
         with f:
             return f.read()
     except OSError as e:
-        raise UnlocatedError(f"reading from file: {os.strerror(e.errno)}") from None
+        raise _sys_error("reading from file", path, e) from None
 
 
 def _file_type(mode: int) -> str:
@@ -89,6 +92,7 @@ def read_file(ev, path):
 @builtin("readDir", ("path",))
 def read_dir(ev, path):
     p = real_path(ev, path, "while evaluating the first argument passed to builtins.readDir")
+    ev.check_path(p)
     ev.reads.append(("dir", p))
     out = Attrs()
     try:
@@ -114,6 +118,7 @@ def read_dir(ev, path):
 @builtin("readFileType", ("p",))
 def read_file_type(ev, p):
     path = real_path(ev, p, "while evaluating the first argument passed to builtins.readFileType")
+    ev.check_path(path)
     ev.reads.append(("exists", path))
     try:
         st = os.lstat(path)
@@ -130,6 +135,10 @@ def path_exists(ev, path):
         text = v if type(v) is str else v.s
         must_be_dir = text.endswith("/") and text != "/"
     p = real_path(ev, v, "while realising the context of a path")
+    try:
+        ev.check_path(p)
+    except RestrictedPathError:
+        return False  # as Nix: say nothing about what is outside
     ev.reads.append(("exists", p))
     try:
         st = os.lstat(p) if not must_be_dir else os.stat(p)
@@ -169,6 +178,7 @@ def _filter_fn(ev, fn):
 
 
 def _add_path(ev, name: str, src: str, store_name: str, fn, recursive: bool) -> CtxStr:
+    ev.check_path(src)
     store = _need_store(ev, name)
     ev.reads.append(("file", src))
     try:

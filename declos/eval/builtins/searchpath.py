@@ -69,7 +69,9 @@ def find_file(ev, search_path, lookup):
         candidate = os.path.join(path, rest) if rest else path
         ev.reads.append(("exists", candidate))
         if os.path.exists(candidate):
-            return PathValue(os.path.abspath(candidate))
+            found = os.path.abspath(candidate)
+            ev.check_path(found)  # as Nix: a path found is still checked
+            return PathValue(found)
     raise EvalError(
         f"file '{name}' was not found in the search path (add it using $DECLOS_PATH or -I)"
     )

@@ -126,6 +126,7 @@ let
           key = toString m.key or key;
           disabledModules = m.disabledModules or [ ];
           imports = m.imports or [ ];
+          _importsPos = builtins.unsafeGetAttrPos "imports" m;
           options = m.options or { };
           config = addFreeformType (addMeta (m.config or { }));
         }
@@ -136,6 +137,7 @@ let
         key = toString m.key or key;
         disabledModules = m.disabledModules or [ ];
         imports = m.imports or [ ];
+        _importsPos = builtins.unsafeGetAttrPos "imports" m;
         options = { };
         config = addFreeformType (addMeta (removeAttrs m known));
       };
@@ -187,27 +189,54 @@ let
   collectModules =
     class: modulesPath: initialModules: args:
     let
+      # Modules without a key of their own (values, not paths) get a new
+      # key at each level, so a value that imports itself is never
+      # deduplicated: stop it instead of growing keys forever.
+      maxDepth = 1000;
       loadAll =
-        parentFile: parentKey: modules:
-        lib.lists.imap1 (
-          n: x:
-          let
-            module = checkModule (loadModule args parentFile "${parentKey}:anon-${toString n}" x);
-          in
-          {
-            key = module.key;
-            inherit module;
-            modules = loadAll module._file module.key module.imports;
-          }
-        ) modules;
+        depth: parent: parentFile: parentKey: modules:
+        if depth > maxDepth && modules != [ ] then
+          throw "Module imports are nested more than ${toString maxDepth} levels deep, in `${toString parentFile}': a module imports itself as a value. Import it by path, or give it a `key', so that it is imported once."
+        else
+          lib.lists.imap1 (
+            n: x:
+            let
+              load = loadModule args parentFile "${parentKey}:anon-${toString n}" x;
+              # A file: errors while loading it name who imported it, and
+              # where (shown with or without --show-trace).
+              module = checkModule (
+                if parent != null && (isPath x || isString x) then
+                  builtins.addErrorContext "while loading the module `${toString x}'${importedFrom parent}:" load
+                else
+                  load
+              );
+            in
+            {
+              key = module.key;
+              inherit module;
+              modules = loadAll (depth + 1) module module._file module.key module.imports;
+            }
+          ) modules;
       checkModule =
         m:
         if m._class != null && class != null && m._class != class then
           throw "The module ${m._file or m.key} was imported into ${class} instead of ${m._class}."
         else
           m;
-      top = loadAll unknownModule "" initialModules;
-      everything = entries: concatMap (e: [ e ] ++ everything e.modules) entries;
+      importedFrom =
+        parent:
+        if parent._importsPos or null != null then
+          " imported from `${parent._importsPos.file}:${toString parent._importsPos.line}'"
+        else
+          " imported from `${toString parent._file}'";
+      top = loadAll 0 null unknownModule "" initialModules;
+      # Every module reachable, disabled or not, each key once: nixpkgs
+      # walks the whole import tree here, which never ends when imports
+      # form a cycle (a.dcl imports b.dcl imports a.dcl; nixpkgs #252096).
+      everything = genericClosure {
+        startSet = top;
+        operator = e: e.modules;
+      };
       moduleKey =
         file: m:
         if isString m && !(lib.strings.hasPrefix "/" m) then
@@ -220,7 +249,7 @@ let
           toString m
         else
           throw "Each disabledModules item must be a path, string, or a attribute set with a key attribute, or a value supported by toString. However, one of the disabledModules items in `${toString file}' is none of that, but is of type ${builtins.typeOf m}.";
-      disabledKeys = concatMap (e: map (moduleKey e.module._file) e.module.disabledModules) (everything top);
+      disabledKeys = concatMap (e: map (moduleKey e.module._file) e.module.disabledModules) everything;
       keyFilter = filter (e: !elem e.key disabledKeys);
     in
     map (e: e.module) (genericClosure {

@@ -38,7 +38,10 @@ def test_errors(nix_error, tmp_path):
     assert nix_error(f"builtins.readFile {tmp_path}/nope") == (
         f"opening file '{tmp_path}/nope': No such file or directory"
     )
-    assert nix_error(f"builtins.readFile {tmp_path}") == "reading from file: Is a directory"
+    # current Nix's wording (2.8's "reading from file: Is a directory" named no path)
+    assert nix_error(f"builtins.readFile {tmp_path}") == (
+        f"reading from file '{tmp_path}': Is a directory"
+    )
     assert nix_error(f"builtins.readFileType {tmp_path}/nope") == (
         f"getting status of '{tmp_path}/nope': No such file or directory"
     )

@@ -40,6 +40,7 @@ from declos.system.actions import (
     WriteAccounts,
 )
 from declos.system.manifest import Manifest
+from declos.system.manifest_check import LINE_ENDS
 from declos.system.rootfs import Root
 
 STATE = "var/lib/declos/accounts.json"
@@ -52,6 +53,26 @@ class AccountsError(DeclosError):
 
 def _read_lines(fs: Root, rel: str) -> list[str]:
     return (fs.read_text(rel) or "").splitlines()
+
+
+def hash_from_file(fs: Root, user: str, path: str) -> str:
+    """The hash in `users.<user>.hashedPasswordFile`, read inside the root at
+    planning (one line, a final newline allowed, no `:`), so that a missing
+    or bad file fails before anything changes."""
+    what = f"users.users.{user}.hashedPasswordFile: '{path}' in the root {fs.path}"
+    try:
+        data = fs.read_bytes(path)
+    except DeclosError as e:  # a symlink, not a regular file, unreadable
+        raise AccountsError(f"{what} cannot be read: {e.message}") from None
+    if data is None:
+        raise AccountsError(f"{what} does not exist")
+    text = data.decode(errors="replace")
+    line = text[:-1] if text.endswith("\n") else text
+    if not line or ":" in line or "\ufffd" in line or any(c in LINE_ENDS for c in line):
+        raise AccountsError(
+            f"{what} must hold the password hash on one line (UTF-8, no ':'), as mkpasswd prints it"
+        )
+    return line
 
 
 def _name(line: str) -> str | None:
@@ -170,6 +191,8 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
 
     def shadow_line(n: str, old: str | None) -> str:
         h = users[n].get("hashedPassword")
+        if users[n].get("hashedPasswordFile"):
+            h = hash_from_file(fs, n, users[n]["hashedPasswordFile"])
         if h is None and old is not None:
             return old
         return f"{n}:{h if h is not None else '!'}:1::::::"

@@ -176,6 +176,7 @@ class System:
         if cur is not None and cur.path == toplevel:
             return self._reassert(cur)
         load_manifest(toplevel)  # not a toplevel: fail before anything changes
+        self._check_plan(toplevel)
         gen = self.profile.add(toplevel, message, config_file, config_hash)
         return self._transaction("switch", gen, created=True)
 
@@ -238,6 +239,16 @@ class System:
                 f"generation {gen.number} cannot be activated: {why} ({gen.path}); "
                 f"nothing was changed (`declos generations delete {gen.number}` forgets it)"
             ) from None
+        self._check_plan(gen.path)
+
+    def _check_plan(self, toplevel: str) -> None:
+        """Planning reads the root and changes nothing: a plan that cannot be
+        made (an unsafe root, a bad `hashedPasswordFile`) fails here, before
+        the journal, rather than in an undo that would fail the same way."""
+        try:
+            self.plan_to(toplevel)
+        except DeclosError as e:
+            raise SwitchFailed(f"{e.message}; nothing was changed") from None
 
     def _undo(self, record: dict) -> None:
         """Put the root back on the transaction's `from` generation.

@@ -338,16 +338,22 @@ class Root:
         owner: tuple[int, int] | None = None,
         replace_dir: bool = False,
     ) -> None:
-        """Replace `rel` by a copy of `source` (a file outside the root: the store)."""
+        """Replace `rel` by a copy of `source` (a file outside the root: the store).
+
+        The content is fsync'd before the rename (never a half-written
+        sudoers), the directory is not: an old copy after a power cut is
+        repaired by the next switch."""
 
         def fill(fd: int) -> None:
             with open(source, "rb") as src:
                 for chunk in iter(lambda: src.read(1 << 16), b""):
                     _write_all(fd, chunk)
 
-        self._install(rel, mode, owner, TMP, replace_dir, fill)
+        self._install(rel, mode, owner, TMP, replace_dir, fill, durable=False)
 
-    def _install(self, rel, mode, owner, tmp, replace_dir, fill) -> None:
+    def _install(self, rel, mode, owner, tmp, replace_dir, fill, durable=True) -> None:
+        """Temp (final mode's owner bits, O_EXCL|O_NOFOLLOW), chown, chmod, fill,
+        fsync, rename; with `durable`, the directory is fsync'd too."""
         with self._at(rel, "write") as (fd, name, parts):
             fd = self._need(fd, rel)
             temp = name + tmp
@@ -365,15 +371,19 @@ class Root:
                     os.unlink(temp, dir_fd=fd)
                 raise
             os.close(f)
-            self._put(fd, temp, name, replace_dir)
+            self._put(fd, temp, name, replace_dir, durable)
 
     def symlink(self, target: str, rel: str, tmp: str = TMP, replace_dir: bool = False) -> None:
-        """Point the symlink `rel` at `target` atomically (a new link renamed over it)."""
+        """Point the symlink `rel` at `target` atomically (a new link renamed over it).
+
+        Not fsync'd: a link lost to a power cut is re-made by the next
+        switch (every apply is idempotent); files are fsync'd because what
+        they replace (passwd, shadow) must never be seen half-written."""
         with self._at(rel, "write") as (fd, name, parts):
             fd = self._need(fd, rel)
             temp = name + tmp
             self._create(fd, temp, parts, lambda: os.symlink(target, temp, dir_fd=fd))
-            self._put(fd, temp, name, replace_dir)
+            self._put(fd, temp, name, replace_dir, durable=False)
 
     def _create(self, fd: int, temp: str, parts: list[str], make):
         """`make()` the temp; whatever is at its name first (a stale temp, a
@@ -388,20 +398,20 @@ class Root:
             os.unlink(temp, dir_fd=fd)
             return make()
 
-    def _put(self, fd: int, temp: str, name: str, replace_dir: bool) -> None:
+    def _put(self, fd: int, temp: str, name: str, replace_dir: bool, durable: bool = True) -> None:
         if replace_dir:
             with contextlib.suppress(FileNotFoundError):
                 if stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
                     shutil.rmtree(name, dir_fd=fd)
         os.rename(temp, name, src_dir_fd=fd, dst_dir_fd=fd)
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
 
     def rename(self, src: str, dst: str) -> None:
         """Move the entry `src` (not followed) to `dst`, both inside the root."""
         with self._at(src, "move") as (sfd, sname, _), self._at(dst, "move") as (dfd, dname, _):
             dfd = self._need(dfd, dst)
             os.rename(sname, dname, src_dir_fd=self._need(sfd, src), dst_dir_fd=dfd)
-            os.fsync(dfd)
 
     def unlink(self, rel: str) -> bool:
         """Remove the file or symlink `rel`; False if it was missing."""

@@ -298,7 +298,7 @@ def apply_write_accounts(fs: Root, a: WriteAccounts) -> None:
         if st is not None and stat.S_ISREG(st.st_mode):  # keep a hand-set mode and owner
             mode = stat.S_IMODE(st.st_mode)
             owner = (st.st_uid, st.st_gid) if os.geteuid() == 0 else None
-        fs.write_file(rel, content.encode(), mode, owner)
+        fs.write_file(rel, content.encode(errors="surrogateescape"), mode, owner)
     if grown != final:
         journal.checkpoint("accounts-files-written")
         _write_state(fs, final)

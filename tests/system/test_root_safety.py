@@ -379,3 +379,13 @@ def test_a_hand_set_shadow_mode_and_group_are_kept(system, top, root):
     st = os.lstat(shadow)
     assert (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid) == (0o640, 0, 42)
     assert _names(root, "etc/shadow") == ["alice", "bob"]
+
+
+def test_unmanaged_lines_that_are_not_utf8_are_kept_byte_for_byte(system, top, root):
+    line = b"j\xe9r\xf4me:x:1500:100:J\xe9r\xf4me:/home/jerome:/bin/sh\n"
+    with open(os.path.join(root, "etc/passwd"), "wb") as f:
+        f.write(line)
+    system.switch_to(top(**WITH_BOB))
+    with open(os.path.join(root, "etc/passwd"), "rb") as f:
+        assert f.read().splitlines(keepends=True)[0] == line
+    assert _names(root, "etc/shadow") == ["alice", "bob"]

@@ -33,6 +33,7 @@ let
     else if !chk.isSingleLine t then "it contains a line end or a NUL character"
     else if !chk.isNormalizedRelative t then
       "it is not a normalized path (no \".\" or \"..\" components, no \"//\", no trailing slash)"
+    else if lib.any (p: builtins.stringLength p > 255) parts then "it has a component longer than 255 bytes"
     else if builtins.elem t ownFiles then "declos writes /etc/${t} itself"
     else if lib.head parts == "static" then "/etc/static is declos' link to the generation's files"
     else if lib.any ownSuffix parts then

@@ -200,13 +200,11 @@ class Root:
         return fd
 
     @contextlib.contextmanager
-    def _at(
-        self, rel: str, verb: str, create: bool = False
-    ) -> Iterator[tuple[int | None, str, list[str]]]:
+    def _at(self, rel: str, verb: str) -> Iterator[tuple[int | None, str, list[str]]]:
         """(fd of the parent directory or None if missing, last component, components).
         An OSError in the block becomes a RootError naming the path."""
         parts = split(rel)
-        fd = self._walk(parts[:-1], verb, parts, [] if create else None)
+        fd = self._walk(parts[:-1], verb, parts)
         try:
             yield fd, parts[-1], parts
         except OSError as e:

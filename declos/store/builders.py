@@ -86,6 +86,7 @@ class BuildContext:
     log: object
     timeout: float
     input_paths: tuple[str, ...]
+    unsafe: bool = False
 
 
 def output_store_paths(store: Store, drv: Derivation) -> dict[str, StorePath]:
@@ -99,11 +100,14 @@ def build_one(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     on_run: Callable[[str], None] | None = None,
+    unsafe: bool = False,
 ) -> dict[str, StorePath]:
     """Build `drv_path` unless its outputs are valid; return its outputs.
 
     Every input derivation's used outputs and every input source must be
     valid.  `on_run(drv_path)` is called only when a builder really runs.
+    `unsafe` lets a process builder run without a sandbox where there is
+    none (`--unsafe-builders`).
     """
     drv = drv if drv is not None else store.read_derivation(drv_path)
     dests = output_store_paths(store, drv)
@@ -140,6 +144,7 @@ def build_one(
                     log=log,
                     timeout=timeout,
                     input_paths=tuple(sorted(inputs)),
+                    unsafe=unsafe,
                 )
                 builder = BUILTINS.get(drv.builder, process_builder)
                 builder(ctx)
@@ -220,17 +225,21 @@ def process_builder(ctx: BuildContext) -> None:
     env = build_environment(ctx)
     _check_builder(ctx, env["PATH"])
     try:
-        mode = sandbox.sandbox_mode()
-    except ValueError as e:
-        raise BuildError(str(e), ctx.drv_path) from None
+        sb = sandbox.choose(ctx.unsafe)
+    except sandbox.NoSandbox as e:
+        raise BuildError(f"cannot build '{ctx.drv_path}': {e.message}", ctx.drv_path) from None
     store = ctx.store
+    writable = [ctx.build_dir, *sorted({os.path.dirname(t) for t in ctx.outputs.values()})]
+    sandbox.prepare(sb, writable)
     argv = sandbox.wrap(
         [drv.builder, *drv.args],
-        mode,
-        read_only=[store.state_dir, store.store_dir],
-        writable=[ctx.build_dir, *sorted({os.path.dirname(t) for t in ctx.outputs.values()})],
+        sb,
+        state_dir=store.state_dir,
+        read_only=[store.store_dir],
+        writable=writable,
+        cwd=ctx.build_dir,
     )
-    snap = sandbox.snapshot(store.db.all_valid(), ctx.build_dir) if mode == "check" else None
+    snap = sandbox.snapshot(store.db.all_valid(), ctx.build_dir) if sb.mode == "check" else None
     try:
         proc = subprocess.Popen(
             argv,
@@ -265,12 +274,12 @@ def process_builder(ctx: BuildContext) -> None:
     if status != 0:
         how = f"signal {-status}" if status < 0 else f"exit code {status}"
         tail = _tail(log_path)
-        if status == sandbox.SETUP_FAILED and any("declos: cannot make" in t for t in tail):
+        if status == sandbox.SETUP_FAILED and any(sandbox.SETUP_MESSAGE in t for t in tail):
             how += " (the build sandbox could not be set up)"
         elif any(sandbox.READ_ONLY_HINT in line for line in tail):
             how += (
-                " (the store is read-only to builders: only $out and the build"
-                " directory are writable)"
+                " (the store and the rest of the file system are read-only to builders:"
+                " only $out and the build directory are writable)"
             )
         raise BuildError(
             f"builder for '{ctx.drv_path}' failed with {how}",
@@ -279,6 +288,15 @@ def process_builder(ctx: BuildContext) -> None:
             log_tail=_tail(log_path),
             log_path=log_path,
         )
+    try:
+        sandbox.claim(sb, ctx.outputs.values())
+    except sandbox.OutputRefused as e:
+        raise BuildError(
+            f"builder for '{ctx.drv_path}' produced an output that is refused: {e.message}",
+            ctx.drv_path,
+            log_tail=_tail(log_path),
+            log_path=log_path,
+        ) from None
 
 
 def _check_builder(ctx: BuildContext, path: str) -> None:

@@ -167,8 +167,10 @@ class EvalStore:
         return dest
 
     def is_valid(self, path: str) -> bool:
+        """Whether `path` is a valid store path (`builtins.storePath`); when
+        writing, it is then a temporary root: the evaluation uses it."""
         if self.store is not None:
-            return self.store.is_valid(path)
+            return self.store.keep_if_valid([path])
         return os.path.lexists(path) or path in self._nar or path in self._refs
 
     def content_hash(self, path: str, algo: str, recursive: bool) -> Hash:

@@ -7,7 +7,9 @@ dependency order on a thread pool of `jobs` workers.  A failure stops its
 dependents; without `keep_going` nothing new is started after it, with
 `keep_going` everything not downstream of a failure is built.  Derivations
 whose outputs are all valid are not in the graph at all, so building an
-unchanged graph again runs no builder.  It must not know how a builder runs.
+unchanged graph again runs no builder; those outputs become temporary roots
+when found valid (`Store.keep_if_valid`), so a `gc` running meanwhile cannot
+take them from the builds that use them.  It must not know how a builder runs.
 
 Example:
     result = build(store, [str(drv_path)], jobs=4)
@@ -26,6 +28,7 @@ import attrs
 from declos.diagnostics import DeclosError
 from declos.store.builders import DEFAULT_TIMEOUT, BuildError, build_one
 from declos.store.derivation import Derivation
+from declos.store.pause import pause
 from declos.store.store import Store
 
 
@@ -106,13 +109,13 @@ def make_graph(
         if path in seen:
             continue
         seen.add(path)
-        if all(store.is_valid(p) for p in _output_paths(store, path, derivations).values()):
-            continue
+        if store.keep_if_valid(_output_paths(store, path, derivations).values()):
+            continue  # and kept: a gc now must not take it away from the builds below
         drv = derivations.get(path) or store.read_derivation(path)
         graph.add_node(path, drv=drv)
         for input_drv in drv.input_drvs:
             outs = _output_paths(store, input_drv, derivations)
-            if all(store.is_valid(outs[o]) for o in drv.input_drvs[input_drv]):
+            if store.keep_if_valid(outs[o] for o in drv.input_drvs[input_drv]):
                 continue
             graph.add_edge(input_drv, path)
             stack.append(input_drv)
@@ -140,13 +143,15 @@ def build(
     derivations: Mapping[str, Derivation] | None = None,
     on_event: Callable[[BuildEvent], None] | None = None,
     graph=None,
+    unsafe: bool = False,
 ) -> BuildResult:
     """Build every missing output needed by `targets` (`.drv` paths).
 
     Returns what was built, what failed (with its `BuildError`: exit status
     and log tail), and what was skipped because an input failed (or, without
     `keep_going`, because the build stopped).  `outputs` maps each target
-    that is now valid to its output paths.
+    that is now valid to its output paths.  `unsafe` lets process builders
+    run without a sandbox where there is none (`--unsafe-builders`).
     """
     import concurrent.futures as cf
 
@@ -159,6 +164,7 @@ def build(
         graph = make_graph(store, targets, derivations)
     else:
         check_acyclic(graph)
+    pause("graph")
     jobs = max(1, jobs or os.cpu_count() or 1)
     waiting = {n: set(graph.predecessors(n)) for n in graph.nodes}
     ready = sorted(n for n, deps in waiting.items() if not deps)
@@ -174,7 +180,7 @@ def build(
             on_event(BuildEvent(kind, path, len(built), total, len(running), error))
 
     def run(path: str) -> None:
-        build_one(store, path, graph.nodes[path]["drv"], timeout=timeout)
+        build_one(store, path, graph.nodes[path]["drv"], timeout=timeout, unsafe=unsafe)
 
     with cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="declos-build") as pool:
         while ready or running:
@@ -214,7 +220,7 @@ def build(
     outputs = {}
     for t in targets:
         outs = _output_paths(store, t, derivations)
-        if all(store.is_valid(p) for p in outs.values()):
+        if store.keep_if_valid(outs.values()):
             outputs[t] = dict(outs)
     return BuildResult(
         built=tuple(built),

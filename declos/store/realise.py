@@ -55,6 +55,7 @@ class BuildRequest:
     jobs: int | None = None
     keep_going: bool = False
     timeout: float | None = None
+    unsafe_builders: bool = False  # run process builders even without a sandbox
 
 
 @attrs.frozen
@@ -186,6 +187,7 @@ def realise(
         keep_going=req.keep_going,
         derivations=eval_store.derivations,
         on_event=on_event,
+        unsafe=req.unsafe_builders,
         **kw,
     )
     links = []

@@ -24,6 +24,7 @@ import fcntl
 import os
 import secrets
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from declos.store.db import PathInfo, StoreDB
@@ -93,17 +94,23 @@ class Store:
             os.makedirs(d, exist_ok=True)
         self.db = StoreDB(os.path.join(self.state_dir, "db.sqlite"))
         self._temproots: int | None = None
+        self._rooted: set[str] = set()
+        self._roots_lock = threading.Lock()
         #: Test hook: called with a stage name ("before-rename",
         #: "before-register") during every install; raising there simulates a
         #: crash or a failure at that point.
         self.fault: Callable[[str], None] | None = None
 
     def close(self) -> None:
+        """Close the database and drop this store's temporary roots."""
         self.db.close()
-        if self._temproots is not None:
-            os.unlink(self._temproots_file)
-            os.close(self._temproots)
-            self._temproots = None
+        with self._roots_lock:
+            if self._temproots is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self._temproots_file)
+                os.close(self._temproots)
+                self._temproots = None
+                self._rooted.clear()
 
     def __enter__(self) -> Store:
         return self
@@ -134,19 +141,50 @@ class Store:
             os.close(fd)
 
     def add_temp_root(self, path: StorePath | str) -> None:
-        """Keep `path` alive against `gc` for as long as this process runs."""
-        if self._temproots is None:
-            self._temproots_file = os.path.join(
-                self.temproots_dir, f"{os.getpid()}-{secrets.token_hex(4)}"
-            )
-            fd = os.open(
-                self._temproots_file,
-                os.O_RDWR | os.O_CREAT | os.O_APPEND,
-                0o600,
-            )
+        """Keep `path` alive against `gc` for as long as this process runs
+        (or until `close`).  Take it under `gc_shared` after checking that
+        `path` is valid, or use `keep_if_valid`: a gc that started in between
+        would not see it."""
+        self.add_temp_roots([path])
+
+    def add_temp_roots(self, paths: Iterable[StorePath | str]) -> None:
+        with self._roots_lock:
+            new = [str(p) for p in paths if str(p) not in self._rooted]
+            if not new:
+                return
+            if self._temproots is None:
+                self._temproots = self._open_temproots()
+            os.write(self._temproots, "".join(f"{p}\n" for p in new).encode())
+            self._rooted.update(new)
+
+    def _open_temproots(self) -> int:
+        """A new file `temproots/<pid>-<random>`, locked while we live.  `gc`
+        removes such files when it can lock them (their process is gone): if
+        it removed ours between the open and the lock, make another."""
+        while True:
+            path = os.path.join(self.temproots_dir, f"{os.getpid()}-{secrets.token_hex(4)}")
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX)
-            self._temproots = fd
-        os.write(self._temproots, f"{path}\n".encode())
+            try:
+                same = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                self._temproots_file = path
+                return fd
+            os.close(fd)
+
+    def keep_if_valid(self, paths: Iterable[StorePath | str]) -> bool:
+        """Whether every one of `paths` is valid; if so they are temporary
+        roots from now on.  Both under the gc lock, so a path found valid
+        here cannot be collected before it is rooted (`gc` holds the lock
+        from reading the roots to deleting)."""
+        printed = [str(p) for p in paths]
+        with self.gc_shared():
+            if not all(self.db.is_valid(p) for p in printed):
+                return False
+            self.add_temp_roots(printed)
+            return True
 
     # --- paths --------------------------------------------------------------
 
@@ -283,8 +321,7 @@ class Store:
                 raise
             for tmp_dir in tmp_dirs:  # with a copy built although already valid
                 remove_tree(tmp_dir)
-            for dest in dests.values():
-                self.add_temp_root(dest)
+            self.add_temp_roots(dests.values())
             return infos
 
     def _query_all(self, dests: Mapping[str, StorePath]) -> dict[str, PathInfo] | None:
@@ -294,8 +331,7 @@ class Store:
             if info is None:
                 return None
             infos[o] = info
-        for dest in dests.values():
-            self.add_temp_root(dest)
+        self.add_temp_roots(dests.values())
         return infos
 
     def _finish(self, dests, tmps, ref_candidates, references, deriver, expected, ca):
@@ -388,17 +424,19 @@ class Store:
             dest = make_source_path(name, h, self.store_dir)
             self.install(dest, lambda tmp: copy_tree(src, tmp, None), ca=f"fixed:r:{h}")
             return dest
-        # With a filter, the hash is known only after copying what it keeps.
-        staging = tempfile.mkdtemp(prefix=TMP_PREFIX + "add-", dir=self.store_dir)
-        try:
-            staged = os.path.join(staging, "x")
-            copy_tree(src, staged, filter)
-            h = nar_hash(staged)[0]
-            dest = make_source_path(name, h, self.store_dir)
-            self.install(dest, lambda tmp: os.rename(staged, tmp), ca=f"fixed:r:{h}")
-            return dest
-        finally:
-            remove_tree(staging)
+        # With a filter, the hash is known only after copying what it keeps;
+        # under the gc lock, since gc removes what is not registered.
+        with self.gc_shared():
+            staging = tempfile.mkdtemp(prefix=TMP_PREFIX + "add-", dir=self.store_dir)
+            try:
+                staged = os.path.join(staging, "x")
+                copy_tree(src, staged, filter)
+                h = nar_hash(staged)[0]
+                dest = make_source_path(name, h, self.store_dir)
+                self.install(dest, lambda tmp: os.rename(staged, tmp), ca=f"fixed:r:{h}")
+                return dest
+            finally:
+                remove_tree(staging)
 
     # --- derivations --------------------------------------------------------
 

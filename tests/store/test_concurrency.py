@@ -39,8 +39,11 @@ def test_gc_waits_for_a_running_build_and_keeps_what_it_uses(store, tmp_path):
     with Store(store.state_dir) as other:  # closed: no temporary root left
         dep = str(other.add_text("dep", "dependency"))
         inp = str(other.add_text("input", f"uses {dep}", [dep]))
-    started = tmp_path / "started"
-    drv = mkdrv(store, "slow", f"touch {started}; sleep 1.5; cat {inp} > $out", srcs=[inp])
+    # A builder writes only beside its output: the test sees that directory.
+    drv = mkdrv(
+        store, "slow", f'touch "${{out%/*}}/started"; sleep 1.5; cat {inp} > $out', srcs=[inp]
+    )
+    started = Path(store.tmp_dir_for(store.parse_path(out_of(store, drv))), "started")
     builder = _python(
         "import sys; from declos.store.store import Store; "
         "from declos.store.builders import build_one; "

@@ -12,17 +12,18 @@ from declos.store.graph import BuildError, CycleError, build, make_graph
 
 
 def counting(store, tmp_path, name, script="", deps=(), **env):
-    """A derivation whose builder appends its name to runs.log when it runs."""
-    log = tmp_path / "runs.log"
+    """A derivation whose builder prints its name (to its log) when it runs."""
     env.update({d.rsplit("-", 1)[1].removesuffix(".drv"): out_of(store, d) for d in deps})
-    return mkdrv(
-        store, name, f"echo {name} >> {log}; {script} echo {name} > $out", deps=deps, **env
-    )
+    return mkdrv(store, name, f"echo {name}; {script} echo {name} > $out", deps=deps, **env)
 
 
 def runs(tmp_path):
-    f = tmp_path / "runs.log"
-    return f.read_text().split() if f.exists() else []
+    """The builders that ran, in order: a builder that runs writes its log
+    (`<state>/logs/<drv>.log`), and nothing else does.  (A builder cannot
+    write anywhere else on the host.)"""
+    logs = [p for p in (tmp_path / "state" / "logs").glob("*.log")]
+    logs.sort(key=lambda p: p.stat().st_mtime_ns)
+    return [p.read_text().split()[0] for p in logs if p.read_text().strip()]
 
 
 def test_dependency_order_and_noop_rebuild(store, tmp_path):

@@ -113,9 +113,7 @@ def build_toplevel(
         if hit is not None:
             store.add_temp_root(hit["toplevel"])
             top = hit["toplevel"]
-            return ToplevelOutcome(
-                top, True, config_file, chash, _warnings(top), read_checks(top)
-            )
+            return ToplevelOutcome(top, True, config_file, chash, _warnings(top), read_checks(top))
     seen = {}
 
     def evaluate(req, eval_store):

@@ -63,13 +63,17 @@ let
     case "$1" in
       outer)
         shift
-        mkdir -p .host-tmp && mount --rbind /tmp .host-tmp || exit 121
+        # The build directory and the store, held open: after the tmpfs is
+        # on /tmp they are bound back at their paths from these.
+        exec 3<"$scratch" 4<"$NIX_STORE" || exit 121
         mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 121
-        for p in "$scratch" "$NIX_STORE"; do
-          case "$p" in
-            /tmp/*) mkdir -p "$p" && mount --rbind ".host-tmp/''${p#/tmp/}" "$p" || exit 121 ;;
-          esac
-        done
+        case "$NIX_STORE" in
+          /tmp/*) mkdir -p "$NIX_STORE" && mount --no-canonicalize --rbind /proc/self/fd/4 "$NIX_STORE" || exit 121 ;;
+        esac
+        case "$scratch" in
+          /tmp/*) mkdir -p "$scratch" && mount --no-canonicalize --bind /proc/self/fd/3 "$scratch" || exit 121 ;;
+        esac
+        exec 3<&- 4<&-
         cd "$scratch" || exit 121
         exec unshare --user --map-user=65534 --map-group=65534 --net --keep-caps -- \
           /bin/sh "$scratch/.isolated" inner "$@" ;;

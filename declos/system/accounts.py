@@ -135,43 +135,26 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
     drop_g = {n for n in created_g if n not in groups}
 
     # groups first: users need their gids
-    taken = {
-        int(f[2]) for n, f in cur_g.items() if n not in drop_g and len(f) > 2 and f[2].isdigit()
-    }
-    taken |= {v for k, v in state["gids"].items() if k not in groups}
-    gids: dict[str, int] = {}
-    for n, g in groups.items():
-        if g.get("gid") is not None:
-            gids[n] = int(g["gid"])
-        elif n in cur_g and cur_g[n][2].isdigit():
-            gids[n] = int(cur_g[n][2])
-        elif n in state["gids"] and state["gids"][n] not in taken:
-            gids[n] = state["gids"][n]
-        taken |= {gids[n]} if n in gids else set()
-    galloc = _Allocator(taken, 400, 999, True)
-    for n in groups:
-        if n not in gids:
-            gids[n] = galloc.take()
-
-    taken_u = {
-        int(f[2]) for n, f in cur_u.items() if n not in drop_u and len(f) > 2 and f[2].isdigit()
-    }
-    taken_u |= {v for k, v in state["uids"].items() if k not in users}
-    uids: dict[str, int] = {}
-    for n, u in users.items():
-        if u.get("uid") is not None:
-            uids[n] = int(u["uid"])
-        elif n in cur_u and cur_u[n][2].isdigit():
-            uids[n] = int(cur_u[n][2])
-        elif n in state["uids"] and state["uids"][n] not in taken_u:
-            uids[n] = state["uids"][n]
-        if n in uids:
-            taken_u.add(uids[n])
-    sys_alloc = _Allocator(taken_u, 400, 999, True)
-    normal_alloc = _Allocator(taken_u, 1000, 29999, False)
-    for n, u in users.items():
-        if n not in uids:
-            uids[n] = (normal_alloc if u.get("isNormalUser") else sys_alloc).take()
+    gids = _assign_ids(
+        {n: g.get("gid") for n, g in groups.items()},
+        cur_g,
+        created_g,
+        drop_g,
+        state["gids"],
+        lambda _n, taken: _Allocator(taken, 400, 999, True),
+    )
+    uids = _assign_ids(
+        {n: u.get("uid") for n, u in users.items()},
+        cur_u,
+        created_u,
+        drop_u,
+        state["uids"],
+        lambda n, taken: (
+            _Allocator(taken, 1000, 29999, False)
+            if users[n].get("isNormalUser")
+            else _Allocator(taken, 400, 999, True)
+        ),
+    )
 
     members = {n: set(g.get("members", [])) for n, g in groups.items()}
     for n, u in users.items():
@@ -239,6 +222,42 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
         if u.get("createHome") and home and not fs.lexists(home):
             actions.append(CreateHome(home, uids[n], gids[u.get("group") or "users"]))
     return actions
+
+
+def _assign_ids(
+    declared: dict[str, int | None],
+    current: dict[str, list[str]],
+    created: set[str],
+    dropped: set[str],
+    remembered: dict[str, int],
+    allocator,
+) -> dict[str, int]:
+    """Stable ids for the declared names (users or groups), in order of preference:
+    the declared id; for an account declos created, the id it remembers (so a
+    hand edit of the id is drift, put back); the id an existing (adopted) account
+    has; a remembered id still free; else a free one from `allocator(name, taken)`."""
+    taken = {
+        int(f[2]) for n, f in current.items() if n not in dropped and len(f) > 2 and f[2].isdigit()
+    }
+    taken |= {v for k, v in remembered.items() if k not in declared}
+    ids: dict[str, int] = {}
+    for n, want in declared.items():
+        have = current.get(n)
+        if want is not None:
+            ids[n] = int(want)
+        elif n in created and n in remembered:
+            ids[n] = remembered[n]
+        elif have is not None and len(have) > 2 and have[2].isdigit():
+            ids[n] = int(have[2])
+        elif n in remembered and remembered[n] not in taken:
+            ids[n] = remembered[n]
+        else:
+            continue
+        taken.add(ids[n])
+    for n in declared:
+        if n not in ids:
+            ids[n] = allocator(n, taken).take()
+    return ids
 
 
 _USER_FIELDS = ("name", "password", "uid", "gid", "description", "home", "shell")

@@ -98,6 +98,14 @@ EDITS = {
         lambda r: _sub_line(r, "etc/passwd", "alice", 6, "/bin/evil"),
         ("user alice", "shell changed by hand"),
     ),
+    "user's uid edited": (
+        lambda r: _sub_line(r, "etc/passwd", "alice", 2, "0"),
+        ("user alice", "uid changed by hand"),
+    ),
+    "group's gid edited": (
+        lambda r: _sub_line(r, "etc/group", "wheel", 2, "0"),
+        ("group wheel", "gid changed by hand"),
+    ),
     "user removed": (
         lambda r: _drop_line(r, "etc/passwd", "alice"),
         ("user alice", "missing"),

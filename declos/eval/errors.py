@@ -137,9 +137,11 @@ INTERNAL_DIRS: list[tuple[str, int]] = []
 
 def _rank(span: Span | None) -> int:
     """0 for declos' own lib, 1 for the module library, 2 for the user's files."""
-    path = span.source.path if span is not None else None
-    if not path:
-        return 2 if span is not None else -1
+    if span is None:
+        return -1
+    path = span.source.path
+    if not path:  # an expression: declos' own («declos configuration») or the user's (-E)
+        return 0 if span.source.name.startswith("«declos") else 2
     for directory, rank in INTERNAL_DIRS:
         if path.startswith(directory):
             return rank

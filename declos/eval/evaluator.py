@@ -98,7 +98,7 @@ class Evaluator:
         self.importing: list[str] = []  # files whose import is being evaluated
         self.environ = os.environ if env is None else env
         self.compiler = Compiler(self)
-        self.import_cache: dict[str, object] = {}
+        self.import_cache: dict[str, Thunk] = {}
         self.globals: dict[str, object] = {}
         self.traces: list[str] = []
         self.reads: list[tuple[str, str]] = []  # (kind, path) read during evaluation
@@ -108,7 +108,9 @@ class Evaluator:
         if self.pure:
             # As Nix in pure mode.  currentSystem stays: every derivation of
             # `<declos/pkgs>` names the host's system (DESIGN.md, Evaluator).
-            self.globals["builtins"].pop("currentTime", None)
+            builtins = self.globals["builtins"]
+            assert type(builtins) is Attrs
+            builtins.pop("currentTime", None)
             self.globals.pop("__currentTime", None)
 
     # Calling.

@@ -31,9 +31,19 @@ from declos.eval.evaluator import Evaluator, run_deep
 from declos.eval.values import Attrs, PathValue, force
 
 MODULE_LIST = "declos/modules/module-list.dcl"
-# Host files the module library reads at evaluation (time.timeZone is checked
-# against the zone files); allowed with restrict-eval.
-LIBRARY_HOST_PATHS = ("/usr/share/zoneinfo",)
+# Host files the module library reads at evaluation, allowed with
+# restrict-eval: the zone files (time.timeZone is checked against them) and
+# the program directories where `checkConfigFile` looks for a checker.  None
+# holds secrets.
+LIBRARY_HOST_PATHS = (
+    "/usr/share/zoneinfo",
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+)
 MODULES_PREFIX = "declos/modules"
 
 # The top-level `modules/` directory of the project (next to `declos/`).

@@ -1,0 +1,5 @@
+# The other half of the cycle of cycle-a.dcl.
+let
+  a = import ./cycle-a.dcl;
+in
+a + 1

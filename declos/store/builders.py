@@ -363,6 +363,13 @@ def template_builder(ctx: BuildContext) -> None:
     env = ctx.drv.env
     path = env["template"]
     shown = env.get("templateName") or path
+    if not any(path == p or path.startswith(p + "/") for p in ctx.input_paths):
+        # Read in this process: only an input, never a host file (a secret).
+        raise BuildError(
+            f"the template '{path}' of '{ctx.drv_path}' is not in the store: "
+            "give a path value (it is copied into the store), not a file name",
+            ctx.drv_path,
+        )
     with open(path, encoding="utf-8") as f:
         text = f.read()
     source = Source(shown, text)

@@ -198,3 +198,39 @@ def test_pure_eval(tree):
     assert r.returncode == 1 and "forbidden in pure eval mode" in r.stderr
     r = declos(*pure, "-E", f"import {tree}/allowed/value.dcl", cwd=tree)
     assert r.stdout == "42\n"
+
+
+def test_a_template_builder_reads_only_the_store(tree):
+    """builtin:template renders in declos' own process: a `template` naming a
+    host file (a string, not a path copied into the store) is refused, with
+    restrict-eval or without, so a build cannot carry a host file into the
+    store behind the evaluator's back."""
+    (tree / "allowed" / "t.dcl").write_text(
+        "derivation {\n"
+        '  name = "leak"; system = builtins.currentSystem; builder = "builtin:template";\n'
+        f'  template = "{tree}/secret/key"; vars = "{{}}";\n'
+        "}\n"
+    )
+    r = run(
+        [
+            sys.executable,
+            "-m",
+            "declos",
+            "build",
+            "--state-dir",
+            str(tree / "state"),
+            "--no-out-link",
+            "-A",
+            "",
+            str(tree / "allowed" / "t.dcl"),
+        ],
+        tree,
+    )
+    assert r.returncode == 1
+    assert f"error: the template '{tree}/secret/key' of '" in r.stderr
+    assert "is not in the store: give a path value" in r.stderr
+    assert not any(
+        "s3cret" in p.read_text()
+        for p in (tree / "state" / "store").iterdir()
+        if p.is_file() and not p.name.endswith(".drv")
+    )

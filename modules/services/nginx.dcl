@@ -347,7 +347,7 @@ let
       ++ lib.concatMap (v: v._checkOrigins) (lib.attrValues cfg.virtualHosts);
     # What nginx -t needs of the building host that the target has:
     # certificates and included files, names to resolve, users.
-    hostDependent = "\\((2: No such file or directory|13: Permission denied|99: Cannot assign requested address)\\)"
+    hostDependent = "\\((2: No such file or directory|13: Permission denied|98: Address already in use|99: Cannot assign requested address)\\)"
       + "|host not found|cannot load certificate|BIO_new_file|getpwnam|getgrnam";
     ignoreOutput = "^nginx: configuration file .* test failed$";
   };

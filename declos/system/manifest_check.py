@@ -126,6 +126,11 @@ class _Check:
     def seq(self, value: Any, field: str) -> list:
         return self.typed(value, (list,), field, "a list")
 
+    def each(self, value: Any, field: str, check) -> None:
+        """`check(item, "FIELD[i]")` for every item of the list `value`."""
+        for i, item in enumerate(self.seq(value, field)):
+            check(item, f"{field}[{i}]")
+
     def flag(self, d: dict, key: str, field: str) -> None:
         if key in d:
             self.typed(d[key], (bool,), f"{field}.{key}", "a boolean")
@@ -188,34 +193,30 @@ def check_manifest(data: Any, where: str, store_dir: str) -> None:
         c.text(system.get(k), f"system.{k}", null=True)
     c.flag(data, "mutableUsers", "the manifest")
     c.flag(data, "assertionsChecked", "the manifest")
-    for i, w in enumerate(c.seq(data.get("warnings", []), "warnings")):
-        c.typed(w, (str,), f"warnings[{i}]", "a string")
+    c.each(data.get("warnings", []), "warnings", lambda w, f: c.typed(w, (str,), f, "a string"))
     for name, e in c.obj(data.get("etc", {}), "etc").items():
         _check_etc(c, name, e)
     for name, u in c.obj(data.get("users", {}), "users").items():
         _check_user(c, name, u)
     for name, g in c.obj(data.get("groups", {}), "groups").items():
         f = f"groups.{_key(name)}"
-        c.name(name, f"groups.{_key(name)} (the name)")
+        c.name(name, f"{f} (the name)")
         c.obj(g, f)
         c.id(g.get("gid"), f"{f}.gid")
-        for i, m in enumerate(c.seq(g.get("members", []), f"{f}.members")):
-            c.name(m, f"{f}.members[{i}]")
+        c.each(g.get("members", []), f"{f}.members", c.name)
     for name, u in c.obj(data.get("units", {}), "units").items():
         f = f"units.{_key(name)}"
         c.unit(name, f"{f} (the name)")
         c.obj(u, f)
         c.store_path(u.get("source"), f"{f}.source")
-        for i, t in enumerate(c.seq(u.get("wantedBy", []), f"{f}.wantedBy")):
-            c.unit(t, f"{f}.wantedBy[{i}]")
+        c.each(u.get("wantedBy", []), f"{f}.wantedBy", c.unit)
         for k in ("restartIfChanged", "stopIfChanged", "reloadIfChanged"):
             c.flag(u, k, f)
     for i, s in enumerate(c.seq(data.get("activationScripts", []), "activationScripts")):
         f = f"activationScripts[{i}]"
         c.obj(s, f)
         c.text(s.get("name"), f"{f}.name")
-        for j, d in enumerate(c.seq(s.get("deps", []), f"{f}.deps")):
-            c.text(d, f"{f}.deps[{j}]")
+        c.each(s.get("deps", []), f"{f}.deps", c.text)
         c.store_path(s.get("script"), f"{f}.script")
     if data.get("packages") is not None:
         c.store_path(data["packages"], "packages")
@@ -245,8 +246,7 @@ def _check_user(c: _Check, name: Any, u: Any) -> None:
     c.id(u.get("uid"), f"{f}.uid")
     if u.get("group"):  # "" or missing: "users"
         c.name(u["group"], f"{f}.group")
-    for i, g in enumerate(c.seq(u.get("extraGroups", []), f"{f}.extraGroups")):
-        c.name(g, f"{f}.extraGroups[{i}]")
+    c.each(u.get("extraGroups", []), f"{f}.extraGroups", c.name)
     for k in ("home", "shell"):
         if u.get(k):  # "" or missing: a default
             c.path(u[k], f"{f}.{k}", passwd=True)
@@ -257,5 +257,4 @@ def _check_user(c: _Check, name: Any, u: Any) -> None:
         raise c.fail(f, "sets both hashedPassword and hashedPasswordFile")
     for k in ("createHome", "isSystemUser", "isNormalUser"):
         c.flag(u, k, f)
-    for i, key in enumerate(c.seq(u.get("authorizedKeys", []), f"{f}.authorizedKeys")):
-        c.text(key, f"{f}.authorizedKeys[{i}]")
+    c.each(u.get("authorizedKeys", []), f"{f}.authorizedKeys", c.text)

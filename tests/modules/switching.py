@@ -80,6 +80,16 @@ def switch_text(d: Path, text: str, *extra: str) -> Switched:
     return Switched(code, out.getvalue(), err.getvalue(), str(conf), d)
 
 
+def switch_refused(d: Path, text: str) -> tuple[str, str]:
+    """Switch to `text`, which must fail: exit 1, no traceback, nothing
+    outside the root and nothing in it.  Returns (stderr, the config's path)."""
+    s = switch_text(d, text)
+    assert s.code == 1, s.out + s.err
+    assert_contained(s)
+    assert not (s.root / "etc").exists()
+    return s.err, s.conf
+
+
 def assert_contained(s: Switched) -> None:
     """Nothing but the configuration, state and root in the directory, and
     the sentinel beside the root still empty."""

@@ -12,18 +12,16 @@ import os
 from pathlib import Path
 
 import pytest
-from switching import assert_accounts_declared, assert_contained, dcl_string, switch_text
+from switching import (
+    assert_accounts_declared,
+    assert_contained,
+    dcl_string,
+    switch_refused,
+    switch_text,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEX = '"[a-z_][a-z0-9_-]*\\$?"'
-
-
-def refused(tmp_path: Path, text: str) -> tuple[str, str]:
-    s = switch_text(tmp_path, text)
-    assert s.code == 1, s.out + s.err
-    assert_contained(s)
-    assert not (s.root / "etc").exists()
-    return s.err, s.conf
 
 
 def golden(name: str, err: str, conf: str) -> None:
@@ -57,7 +55,7 @@ HOSTILE_NAMES = {
 
 @pytest.mark.parametrize("value", HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
 def test_hostile_user_name(tmp_path, value):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path, f"{{\n  users.users.${{{dcl_string(value)}}}.isNormalUser = true;\n}}\n"
     )
     shown = dcl_json(value)
@@ -71,7 +69,9 @@ def test_hostile_user_name(tmp_path, value):
 
 @pytest.mark.parametrize("value", HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
 def test_hostile_group_name(tmp_path, value):
-    err, conf = refused(tmp_path, f"{{\n  users.groups.${{{dcl_string(value)}}} = {{ }};\n}}\n")
+    err, conf = switch_refused(
+        tmp_path, f"{{\n  users.groups.${{{dcl_string(value)}}} = {{ }};\n}}\n"
+    )
     assert f"The group name {dcl_json(value)} (defined in {conf}:2) is not valid" in err
 
 
@@ -81,7 +81,7 @@ def dcl_json(value: str) -> str:
 
 
 def test_the_injection_of_the_issue_is_refused_with_nixos_wording(tmp_path):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         '{\n  users.users."evil\\nroot2::0:0::/root:/bin/sh\\n#".isNormalUser = true;\n}\n',
     )
@@ -89,12 +89,12 @@ def test_the_injection_of_the_issue_is_refused_with_nixos_wording(tmp_path):
 
 
 def test_a_name_set_explicitly_is_checked_where_it_is_set(tmp_path):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         '{\n  users.users.alice = {\n    isNormalUser = true;\n    name = "Alice";\n  };\n}\n',
     )
     assert f'The username "Alice" (defined in {conf}:4) is not valid' in err
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         '{\n  users.users.alice.isNormalUser = true;\n  users.users.alice.name = "a:b";\n}\n',
     )
@@ -154,7 +154,7 @@ FIELD_CASES = [(f, v) for f, vs in HOSTILE_FIELDS.items() for v in vs]
 
 @pytest.mark.parametrize(("field", "value"), FIELD_CASES, ids=[f"{f}={v}" for f, v in FIELD_CASES])
 def test_hostile_user_field(tmp_path, field, value):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         f"{{\n  users.users.alice = {{\n    isNormalUser = true;\n    {field} = {value};\n  }};\n}}\n",
     )
@@ -163,7 +163,7 @@ def test_hostile_user_field(tmp_path, field, value):
 
 
 def test_type_error_golden(tmp_path):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         '{\n  users.users.alice = {\n    isNormalUser = true;\n    home = "/home/../etc";\n  };\n}\n',
     )
@@ -172,7 +172,9 @@ def test_type_error_golden(tmp_path):
 
 @pytest.mark.parametrize("value", ["(-1)", "4294967295", "4294967296"])
 def test_hostile_gid(tmp_path, value):
-    err, conf = refused(tmp_path, f"{{\n  users.groups.staff = {{\n    gid = {value};\n  }};\n}}\n")
+    err, conf = switch_refused(
+        tmp_path, f"{{\n  users.groups.staff = {{\n    gid = {value};\n  }};\n}}\n"
+    )
     assert (
         "`users.groups.staff.gid' is not of type `null or integer between 0 and 4294967294" in err
     )
@@ -191,7 +193,7 @@ def test_the_largest_ids_are_accepted(tmp_path):
 
 @pytest.mark.parametrize("member", ['"a:b"', '"a\\nroot2"', dcl_string("a\0b")])
 def test_hostile_member_is_a_type_error(tmp_path, member):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path, f"{{\n  users.groups.staff = {{\n    members = [ {member} ];\n  }};\n}}\n"
     )
     assert "`users.groups.staff.members" in err and "is not of type" in err
@@ -200,7 +202,7 @@ def test_hostile_member_is_a_type_error(tmp_path, member):
 
 @pytest.mark.parametrize("member", ["Alice", "-x", "a b", "a/b", "..", "a" * 33])
 def test_member_that_is_not_a_user_name(tmp_path, member):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         f'{{\n  users.groups.staff = {{\n    members = [ "ok" {dcl_string(member)} ];\n  }};\n}}\n',
     )
@@ -211,13 +213,13 @@ def test_member_that_is_not_a_user_name(tmp_path, member):
 @pytest.mark.parametrize("group", ["a:b", "a\nb", "Wheel", "../x", "-g"])
 def test_hostile_extra_group(tmp_path, group):
     g = dcl_string(group)
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         f"{{\n  users.users.alice = {{\n    isNormalUser = true;\n    extraGroups = [ {g} ];\n  }};\n}}\n",
     )
     assert f"users.users.alice.extraGroups contains {dcl_json(group)} (defined in {conf}:4)" in err
     # declared as well: then the group's own name is refused
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         f"{{\n  users.users.alice = {{ isNormalUser = true; extraGroups = [ {g} ]; }};\n"
         f"  users.groups.${{{g}}} = {{ }};\n}}\n",
@@ -226,7 +228,7 @@ def test_hostile_extra_group(tmp_path, group):
 
 
 def test_hostile_primary_group(tmp_path):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         '{\n  users.users.svc = {\n    isSystemUser = true;\n    group = "svc\\nroot2::0:";\n  };\n}\n',
     )
@@ -238,7 +240,7 @@ def test_hostile_primary_group(tmp_path):
 
 
 def test_hashed_password_and_file_are_exclusive(tmp_path):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         '{\n  users.users.alice = {\n    isNormalUser = true;\n    hashedPassword = "$6$x$y";\n'
         '    hashedPasswordFile = "/etc/secrets/alice";\n  };\n}\n',

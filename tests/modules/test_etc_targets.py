@@ -6,10 +6,9 @@ name), exit 1, no traceback, the root untouched."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from switching import assert_contained, dcl_string, switch_text
+from switching import assert_contained, dcl_string, switch_refused, switch_text
 
 FORBIDDEN = {
     "passwd": "declos writes /etc/passwd itself",
@@ -42,14 +41,6 @@ CASES = list(FORBIDDEN.items())
 IDS = [repr(t)[:24] for t in FORBIDDEN]
 
 
-def refused(tmp_path: Path, text: str) -> tuple[str, str]:
-    s = switch_text(tmp_path, text)
-    assert s.code == 1, s.out + s.err
-    assert_contained(s)
-    assert not (s.root / "etc").exists()
-    return s.err, s.conf
-
-
 def _message(conf: str, name: str, target: str, line: int, why: str) -> str:
     entry = name if name.isidentifier() else json.dumps(name)
     return (
@@ -60,7 +51,7 @@ def _message(conf: str, name: str, target: str, line: int, why: str) -> str:
 
 @pytest.mark.parametrize(("target", "why"), CASES, ids=IDS)
 def test_forbidden_target_set_explicitly(tmp_path, target, why):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         '{\n  environment.etc.entry = {\n    text = "x";\n'
         f"    target = {dcl_string(target)};\n  }};\n}}\n",
@@ -70,7 +61,7 @@ def test_forbidden_target_set_explicitly(tmp_path, target, why):
 
 @pytest.mark.parametrize(("target", "why"), CASES, ids=IDS)
 def test_forbidden_target_as_the_entry_name(tmp_path, target, why):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         f'{{\n  networking.hostName = "box";\n  environment.etc.${{{dcl_string(target)}}}.text = "x";\n}}\n',
     )
@@ -78,7 +69,7 @@ def test_forbidden_target_as_the_entry_name(tmp_path, target, why):
 
 
 def test_forbidden_targets_are_all_listed(tmp_path):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         '{\n  environment.etc.passwd.text = "root2::0:0::/:/bin/sh";\n'
         '  environment.etc.sneaky = { text = "x"; target = "shadow"; };\n'
@@ -107,7 +98,7 @@ def test_targets_declos_does_not_own_are_fine(tmp_path):
 
 @pytest.mark.parametrize("owner", ['"a:b"', '"root\\n"', '"Root"', '"-1"', '""'])
 def test_hostile_owner_of_a_copy(tmp_path, owner):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         '{\n  environment.etc.secret = {\n    text = "x";\n    mode = "0600";\n'
         f"    user = {owner};\n  }};\n}}\n",
@@ -118,14 +109,14 @@ def test_hostile_owner_of_a_copy(tmp_path, owner):
 
 @pytest.mark.parametrize("mode", ['"0644 "', '"999"', '"u+rw"', '"06444"', '""'])
 def test_hostile_mode(tmp_path, mode):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path, f'{{\n  environment.etc.x = {{\n    text = "x";\n    mode = {mode};\n  }};\n}}\n'
     )
     assert "`environment.etc.x.mode' is not of type" in err and f"In `{conf}:4'" in err
 
 
 def test_a_copy_of_a_host_file_is_refused(tmp_path):
-    err, conf = refused(
+    err, conf = switch_refused(
         tmp_path,
         '{\n  environment.etc.leak = {\n    source = "/etc/shadow";\n    mode = "0644";\n  };\n}\n',
     )

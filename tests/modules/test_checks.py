@@ -337,3 +337,20 @@ def test_no_header_claims_a_check(tmp_path):
     header = (run.root / "etc/sudoers.d/declos").read_text().splitlines()[0]
     assert "check" not in header.lower()
     assert run.checks()["sudoers"] == "passed"
+
+
+def test_declos_build_reports_checks(build):
+    """`declos build CONFIG` fails on a rejected file as switch does, and
+    warns about a check not run."""
+    _needs("visudo")
+    err = build(
+        '{ security.sudo.extraConfig = "Defaults:alice timestamp_timeout=thirty"; }', fails=True
+    )
+    assert "security.sudo.extraConfig (defined in" in err and "config.dcl:1)" in err
+    system = build(
+        '{ services.nginx.enable = true; services.nginx.executable = "/opt/nginx/sbin/nginx"; }'
+    )
+    assert "warning: check nginx.conf not run: nginx -t: /opt/nginx/sbin/nginx does not exist" in (
+        system.stderr
+    )
+    assert (system.toplevel / "checks/nginx.conf").read_text().startswith("not run: ")

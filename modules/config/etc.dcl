@@ -148,7 +148,7 @@ in
       message = "environment.etc: the file /etc/${target} is given by more than one entry: ${lib.concatMapStringsSep ", " (n: "environment.etc.\"${n}\"") names}.";
     }]) claims) ++ map (e: {
       assertion = targetProblem e.target == null;
-      message = "${lib.showOption [ "environment" "etc" e.name "target" ]} is ${chk.show e.target}${chk.definedIn (chk.nameLocations options.environment.etc e.name e._definitions.target e.target)}, which cannot be a file under /etc: ${targetProblem e.target}.";
+      message = "${lib.showOption [ "environment" "etc" e.name "target" ]} is ${chk.show e.target}${chk.definedIn (chk.nameLocations options.environment.etc e.name e._definitions.target e.target)}, which cannot be a file under /etc: ${toString (targetProblem e.target)}.";
     }) enabled ++ map (e: {
       assertion = e.mode == "symlink" || e.mode == "direct" || lib.hasPrefix "${builtins.storeDir}/" "${e.source}";
       message = "${lib.showOption [ "environment" "etc" e.name ]} is a copy (mode ${e.mode}) of ${chk.show "${e.source}"}${chk.definedIn (chk.optionLocations e._definitions.source (_: true))}, which is not in the store: only a link (mode \"symlink\") may name a file of the host.";

@@ -191,7 +191,7 @@ let
     in
     {
       assertion = problem == null;
-      message = "The ${what} ${chk.show n}${chk.definedIn (chk.nameLocations parent key a._definitions.name n)} is not valid, ${problem}.";
+      message = "The ${what} ${chk.show n}${chk.definedIn (chk.nameLocations parent key a._definitions.name n)} is not valid, ${toString problem}.";
     };
 
   # NixOS's uniqueness check: ids set twice (null ids are allocated later).
@@ -232,7 +232,7 @@ let
     [ (nameAssertion "group name" options.users.groups key g) ]
     ++ map (m: {
       assertion = chk.nameProblem m == null;
-      message = "${lib.showOption [ "users" "groups" key "members" ]} contains ${chk.show m}${chk.definedIn (chk.optionLocations g._definitions.members (v: builtins.isList v && builtins.elem m v))}, which is not a valid user name: ${chk.nameProblem m}.";
+      message = "${lib.showOption [ "users" "groups" key "members" ]} contains ${chk.show m}${chk.definedIn (chk.optionLocations g._definitions.members (v: builtins.isList v && builtins.elem m v))}, which is not a valid user name: ${toString (chk.nameProblem m)}.";
     }) g.members;
 
 in

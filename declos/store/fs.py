@@ -83,6 +83,25 @@ def normalise(path: str) -> None:
     os.utime(path, (1, 1), follow_symlinks=False)
 
 
+def move_into_place(src: str, dest: str) -> None:
+    """`rename(src, dest)` for a normalised output.  Moving a directory to
+    another parent rewrites its `..`, which needs write permission on the
+    directory itself: a normalised one (0555) lacks it unless we are root,
+    so it is given for the move and taken back (mtime 1 again)."""
+    st = os.lstat(src)
+    if not stat.S_ISDIR(st.st_mode) or st.st_mode & stat.S_IWUSR:
+        os.rename(src, dest)
+        return
+    os.chmod(src, stat.S_IMODE(st.st_mode) | stat.S_IWUSR)
+    try:
+        os.rename(src, dest)
+    except BaseException:
+        os.chmod(src, stat.S_IMODE(st.st_mode))
+        raise
+    os.chmod(dest, stat.S_IMODE(st.st_mode))
+    os.utime(dest, (1, 1), follow_symlinks=False)
+
+
 def rewrite_token(path: str, old: bytes, new: bytes) -> None:
     """Replace `old` by `new` (same length) in file contents and symlink
     targets under `path`: a build's temporary `$out` becomes its final path."""

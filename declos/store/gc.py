@@ -130,7 +130,10 @@ def _temp_roots(store: Store) -> Iterator[str]:
     """Paths recorded by live processes; files of dead ones are removed."""
     for name in sorted(os.listdir(store.temproots_dir)):
         path = os.path.join(store.temproots_dir, name)
-        fd = os.open(path, os.O_RDONLY)
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:  # its store was closed since the listing
+            continue
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -138,7 +141,8 @@ def _temp_roots(store: Store) -> Iterator[str]:
                 with os.fdopen(os.dup(fd)) as f:
                     yield from f.read().split()
             else:
-                os.unlink(path)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
         finally:
             os.close(fd)
 

@@ -40,6 +40,7 @@ from declos.store.fs import (
     StoreError,
     copy_tree,
     flat_hash,
+    move_into_place,
     normalise,
     remove_tree,
     rewrite_token,
@@ -306,7 +307,7 @@ class Store:
                 self._fault("before-rename")
                 for o, dest in dests.items():
                     if not self.db.is_valid(str(dest)):
-                        os.rename(tmps[o], str(dest))
+                        move_into_place(tmps[o], str(dest))
                         renamed.append(str(dest))
                 self._fault("before-register")
                 self.db.register(

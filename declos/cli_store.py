@@ -34,6 +34,15 @@ def _add_state_dir(p) -> None:
     )
 
 
+def add_unsafe_builders(p) -> None:
+    p.add_argument(
+        "--unsafe-builders",
+        action="store_true",
+        help="where no build sandbox can be had, run process builders anyway, unprotected "
+        "(they could change the store and anything this user may write)",
+    )
+
+
 def _open_store(args):
     import sqlite3
 
@@ -80,6 +89,7 @@ def _add_build(sub) -> None:
     p.add_argument("-j", "--max-jobs", type=int, default=None, metavar="N", help="parallel builds")
     p.add_argument("-k", "--keep-going", action="store_true", help="build what does not fail")
     p.add_argument("--timeout", type=float, default=None, help="seconds per builder")
+    add_unsafe_builders(p)
     add_eval_settings(p)
     add_show_trace(p)
     _add_state_dir(p)
@@ -136,6 +146,7 @@ def _run_build(args) -> int:
         jobs=args.max_jobs,
         keep_going=args.keep_going,
         timeout=args.timeout,
+        unsafe_builders=args.unsafe_builders,
     )
     warnings: list[str] = []
     evaluate = None if args.attr else _toplevel_evaluator(warnings)

@@ -14,7 +14,7 @@ import json
 import sys
 
 from declos.cli_args import add_eval_settings, add_search_path, add_show_trace
-from declos.cli_store import _add_state_dir, _open_store
+from declos.cli_store import _add_state_dir, _open_store, add_unsafe_builders
 
 
 def _say(msg: str) -> None:
@@ -76,30 +76,39 @@ def _add_switch(sub) -> None:
     add_search_path(p)
     p.add_argument("--no-eval-cache", action="store_true", help="always evaluate")
     add_eval_settings(p)
+    add_unsafe_builders(p)
     add_show_trace(p)
     _common(p)
     p.set_defaults(run=_run_switch)
 
 
 def _run_switch(args) -> int:
+    # The build's temporary roots (held by this store) last until activation ends.
+    with _open_store(args) as store:
+        return _switch(args, store)
+
+
+def _switch(args, store) -> int:
     from declos.cli_store import Progress
+    from declos.store.pause import pause
     from declos.system.journal import read_journal
     from declos.system.plan import render_json, render_text
     from declos.toplevel import build_toplevel
 
     progress = Progress()
-    with _open_store(args) as store:
-        try:
-            out = build_toplevel(
-                args.config,
-                store,
-                tuple(args.include),
-                jobs=args.max_jobs,
-                use_cache=not args.no_eval_cache,
-                on_event=progress,
-            )
-        finally:
-            progress.done()
+    try:
+        out = build_toplevel(
+            args.config,
+            store,
+            tuple(args.include),
+            jobs=args.max_jobs,
+            use_cache=not args.no_eval_cache,
+            on_event=progress,
+            unsafe_builders=args.unsafe_builders,
+        )
+    finally:
+        progress.done()
+    pause("built")
     if out.cached:
         _say("inputs unchanged since the last evaluation: reusing its result")
     for w in out.warnings:

@@ -77,8 +77,6 @@ def read_checks(toplevel: str) -> tuple[CheckStatus, ...]:
     return tuple(found)
 
 
-
-
 def config_hash(path: str) -> str:
     with open(path, "rb") as f:
         return "sha256:" + hashlib.sha256(f.read()).hexdigest()
@@ -99,8 +97,14 @@ def build_toplevel(
     jobs: int | None = None,
     use_cache: bool = True,
     on_event=None,
+    unsafe_builders: bool = False,
 ) -> ToplevelOutcome:
-    """Evaluate CONFIG with the module library and build its toplevel."""
+    """Evaluate CONFIG with the module library and build its toplevel.
+
+    Everything the build uses (sources, `.drv` files, outputs, a cached
+    toplevel) is a temporary root of `store` from the moment it is found
+    or made: keep `store` open until the toplevel is rooted otherwise (a
+    generation registered, its activation over)."""
     from declos.eval.instantiate import select_attr_path
     from declos.eval.values import Attrs
     from declos.options.configuration import _check_config_path, evaluate_configuration
@@ -109,9 +113,12 @@ def build_toplevel(
     config_file = _check_config_path(config)
     chash = config_hash(config_file)
     if use_cache:
-        hit = evalcache.lookup(store.state_dir, config_file, search_path, store.is_valid)
+
+        def keep(path: str) -> bool:  # valid, and a temporary root from now on
+            return store.keep_if_valid([path])
+
+        hit = evalcache.lookup(store.state_dir, config_file, search_path, keep)
         if hit is not None:
-            store.add_temp_root(hit["toplevel"])
             top = hit["toplevel"]
             return ToplevelOutcome(top, True, config_file, chash, _warnings(top), read_checks(top))
     seen = {}
@@ -124,7 +131,13 @@ def build_toplevel(
         value = select_attr_path(ev, result, TOPLEVEL_ATTR, Attrs())
         return collect_derivations(ev, value, Attrs())
 
-    req = BuildRequest(file=config_file, attr_paths=(TOPLEVEL_ATTR,), out_link=None, jobs=jobs)
+    req = BuildRequest(
+        file=config_file,
+        attr_paths=(TOPLEVEL_ATTR,),
+        out_link=None,
+        jobs=jobs,
+        unsafe_builders=unsafe_builders,
+    )
     outcome = realise(req, store, on_event=on_event, evaluate=evaluate)
     outcome.result.raise_for_failure()
     top = outcome.out_paths[0]

@@ -41,6 +41,22 @@ let
   # `command`, and writes "passed" or "not run: REASON" to $out; a failure
   # prints the located error and exits 1, which fails the build.
   checkBuilder = ''
+    notrun() {
+      printf 'not run: %s\n' "$1" | head -n 1 >"$out"
+      exit 0
+    }
+
+    found= unusable=
+    for p in $programCandidates; do
+      if [ -f "$p" ] && [ -x "$p" ]; then found=$p; break; fi
+      [ ! -e "$p" ] || unusable=$p
+    done
+    if [ -z "$found" ]; then
+      [ -z "$unusable" ] || notrun "$what: $unusable is not an executable file"
+      notrun "$what: $programMissing"
+    fi
+    program=$found
+
     scratch=$PWD
     set -- $fileSources
     for target in $fileTargets; do
@@ -92,11 +108,6 @@ let
       else
         "$@"
       fi
-    }
-
-    notrun() {
-      printf 'not run: %s\n' "$1" | head -n 1 >"$out"
-      exit 0
     }
 
     log=$scratch/.check-output
@@ -251,9 +262,9 @@ in rec {
                 laid out under the build directory at their targets;
                 `$file` is the first, as the command sees it
        program  the checker: an absolute path, or a name looked up in
-                /usr/local/sbin … /bin at evaluation; when it is not
-                there the check is "not run" (and a new evaluation after
-                it is installed checks)
+                /usr/local/sbin … /bin when the check is built; when it
+                is not there the check is "not run" (seen at evaluation
+                too, so that the check is built again once it is there)
        command  shell code run in the build directory with `$program`
                 and `$file`; exit 0 passes.  `isolated CMD…` runs CMD
                 as an unprivileged user in fresh user, mount and network
@@ -284,20 +295,22 @@ in rec {
                       ignoreOutput ? "^declos: nothing to ignore$" }:
     let
       absolute = builtins.substring 0 1 program == "/";
-      found = builtins.filter builtins.pathExists (map (d: "${d}/${program}") programDirs);
-      path = if absolute then program else if found == [ ] then null else builtins.head found;
+      candidates = if absolute then [ program ] else map (d: "${d}/${program}") programDirs;
       missing =
         if absolute then "${program} does not exist"
         else "${program} is not installed (looked in ${builtins.concatStringsSep ", " programDirs})";
       originLines = builtins.concatStringsSep "" (map (o:
         builtins.concatStringsSep "" (map (l: "${o.target or ""}\t${o.label}\t${l}\n") (lines o.text))) origins);
     in
-    if path == null || !builtins.pathExists path then
-      writeText "check-${name}" "not run: ${what}: ${missing}\n"
-    else derivation {
+    derivation {
       name = "check-${name}";
-      inherit system command what hint origin hostDependent ignoreOutput;
-      program = path;
+      inherit system program command what hint origin hostDependent ignoreOutput;
+      programCandidates = candidates;
+      programMissing = missing;
+      # Whether evaluation saw the program: the check is found at build time,
+      # and this only makes a check that was not run (its program missing) a
+      # new derivation, built again, once the program is there.
+      programSeen = builtins.any builtins.pathExists candidates;
       builder = "/bin/sh";
       args = [ "-c" checkBuilder ];
       PATH = "/usr/sbin:/usr/bin:/sbin:/bin";

@@ -32,7 +32,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import os
 import pwd
 import shutil
@@ -46,6 +45,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from declos.diagnostics import DeclosError
+from declos.store.sandbox_exec import encode
 
 MODES = ("mount", "userns", "check")
 ENV_VAR = "DECLOS_SANDBOX"
@@ -245,16 +245,8 @@ def wrap(
     for p in [*ro, *rw, cwd]:
         if not (p + "/").startswith(hide + "/"):
             raise NoSandbox(f"'{p}' is not under '{hide}'")
-    spec = {
-        "user": sb.mode == "userns",
-        "uid": sb.uid,
-        "gid": sb.gid,
-        "hide": hide,
-        "ro": ro,
-        "rw": rw,
-        "cwd": cwd,
-    }
-    return [sys.executable, "-I", "-S", HELPER, json.dumps(spec), "--", *argv]
+    spec = encode(sb.mode == "userns", sb.uid, sb.gid, hide, cwd, ro, rw)
+    return [sys.executable, "-I", "-S", HELPER, *spec, "--", *argv]
 
 
 def prepare(sb: Sandbox, dirs: Iterable[str]) -> None:

@@ -1,15 +1,17 @@
 """The program that puts one process builder into its sandbox and execs it.
 
-Run as `python -I -S sandbox_exec.py SPEC -- builder args...` by
+Run as `python -I -S sandbox_exec.py SPEC... -- builder args...` by
 `sandbox.wrap`; it imports nothing but the standard library (it runs in a
 fresh interpreter, before any namespace exists, with the builder's
-environment).  SPEC is JSON:
+environment; its start is most of a sandbox's cost, so it imports little).
+SPEC is, one argument each (see `encode`):
 
-    {"user": false, "uid": 993, "gid": 993,       # the build user (as root)
-     "hide": "/var/lib/declos",                   # a fresh tmpfs goes here
-     "ro": ["<state>/store"],                     # bound read-only under it
-     "rw": ["<state>/builds/x-1", "<store>/.tmp-…"],
-     "cwd": "<state>/builds/x-1"}
+    user|build  uid  gid  HIDE  CWD  N  RO...  M  RW...
+
+`user` for a non-root caller, `build` to become the build user `uid`:`gid`;
+a fresh tmpfs goes on HIDE; the N paths RO are bound back read-only under
+it, the M paths RW writable (a build's directory and its temporary output
+directories); the builder starts in CWD.
 
 Steps, any failure exiting 121 with a `declos: cannot set the build sandbox
 up` line on stderr:
@@ -36,7 +38,6 @@ up` line on stderr:
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import signal
 import sys
@@ -260,12 +261,33 @@ def _wait(pid: int) -> None:
     os._exit(os.waitstatus_to_exitcode(status))
 
 
+def encode(
+    user: bool, uid: int, gid: int, hide: str, cwd: str, ro: list[str], rw: list[str]
+) -> list[str]:
+    """The SPEC arguments (see the module docstring)."""
+    kind = "user" if user else "build"
+    return [kind, str(uid), str(gid), hide, cwd, str(len(ro)), *ro, str(len(rw)), *rw]
+
+
+def decode(args: list[str]) -> tuple[dict, list[str]]:
+    """(spec, builder argv) from the command line; ValueError if malformed."""
+    kind, uid, gid, hide, cwd, n_ro = args[:6]
+    rest = args[6:]
+    ro, rest = rest[: int(n_ro)], rest[int(n_ro) :]
+    rw, rest = rest[1 : 1 + int(rest[0])], rest[1 + int(rest[0]) :]
+    if kind not in ("user", "build") or not rest or rest[0] != "--" or len(rest) < 2:
+        raise ValueError("malformed")
+    spec = {"user": kind == "user", "uid": int(uid), "gid": int(gid), "hide": hide}
+    spec.update({"cwd": cwd, "ro": ro, "rw": rw})
+    return spec, rest[1:]
+
+
 def main(args: list[str]) -> None:
-    if len(args) < 3 or args[1] != "--":
-        sys.stderr.write("usage: sandbox_exec.py SPEC -- builder [args...]\n")
+    try:
+        spec, argv = decode(args)
+    except (ValueError, IndexError):
+        sys.stderr.write("usage: sandbox_exec.py SPEC... -- builder [args...]\n")
         os._exit(2)
-    spec = json.loads(args[0])
-    argv = args[2:]
     declos = os.getppid()
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a killed declos takes its builds along
     if os.getppid() != declos:

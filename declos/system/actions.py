@@ -31,42 +31,51 @@ class Action:
 # --- units --------------------------------------------------------------------------
 
 
+def _unit(would: bool) -> str:
+    """A unit action's verb prefix: on a root that is not live nothing runs."""
+    return "unit would " if would else "unit "
+
+
 @attrs.frozen
 class StopUnit(Action):
     unit: str
-    reason: str  # "removed" | "changed"
+    reason: str  # "removed" | "changed" | "its socket … changed"
+    would: bool = False  # not the live system: recorded, not run
     kind = "stop-unit"
 
     def describe(self) -> str:
-        return f"unit stop {self.unit} ({self.reason})"
+        return f"{_unit(self.would)}stop {self.unit} ({self.reason})"
 
 
 @attrs.frozen
 class StartUnit(Action):
     unit: str
     reason: str  # "added" | "changed"
+    would: bool = False
     kind = "start-unit"
 
     def describe(self) -> str:
-        return f"unit start {self.unit} ({self.reason})"
+        return f"{_unit(self.would)}start {self.unit} ({self.reason})"
 
 
 @attrs.frozen
 class RestartUnit(Action):
     unit: str
+    would: bool = False
     kind = "restart-unit"
 
     def describe(self) -> str:
-        return f"unit restart {self.unit} (changed)"
+        return f"{_unit(self.would)}restart {self.unit} (changed)"
 
 
 @attrs.frozen
 class ReloadUnit(Action):
     unit: str
+    would: bool = False
     kind = "reload-unit"
 
     def describe(self) -> str:
-        return f"unit reload {self.unit} (changed)"
+        return f"{_unit(self.would)}reload {self.unit} (changed)"
 
 
 @attrs.frozen
@@ -82,10 +91,11 @@ class UnitChanged(Action):
 
 @attrs.frozen
 class DaemonReload(Action):
+    would: bool = False
     kind = "daemon-reload"
 
     def describe(self) -> str:
-        return "unit daemon-reload"
+        return f"{_unit(self.would)}daemon-reload"
 
 
 # --- users and groups ---------------------------------------------------------------

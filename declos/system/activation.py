@@ -20,7 +20,7 @@ from collections.abc import Callable
 import attrs
 
 from declos.diagnostics import DeclosError
-from declos.system import accounts, actions, etc, journal, rootfs, undo
+from declos.system import accounts, actions, etc, journal, rootfs, undo, units
 from declos.system.plan import CURRENT_SYSTEM, Plan
 
 UNIT_LOG = "unit-actions.log"
@@ -41,6 +41,11 @@ class Context:
     #: remember created directories (homes, /run, etc subdirectories) too; not while undoing, when
     #: what is created belongs to the old root
     remember_dirs: bool = True
+    #: a unit that fails to start is reported, not a failed activation (`--keep-failed`, undo)
+    keep_failed: bool = False
+    #: units started, restarted or reloaded on the live system, and those that failed
+    touched: list[str] = attrs.field(factory=list, init=False)
+    failed: list[tuple[str, str]] = attrs.field(factory=list, init=False)
     #: the open root while `apply_plan` runs
     open_root: rootfs.Root | None = attrs.field(default=None, init=False)
 
@@ -58,16 +63,49 @@ def live_systemd(root: str) -> bool:
 # --- applying ---------------------------------------------------------------------------
 
 
-def _systemctl(ctx: Context, *args: str) -> None:
-    if ctx.live:
-        proc = subprocess.run(["systemctl", *args], capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise ActivationError(
-                f"systemctl {' '.join(args)} failed: {proc.stderr.strip() or proc.returncode}"
-            )
+def _systemctl(ctx: Context, a: actions.Action, *args: str) -> None:
+    """Run `systemctl ARGS` for a unit action of the live system, or record it
+    (`<state>/unit-actions.log`) for a root that is not live.  A start,
+    restart or reload that fails is collected, not raised: every unit gets
+    its chance, and `_check_units` reports them together."""
+    if getattr(a, "would", False) or not ctx.live:
+        with open(os.path.join(ctx.state_dir, UNIT_LOG), "a") as f:
+            f.write(f"{int(time.time())} {ctx.root} systemctl {' '.join(args)}\n")
         return
-    with open(os.path.join(ctx.state_dir, UNIT_LOG), "a") as f:
-        f.write(f"{int(time.time())} {ctx.root} systemctl {' '.join(args)}\n")
+    proc = subprocess.run(["systemctl", *args], capture_output=True, text=True)
+    if isinstance(a, actions.StartUnit | actions.RestartUnit | actions.ReloadUnit):
+        ctx.touched.append(a.unit)
+        if proc.returncode != 0:
+            ctx.failed.append((a.unit, proc.stderr.strip() or f"exit status {proc.returncode}"))
+        return
+    if proc.returncode != 0:
+        raise ActivationError(
+            f"systemctl {' '.join(args)} failed: {proc.stderr.strip() or proc.returncode}"
+        )
+
+
+def _check_units(ctx: Context) -> None:
+    """After the starts on the live system: every unit started, restarted or
+    reloaded must be running.  A failure fails the activation (so the switch
+    puts the previous generation back) with the unit's journal tail, unless
+    `keep_failed` (then it is only reported)."""
+    if not ctx.live or not ctx.touched:
+        return
+    failed = dict(ctx.failed)
+    for unit, why in units.failed_units([u for u in ctx.touched if u not in failed]):
+        failed[unit] = why
+    if not failed:
+        return
+    ctx.failed = sorted(failed.items())
+    text = "\n".join(
+        f"{u}: {why}\n" + "\n".join(f"  {line}" for line in units.journal_tail(u).splitlines())
+        for u, why in ctx.failed
+    )
+    names = ", ".join(u for u, _ in ctx.failed)
+    if ctx.keep_failed:
+        ctx.say(f"warning: the following units failed: {names}\n{text}")
+        return
+    raise ActivationError(f"the following units failed: {names}\n{text}")
 
 
 def _run_script(ctx: Context, a: actions.RunScript) -> None:
@@ -106,11 +144,11 @@ def _set_current_system(ctx: Context, a: actions.SetCurrentSystem) -> None:
 
 
 _APPLY: dict[type, Callable[[Context, actions.Action], None]] = {
-    actions.StopUnit: lambda c, a: _systemctl(c, "stop", a.unit),
-    actions.StartUnit: lambda c, a: _systemctl(c, "start", a.unit),
-    actions.RestartUnit: lambda c, a: _systemctl(c, "restart", a.unit),
-    actions.ReloadUnit: lambda c, a: _systemctl(c, "reload", a.unit),
-    actions.DaemonReload: lambda c, a: _systemctl(c, "daemon-reload"),
+    actions.StopUnit: lambda c, a: _systemctl(c, a, "stop", a.unit),
+    actions.StartUnit: lambda c, a: _systemctl(c, a, "start", a.unit),
+    actions.RestartUnit: lambda c, a: _systemctl(c, a, "restart", a.unit),
+    actions.ReloadUnit: lambda c, a: _systemctl(c, a, "reload", a.unit),
+    actions.DaemonReload: lambda c, a: _systemctl(c, a, "daemon-reload"),
     actions.WriteAccounts: lambda c, a: accounts.apply_write_accounts(c.fs, a),
     actions.CreateHome: lambda c, a: accounts.apply_create_home(c.fs, a),
     actions.SetStatic: lambda c, a: etc.apply_set_static(c.fs, a),
@@ -132,6 +170,7 @@ def apply_plan(plan: Plan, ctx: Context) -> None:
             for a in plan.actions:
                 if not a.info_only:
                     _apply(ctx, a)
+            _check_units(ctx)
         finally:
             ctx.open_root = None
 

@@ -35,16 +35,13 @@ from declos.system.actions import (
     DaemonReload,
     LinkEtc,
     Packages,
-    ReloadUnit,
     RestartUnit,
     RunScript,
     SetCurrentSystem,
-    StartUnit,
-    StopUnit,
-    UnitChanged,
 )
 from declos.system.etc import plan_etc
 from declos.system.manifest import UNIT_DIR, Manifest
+from declos.system.units import LiveUnits, plan_units
 
 CURRENT_SYSTEM = "run/current-system"
 
@@ -61,6 +58,8 @@ class Plan:
     actions: tuple[Action, ...]
     warnings: tuple[str, ...] = ()
 
+    live: bool = False  # planned against the live system's systemd
+
     @property
     def empty(self) -> bool:
         return not self.actions
@@ -72,14 +71,17 @@ def compute_plan(
     new: Manifest,
     also: list[Manifest] | tuple = (),
     store_dir: str | None = None,
+    live: LiveUnits | None = None,
 ) -> Plan:
     """The actions taking `root` to `new`.  `old` is the active manifest;
     `also` lists other manifests whose files may be in the root (an
-    interrupted switch's), so that their files count as declos'."""
+    interrupted switch's), so that their files count as declos'.  `live` is
+    what systemd runs now, for the live root; None: not the live system,
+    unit actions are only recorded."""
     also = list(also)
-    stops, starts = plan_units(old, new)
+    stops, starts = plan_units(old, new, live)
     etc_actions = plan_etc(root, old, new, also, store_dir)
-    starts = _restart_repaired(new, etc_actions, stops, starts)
+    starts = _restart_repaired(new, etc_actions, stops, starts, live is None)
     actions: list[Action] = list(stops)
     actions += plan_accounts(root, new)
     actions += etc_actions
@@ -92,57 +94,16 @@ def compute_plan(
     pk = plan_packages(old, new)
     if pk is not None:
         actions.append(pk)
-    return Plan(root, old.toplevel, new.toplevel, tuple(actions), tuple(new.warnings))
+    return Plan(
+        root, old.toplevel, new.toplevel, tuple(actions), tuple(new.warnings), live is not None
+    )
 
 
 # --- units ----------------------------------------------------------------------------
 
 
-def _read(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except (FileNotFoundError, IsADirectoryError):
-        return None
-
-
-def plan_units(old: Manifest, new: Manifest) -> tuple[list[Action], list[Action]]:
-    """(actions before activation, actions after): stops first, then
-    daemon-reload and starts/restarts/reloads, comparing unit files."""
-    stops: list[Action] = []
-    late: list[Action] = []
-    changed_any = False
-    for name in sorted(set(old.units) | set(new.units)):
-        o, n = old.units.get(name), new.units.get(name)
-        if n is None:
-            stops.append(StopUnit(name, "removed"))
-            changed_any = True
-            continue
-        if o is None:
-            changed_any = True
-            if n.get("wantedBy"):
-                late.append(StartUnit(name, "added"))
-            continue
-        if o["source"] == n["source"] or _read(o["source"]) == _read(n["source"]):
-            continue
-        changed_any = True
-        text = (_read(n["source"]) or b"").decode(errors="replace")
-        if n.get("reloadIfChanged") or "X-ReloadIfChanged=true" in text:
-            late.append(ReloadUnit(name))
-        elif not n.get("restartIfChanged", True):
-            late.append(UnitChanged(name, "restartIfChanged = false: not restarted"))
-        elif n.get("stopIfChanged", True):
-            stops.append(StopUnit(name, "changed"))
-            late.append(StartUnit(name, "changed"))
-        else:
-            late.append(RestartUnit(name))
-    if changed_any:
-        late.insert(0, DaemonReload())
-    return stops, late
-
-
 def _restart_repaired(
-    new: Manifest, etc_actions: list[Action], stops: list[Action], late: list[Action]
+    new: Manifest, etc_actions: list[Action], stops: list[Action], late: list[Action], would: bool
 ) -> list[Action]:
     """Units whose file activation puts back after a hand edit (drift) run
     from the edited file: restart them, as if their unit had changed."""
@@ -157,14 +118,14 @@ def _restart_repaired(
         and "/" not in a.name[len(prefix) :]
     )
     extra: list[Action] = [
-        RestartUnit(u)
+        RestartUnit(u, would)
         for u in repaired
         if u in new.units and u not in planned and new.units[u].get("restartIfChanged", True)
     ]
     if not extra and not repaired:
         return late
     if not any(isinstance(a, DaemonReload) for a in late):
-        late = [DaemonReload(), *late]
+        late = [DaemonReload(would), *late]
     return [*late, *extra]
 
 

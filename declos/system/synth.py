@@ -87,6 +87,7 @@ def make_toplevel(
             "wantedBy": list(u.get("wantedBy", ["multi-user.target"])),
             "restartIfChanged": u.get("restartIfChanged", True),
             "stopIfChanged": u.get("stopIfChanged", True),
+            "reloadIfChanged": u.get("reloadIfChanged", False),
         }
         unit_farm[n] = src
         farm[f"systemd/system/{n}"] = src

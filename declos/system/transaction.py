@@ -14,6 +14,7 @@ way a failure is undone.  Every state-changing command recovers first.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -21,14 +22,17 @@ from collections.abc import Callable
 import attrs
 
 from declos.diagnostics import DeclosError
+from declos.store.gc import add_root
 from declos.store.store import Store
-from declos.system import actions, etc, journal, undo
+from declos.system import actions, etc, journal, rootfs, undo
 from declos.system.activation import Context, apply_plan, live_systemd
 from declos.system.manifest import EMPTY, Manifest, load_manifest
 from declos.system.plan import Plan, compute_plan
 from declos.system.profiles import Generation, Profile
+from declos.system.units import LiveUnits, query_live_units
 
 ROOT_FILE = "activation-root"
+ACTIVE_ROOT = "active-system"  # gcroots/<this>: the toplevel active on the root
 FINISHED_STEPS = ("activated", "profile-switched")
 
 
@@ -42,6 +46,12 @@ class UndoFailed(DeclosError):
 
 class RecoverFailed(DeclosError):
     code = "recover-failed"
+
+
+def _back_to(record: dict) -> str | None:
+    """What an undo re-activates: the toplevel active before the transaction
+    (journals written before `activePath` existed: the profile's)."""
+    return record["activePath"] if "activePath" in record else record["fromPath"]
 
 
 def error_text(e: BaseException) -> str:
@@ -60,6 +70,7 @@ class SwitchOutcome:
     plan: Plan | None
     previous: int | None = None
     repaired: bool = False  # the generation was current; what had drifted was put back
+    failed_units: tuple[tuple[str, str], ...] = ()  # with --keep-failed: (unit, why)
 
 
 def drift_actions(plan: Plan) -> list[actions.Action]:
@@ -76,6 +87,9 @@ class System:
         self.profile = Profile(store)
         self.root = os.path.abspath(root) if root else self.remembered_root()
         self.say = say or (lambda _msg: None)
+        #: a unit that fails to start does not undo the activation (nixos-rebuild's --keep-failed)
+        self.keep_failed = False
+        self.failed_units: tuple[tuple[str, str], ...] = ()
 
     def close(self) -> None:
         self.profile.close()
@@ -88,8 +102,9 @@ class System:
         except FileNotFoundError:
             return os.path.join(self.state_dir, "root")
 
-    def _ctx(self, root: str, remember=None, dirs: bool = True) -> Context:
-        return Context(root, self.state_dir, live_systemd(root), self.say, remember, dirs)
+    def _ctx(self, root: str, remember=None, dirs: bool = True, keep_failed=None) -> Context:
+        keep = self.keep_failed if keep_failed is None else keep_failed
+        return Context(root, self.state_dir, live_systemd(root), self.say, remember, dirs, keep)
 
     def _journaled(self, record: dict) -> Callable[[str, list], None]:
         """A `remember` that appends to `record` (kept current) and writes the journal."""
@@ -100,13 +115,36 @@ class System:
 
         return remember
 
-    def plan_to(self, toplevel: str | None, root: str | None = None) -> Plan:
+    def active_path(self, root: str | None = None) -> str | None:
+        """The toplevel the root was last activated to: `/etc/static`'s
+        generation when it is a toplevel of this store (it survives a reboot,
+        unlike `/run/current-system`, and `declos test` moves it without moving
+        the profile), else the profile's current generation."""
+        try:
+            with rootfs.opened(root or self.root) as fs:
+                static = fs.readlink("etc/static")
+        except DeclosError:
+            static = None
+        if static and static.endswith("/etc"):
+            top = static[: -len("/etc")]
+            if os.path.dirname(top) == self.store.store_dir:
+                with contextlib.suppress(DeclosError):
+                    load_manifest(top)
+                    return top
         cur = self.profile.current()
+        return cur.path if cur else None
+
+    def _live(self, root: str) -> LiveUnits | None:
+        return query_live_units() if live_systemd(root) else None
+
+    def plan_to(self, toplevel: str | None, root: str | None = None) -> Plan:
+        root = root or self.root
         return compute_plan(
-            root or self.root,
-            load_manifest(cur.path if cur else None),
+            root,
+            load_manifest(self.active_path(root)),
             load_manifest(toplevel),
             store_dir=self.store.store_dir,
+            live=self._live(root),
         )
 
     def activate(
@@ -118,20 +156,39 @@ class System:
             load_manifest(new),
             [load_manifest(p) for p in also],
             store_dir=self.store.store_dir,
+            live=self._live(root),
         )
         os.makedirs(root, exist_ok=True)
-        apply_plan(plan, self._ctx(root, remember, dirs))
+        ctx = self._ctx(root, remember, dirs)
+        apply_plan(plan, ctx)
+        self.failed_units = tuple(ctx.failed)
         return plan
 
-    def _transaction(self, op: str, target: Generation, created: bool) -> SwitchOutcome:
+    def describe(self, toplevel: str | None) -> str:
+        """`generation N` for a toplevel some generation has, else its path."""
+        if toplevel is None:
+            return "no generation"
+        for g in reversed(self.profile.list()):
+            if g.path == toplevel:
+                return f"generation {g.number}"
+        return toplevel
+
+    def _transaction(
+        self, op: str, target: Generation, created: bool, set_profile: bool = True
+    ) -> SwitchOutcome:
+        """Activate `target` on the root as one transaction; with `set_profile`
+        it also becomes the profile's current generation (the boot default)."""
         cur = self.profile.current()
+        active = self.active_path()
         record = {
             "op": op,
             "from": cur.number if cur else None,
             "fromPath": cur.path if cur else None,
+            "activePath": active,
             "to": target.number,
             "toPath": target.path,
             "created": created,
+            "setProfile": set_profile,
             "root": self.root,
             "time": int(time.time()),
         }
@@ -139,13 +196,12 @@ class System:
         journal.write_durably(os.path.join(self.state_dir, ROOT_FILE), self.root.encode())
         record = journal.set_step(self.state_dir, record, "begin")
         try:
-            plan = self.activate(
-                self.root, record["fromPath"], target.path, remember=self._journaled(record)
-            )
+            plan = self.activate(self.root, active, target.path, remember=self._journaled(record))
         except Exception as e:  # every failure is undone; a crash (or ^C) is recover's job
             msg = error_text(e)
             self.say(f"activation of generation {target.number} failed: {msg}")
-            where = f"generation {cur.number}" if cur else "the state before any generation"
+            where = self.describe(active)
+            where = where if active else "the state before any generation"
             try:
                 self._undo(record)
             except UndoFailed as u:
@@ -158,10 +214,17 @@ class System:
                 f"the previous configuration ({where}) is active again"
             ) from None
         record = journal.set_step(self.state_dir, record, "activated")
-        self.profile.set_current(target.number)
+        self._finish(record)
         journal.set_step(self.state_dir, record, "profile-switched")
         journal.clear_journal(self.state_dir)
-        return SwitchOutcome(target, plan, record["from"])
+        return SwitchOutcome(target, plan, record["from"], failed_units=self.failed_units)
+
+    def _finish(self, record: dict) -> None:
+        """After activation: the profile moves (unless `declos test`), and the
+        active toplevel is a GC root for as long as it is active."""
+        if record.get("setProfile", True):
+            self.profile.set_current(record["to"])
+        add_root(self.store, record["toPath"], ACTIVE_ROOT)
 
     def switch_to(
         self,
@@ -174,11 +237,56 @@ class System:
         self.recover()
         cur = self.profile.current()
         if cur is not None and cur.path == toplevel:
-            return self._reassert(cur)
+            if self.active_path() == toplevel:
+                return self._reassert(cur)
+            self._check_generation(cur)  # current, but `declos test` activated another
+            return self._transaction("switch", cur, created=False)
         load_manifest(toplevel)  # not a toplevel: fail before anything changes
         self._check_plan(toplevel)
         gen = self.profile.add(toplevel, message, config_file, config_hash)
         return self._transaction("switch", gen, created=True)
+
+    def test(
+        self,
+        toplevel: str,
+        message: str | None = None,
+        config_file: str | None = None,
+        config_hash: str | None = None,
+    ) -> SwitchOutcome:
+        """Activate `toplevel` without making it the profile's current generation
+        (the boot default), as `nixos-rebuild test`.  It is recorded as a
+        generation (so that it can be diffed, switched to, and kept from GC)
+        unless one already has that path."""
+        self.recover()
+        if self.active_path() == toplevel:
+            gen = next(g for g in reversed(self.profile.list()) if g.path == toplevel)
+            return self._reassert(gen, set_profile=False)
+        load_manifest(toplevel)
+        self._check_plan(toplevel)
+        known = [g for g in self.profile.list() if g.path == toplevel]
+        if known:
+            return self._transaction("test", known[-1], created=False, set_profile=False)
+        gen = self.profile.add(toplevel, message, config_file, config_hash)
+        return self._transaction("test", gen, created=True, set_profile=False)
+
+    def boot(
+        self,
+        toplevel: str,
+        message: str | None = None,
+        config_file: str | None = None,
+        config_hash: str | None = None,
+    ) -> Generation:
+        """Make `toplevel` the profile's current generation (the default at the
+        next boot) without activating it, as `nixos-rebuild boot`."""
+        self.recover()
+        load_manifest(toplevel)
+        cur = self.profile.current()
+        if cur is not None and cur.path == toplevel:
+            return cur
+        known = [g for g in self.profile.list() if g.path == toplevel]
+        gen = known[-1] if known else self.profile.add(toplevel, message, config_file, config_hash)
+        self.profile.set_current(gen.number)
+        return gen
 
     def switch_generation(self, number: int) -> SwitchOutcome:
         self.recover()
@@ -213,7 +321,7 @@ class System:
         if why:
             raise SwitchFailed(f"cannot use '{self.root}' as the root: {why}; nothing was changed")
 
-    def _reassert(self, cur: Generation) -> SwitchOutcome:
+    def _reassert(self, cur: Generation, set_profile: bool = True) -> SwitchOutcome:
         """Switching to the current generation: repair what drifted from it.
 
         The plan from the generation to itself is empty but for activation
@@ -225,7 +333,7 @@ class System:
         plan = self.plan_to(cur.path)
         if not drift_actions(plan):
             return SwitchOutcome(None, None, cur.number)
-        outcome = self._transaction("repair", cur, created=False)
+        outcome = self._transaction("repair", cur, created=False, set_profile=set_profile)
         return attrs.evolve(outcome, repaired=True)
 
     def _check_generation(self, gen: Generation) -> None:
@@ -262,16 +370,18 @@ class System:
         root = record["root"]
         to_manifest = self._manifest_if_valid(record["toPath"])
         try:
-            from_manifest = load_manifest(record["fromPath"])
+            from_manifest = load_manifest(_back_to(record))
             plan = compute_plan(
                 root,
                 to_manifest,
                 from_manifest,
                 [to_manifest],
                 store_dir=self.store.store_dir,
+                live=self._live(root),
             )
             os.makedirs(root, exist_ok=True)
-            apply_plan(plan, self._ctx(root, self._journaled(record), dirs=False))
+            # the old generation's units that fail are its own: reported, not a failed undo
+            apply_plan(plan, self._ctx(root, self._journaled(record), False, keep_failed=True))
             manifests = [from_manifest, to_manifest]
             undo.remove_temporaries(root, {n for m in manifests for n in m.etc_entries()})
             ours = etc.ours_checker(root, manifests, self.store.store_dir)
@@ -287,6 +397,8 @@ class System:
             self.profile.set_current(record["from"])
         elif record["from"] is None:
             self.profile.clear_current()
+        if _back_to(record) is not None:
+            add_root(self.store, _back_to(record), ACTIVE_ROOT)
         if record.get("created"):
             self.profile.remove(record["to"])
         journal.clear_journal(self.state_dir)
@@ -300,14 +412,15 @@ class System:
 
     def _not_restored(self, record: dict, to_manifest: Manifest) -> str:
         """What the root still lacks of the `from` generation, one line each."""
-        where = f"generation {record['from']}" if record["from"] is not None else "no generation"
+        where = self.describe(_back_to(record))
         try:
             plan = compute_plan(
                 record["root"],
                 to_manifest,
-                load_manifest(record["fromPath"]),
+                load_manifest(_back_to(record)),
                 [to_manifest],
                 store_dir=self.store.store_dir,
+                live=self._live(record["root"]),
             )
         except Exception as e:
             return f"the root is not back on {where} (and cannot be planned: {error_text(e)})\n"
@@ -327,7 +440,7 @@ class System:
             return None
         step = record.get("step")
         if step in FINISHED_STEPS:
-            self.profile.set_current(record["to"])
+            self._finish(record)
             journal.clear_journal(self.state_dir)
             what = f"finished the interrupted {record['op']} to generation {record['to']}"
         else:
@@ -338,7 +451,7 @@ class System:
                     f"undoing the interrupted {record['op']} to generation {record['to']}"
                     f" failed: {u.message}"
                 ) from None
-            back = f"generation {record['from']}" if record["from"] is not None else "no generation"
+            back = self.describe(_back_to(record))
             what = (
                 f"undid the interrupted {record['op']} to generation {record['to']}"
                 f" (back to {back})"

@@ -164,8 +164,8 @@ def test_a_repaired_unit_file_restarts_the_unit(system, top, root, state):
     _write(root, "etc/systemd/system/web.service", "[Service]\nExecStart=/bin/evil\n")
     out = system.switch_to(t1)
     described = [a.describe() for a in out.plan.actions]
-    assert "unit restart web.service (changed)" in described
-    assert "unit daemon-reload" in described
+    assert "unit would restart web.service (changed)" in described
+    assert "unit would daemon-reload" in described
     with open(os.path.join(state, "unit-actions.log")) as f:
         log = f.read()
     assert "systemctl restart web.service" in log

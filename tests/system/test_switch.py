@@ -279,7 +279,7 @@ def test_dry_run_plan_changes_nothing(system, top, root):
     assert snapshot(root) == before
     lines = text.splitlines()[2:]
     assert lines == [
-        "unit stop web.service (changed)",
+        "unit would stop web.service (changed)",
         "etc static -> " + os.path.join(t2, "etc"),
         "etc changed hosts",
         "etc added motd",
@@ -290,9 +290,9 @@ def test_dry_run_plan_changes_nothing(system, top, root):
         "etc managed 4 files",
         "system current -> " + t2,
         "script run marker",
-        "unit daemon-reload",
-        "unit start db.service (added)",
-        "unit start web.service (changed)",
+        "unit would daemon-reload",
+        "unit would start db.service (added)",
+        "unit would start web.service (changed)",
         "packages +jq -hello",
     ]
     assert '"action": "etc-changed"' in render_json(plan)  # hosts: its link stays

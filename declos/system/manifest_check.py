@@ -235,7 +235,8 @@ def _check_etc(c: _Check, name: Any, e: Any) -> None:
     c.store_path(e.get("source"), f"{f}.source", host_ok=mode == "symlink")
     for k in ("user", "group"):
         owner = c.typed(e.get(k, "root"), (str,), f"{f}.{k}", "a name or a number")
-        if not owner.isascii() or not (owner.isdigit() or name_problem(owner) is None):
+        # looked up in the root's passwd/group: a name's shape, of any length, or a number
+        if not owner.isascii() or not (owner.isdigit() or NAME.fullmatch(owner)):
             raise c.fail(f"{f}.{k}", "is neither a valid user or group name nor a number", owner)
 
 
@@ -257,4 +258,9 @@ def _check_user(c: _Check, name: Any, u: Any) -> None:
         raise c.fail(f, "sets both hashedPassword and hashedPasswordFile")
     for k in ("createHome", "isSystemUser", "isNormalUser"):
         c.flag(u, k, f)
-    c.each(u.get("authorizedKeys", []), f"{f}.authorizedKeys", c.text)
+    # not written by activation (openssh's module makes the files): only typed
+    c.each(
+        u.get("authorizedKeys", []),
+        f"{f}.authorizedKeys",
+        lambda k, kf: c.typed(k, (str,), kf, "a string"),
+    )

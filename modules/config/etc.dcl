@@ -150,6 +150,9 @@ in
       assertion = targetProblem e.target == null;
       message = "${lib.showOption [ "environment" "etc" e.name "target" ]} is ${chk.show e.target}${chk.definedIn (chk.nameLocations options.environment.etc e.name e._definitions.target e.target)}, which cannot be a file under /etc: ${toString (targetProblem e.target)}.";
     }) enabled ++ map (e: {
+      assertion = chk.isNormalizedAbsolute "${e.source}";
+      message = "${lib.showOption [ "environment" "etc" e.name "source" ]} is ${chk.show "${e.source}"}${chk.definedIn (chk.optionLocations e._definitions.source (_: true))}, which is not a normalized absolute path.";
+    }) enabled ++ map (e: {
       assertion = e.mode == "symlink" || e.mode == "direct" || lib.hasPrefix "${builtins.storeDir}/" "${e.source}";
       message = "${lib.showOption [ "environment" "etc" e.name ]} is a copy (mode ${e.mode}) of ${chk.show "${e.source}"}${chk.definedIn (chk.optionLocations e._definitions.source (_: true))}, which is not in the store: only a link (mode \"symlink\") may name a file of the host.";
     }) enabled;

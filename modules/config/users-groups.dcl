@@ -116,7 +116,7 @@ let
         '';
       };
       openssh.authorizedKeys.keys = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf types.singleLineStr;
         default = [ ];
         description = "SSH public keys that may log in as this user.";
       };

@@ -132,3 +132,14 @@ def test_a_link_to_a_host_file_is_fine(tmp_path):
     )
     assert s.code == 0, s.err
     assert (s.root / "etc/localtime").is_symlink()
+
+
+@pytest.mark.parametrize("source", ["/usr/share/zoneinfo//UTC", "/usr/../etc/shadow", "/etc/"])
+def test_a_link_to_a_path_that_is_not_normalized(tmp_path, source):
+    err, conf = switch_refused(
+        tmp_path, f'{{\n  environment.etc.x = {{\n    source = "{source}";\n  }};\n}}\n'
+    )
+    assert (
+        f'environment.etc.x.source is "{source}" (defined in {conf}:3), '
+        "which is not a normalized absolute path" in err
+    )

@@ -52,7 +52,10 @@ class AccountsError(DeclosError):
 
 
 def _read_lines(fs: Root, rel: str) -> list[str]:
-    return (fs.read_text(rel) or "").splitlines()
+    # "\n" only, as glibc reads them: str.splitlines also splits on \r, NEL,
+    # U+2028 …, so a GECOS set with chfn could come back as a line of its own
+    lines = (fs.read_text(rel) or "").split("\n")
+    return lines[:-1] if lines[-1] == "" else lines
 
 
 def hash_from_file(fs: Root, user: str, path: str) -> str:

@@ -156,15 +156,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     show_trace = getattr(args, "show_trace", False)
-    from declos.eval.settings import SettingError, configure
+    from declos.eval.settings import SettingError, using
 
     try:
-        configure(eval_settings(args, sys.stderr.write))
+        settings = eval_settings(args, sys.stderr.write)
     except SettingError as e:
         sys.stderr.write(f"error: {e}\n")
         return 2
     try:
-        return args.run(args)
+        # The command's evaluators take these (Nix's evalSettings); reset after.
+        with using(settings):
+            return args.run(args)
     except DeclosError as err:
         sys.stderr.write(render(err, show_trace=show_trace))
         return 1

@@ -39,7 +39,7 @@ def test_show_trace_reaches_error_rendering(tmp_path, conf):
     for out in (plain, after, before, dry):
         assert out.returncode == 1 and "cannot coerce an integer to a string" in out.stderr
         assert "Traceback" not in out.stderr
-    frame = "while calling the 'derivationStrict' builtin"
+    frame = "while evaluating definitions from"
     assert frame not in plain.stderr
     assert frame in after.stderr and frame in before.stderr and frame in dry.stderr
     assert len(before.stderr.splitlines()) > 3 * len(plain.stderr.splitlines())

@@ -78,6 +78,14 @@ rec {
       default = [ ];
       description = "When any of these (files, packages, strings) changes, the unit is restarted at activation.";
     };
+    reloadTriggers = mkOption {
+      type = types.listOf types.unspecified;
+      default = [ ];
+      description = ''
+        When any of these (files, packages, strings) changes and nothing else
+        in the unit did, the unit is reloaded at activation instead of restarted.
+      '';
+    };
   };
 
   # Where the lines of a unit file come from (`pkgs.checkConfigFile`'s
@@ -125,6 +133,9 @@ rec {
       // names "Conflicts" u.conflicts
       // lib.optionalAttrs (u.restartTriggers != [ ]) {
         X-Restart-Triggers = builtins.hashString "sha256" (toString u.restartTriggers);
+      }
+      // lib.optionalAttrs (u.reloadTriggers != [ ]) {
+        X-Reload-Triggers = builtins.hashString "sha256" (toString u.reloadTriggers);
       }
       // u.unitConfig);
 }

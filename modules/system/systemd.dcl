@@ -234,6 +234,7 @@ in
     system.build.unitsManifest = lib.mapAttrs (unit: u: {
       source = "${unitFiles.${unit}}";
       inherit (u) wantedBy restartIfChanged stopIfChanged;
+      reloadIfChanged = u.reloadIfChanged or false;
     }) units;
   };
 }

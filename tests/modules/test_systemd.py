@@ -154,3 +154,28 @@ def test_activation_scripts_sorted_with_deps(build):
 def test_activation_script_unknown_dep_is_an_assertion(build):
     err = build('{ system.activationScripts.a = { text = "x"; deps = [ "b" ]; }; }', fails=True)
     assert 'system.activationScripts.a depends on "b", which is not an activation script' in err
+
+
+def test_reload_triggers_and_reload_if_changed_reach_the_unit_and_manifest(build):
+    system = build(
+        """
+        { pkgs, ... }: {
+          systemd.services.web = {
+            wantedBy = [ "multi-user.target" ];
+            serviceConfig.ExecStart = "/bin/true";
+            serviceConfig.ExecReload = "/bin/true";
+            reloadTriggers = [ (pkgs.writeText "site" "v1") ];
+          };
+          systemd.services.api = {
+            serviceConfig.ExecStart = "/bin/true";
+            reloadIfChanged = true;
+          };
+        }
+        """
+    )
+    assert any(
+        line.startswith("X-Reload-Triggers=") for line in system.unit("web.service").splitlines()
+    )
+    units = system.manifest["units"]
+    assert units["api.service"]["reloadIfChanged"] is True
+    assert units["web.service"]["reloadIfChanged"] is False

@@ -250,10 +250,12 @@ def wrap(
 
 
 def prepare(sb: Sandbox, dirs: Iterable[str]) -> None:
-    """Give the build user the directories it writes (mode `mount`)."""
+    """Give the build user the directories it writes and what declos put
+    in them (`passAsFile` files), in mode `mount`."""
     if sb.mode == "mount":
         for d in dirs:
-            os.chown(d, sb.uid, sb.gid)
+            for path in _walk(d):
+                os.lchown(path, sb.uid, sb.gid)
 
 
 def claim(sb: Sandbox, outputs: Iterable[str]) -> None:

@@ -155,7 +155,7 @@ def _bind_under_tmpfs(spec: dict) -> None:
     fds = []
     for path, _ in binds:  # before the tmpfs hides them
         try:
-            fds.append(os.open(path, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW))
+            fds.append(os.open(path, os.O_PATH | os.O_DIRECTORY))
         except OSError as e:
             raise SetupError(f"opening {path}: {e.strerror}") from None
     _mount("none", "/", None, MS_REC | MS_PRIVATE)

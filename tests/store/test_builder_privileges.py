@@ -242,6 +242,7 @@ def test_hostile_builders_as_an_unprivileged_user(unprivileged, sentinel):
     )
     assert "Traceback" not in run.stderr, run.stderr
     assert run.returncode == 1, run.stderr
+    assert "need a build sandbox" not in run.stderr  # the userns sandbox ran them
     for name in names:
         assert f"error: builder for '{store}/" in run.stderr
         assert f"-{name}.drv'" in run.stderr, (name, run.stderr)

@@ -40,6 +40,11 @@ let
       "declos uses names ending in .declos-tmp and .declos-backup for its temporaries and backups"
     else null;
 
+  # The store name of an entry's `text` (a NUL, which only fromJSON makes,
+  # would fail sanitizeDerivationName before the assertions could speak).
+  storeName = name: lib.strings.sanitizeDerivationName
+    "etc-${if chk.isSingleLine name then lib.replaceStrings [ "/" ] [ "-" ] name else "file"}";
+
   # The user or group owning a copy: a name (as useradd takes) or a number.
   ownerType = types.strMatching "${chk.nameRegex}|[0-9]+";
 
@@ -123,7 +128,7 @@ let
 
     config.source = lib.mkIf (config.text != null) (
       lib.mkOverride (options.text.highestPrio or 100)
-        (pkgs.writeText (lib.strings.sanitizeDerivationName "etc-${lib.replaceStrings [ "/" ] [ "-" ] name}") config.text)
+        (pkgs.writeText (storeName name) config.text)
     );
   };
 

@@ -25,13 +25,34 @@ def _paint(text: str, code: str, on: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if on else text
 
 
-def _add_state_dir(p) -> None:
+LIVE_STATE_DIR = "/var/lib/declos"
+
+
+def _add_state_dir(p, root_selector: bool = False) -> None:
     p.add_argument(
         "--state-dir",
         metavar="DIR",
-        help="the state directory (default: $DECLOS_STATE_DIR, else "
-        "$XDG_DATA_HOME/declos, else ~/.local/share/declos)",
+        help=f"the state directory (default: {LIVE_STATE_DIR} with --root /, else "
+        "$DECLOS_STATE_DIR, else $XDG_DATA_HOME/declos, else ~/.local/share/declos)",
     )
+    if root_selector:
+        p.add_argument(
+            "--root",
+            metavar="DIR",
+            help=f"with --root /, use the live system's state directory ({LIVE_STATE_DIR})",
+        )
+
+
+def state_dir_arg(args) -> str | None:
+    """--state-dir, else the live system's state directory for --root /: its
+    store must be readable by services (a home directory is not), and every
+    command on the live system must find the same one."""
+    if getattr(args, "state_dir", None):
+        return args.state_dir
+    root = getattr(args, "root", None)
+    if root and os.path.realpath(root) == "/":
+        return LIVE_STATE_DIR
+    return None
 
 
 def add_unsafe_builders(p) -> None:
@@ -50,7 +71,7 @@ def _open_store(args):
     from declos.store.realise import state_dir_of
     from declos.store.store import Store
 
-    state = state_dir_of(args.state_dir)
+    state = state_dir_of(state_dir_arg(args))
     try:
         return Store(state)
     except (OSError, sqlite3.Error) as e:
@@ -212,7 +233,7 @@ def _add_gc(p) -> None:
     p.add_argument("--dry-run", action="store_true", help="print what would be deleted")
     p.add_argument("--max-freed", type=int, default=None, metavar="BYTES")
     p.add_argument("--json", action="store_true", help="print a JSON object")
-    _add_state_dir(p)
+    _add_state_dir(p, root_selector=True)
     p.set_defaults(run=_run_gc)
 
 

@@ -61,25 +61,53 @@ def _system(args, locked: bool, recover: bool = True):
 # --- switch -------------------------------------------------------------------------
 
 
+_ACTIVATING = {
+    "switch": (
+        "build a configuration, make it the default and activate it",
+        "Evaluate CONFIG, build config.system.build.toplevel, register it as generation N+1, "
+        "activate it on the root and make it the default at boot, as one transaction.",
+    ),
+    "test": (
+        "build a configuration and activate it, without making it the default at boot",
+        "As switch, but the profile (the generation activated at the next boot) stays where it "
+        "is, as nixos-rebuild test.",
+    ),
+    "boot": (
+        "build a configuration and make it the default at the next boot, without activating it",
+        "As switch, but nothing is activated now: declos-activate.service activates it at the "
+        "next boot of the live system, as nixos-rebuild boot.",
+    ),
+}
+
+
 def _add_switch(sub) -> None:
-    p = sub.add_parser(
-        "switch",
-        help="build a configuration and make it the active generation",
-        description="Evaluate CONFIG, build config.system.build.toplevel, register it as "
-        "generation N+1 and activate it on the root, as one transaction.",
+    for name, (summary, description) in _ACTIVATING.items():
+        p = sub.add_parser(name, help=summary, description=description)
+        p.add_argument("config", metavar="CONFIG", help="the configuration file (or directory)")
+        p.add_argument(
+            "-j", "--max-jobs", type=int, default=None, metavar="N", help="parallel builds"
+        )
+        p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+        p.add_argument("--json", action="store_true", help="print the plan as JSON")
+        p.add_argument("-m", "--message", help="a note kept with the generation")
+        if name != "boot":
+            _add_keep_failed(p)
+        add_search_path(p)
+        p.add_argument("--no-eval-cache", action="store_true", help="always evaluate")
+        add_eval_settings(p)
+        add_unsafe_builders(p)
+        add_show_trace(p)
+        _common(p)
+        p.set_defaults(run=_run_switch, mode=name)
+
+
+def _add_keep_failed(p) -> None:
+    p.add_argument(
+        "--keep-failed",
+        action="store_true",
+        help="when a unit fails to start, keep the new generation (and report the failure) "
+        "instead of putting the previous one back",
     )
-    p.add_argument("config", metavar="CONFIG", help="the configuration file (or directory)")
-    p.add_argument("-j", "--max-jobs", type=int, default=None, metavar="N", help="parallel builds")
-    p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
-    p.add_argument("--json", action="store_true", help="print the plan as JSON")
-    p.add_argument("-m", "--message", help="a note kept with the generation")
-    add_search_path(p)
-    p.add_argument("--no-eval-cache", action="store_true", help="always evaluate")
-    add_eval_settings(p)
-    add_unsafe_builders(p)
-    add_show_trace(p)
-    _common(p)
-    p.set_defaults(run=_run_switch)
 
 
 def _run_switch(args) -> int:
@@ -120,23 +148,67 @@ def _switch(args, store) -> int:
         with _system(args, locked=False) as system:
             if read_journal(system.state_dir) is not None:
                 _say("an interrupted switch is pending: the next command will recover it first")
+            if args.mode == "boot":
+                sys.stdout.write(f"would make {out.toplevel} the default at the next boot\n")
+                return 0
             plan = system.plan_to(out.toplevel)
             sys.stdout.write(render_json(plan) if args.json else render_text(plan))
         return 0
+    meta = (out.toplevel, args.message, out.config_file, out.config_hash)
     with _system(args, locked=True) as system:
-        outcome = system.switch_to(out.toplevel, args.message, out.config_file, out.config_hash)
+        if args.mode == "boot":
+            gen = system.boot(*meta)
+            sys.stdout.write(
+                f"generation {gen.number} is the default at the next boot "
+                f"(active now: {system.describe(system.active_path())})\n"
+            )
+            return 0
+        _prepare(system, args)
+        outcome = system.test(*meta) if args.mode == "test" else system.switch_to(*meta)
     if outcome.generation is None:
         sys.stdout.write(
             f"{out.toplevel} is already the current generation ({outcome.previous}): "
             "nothing to do\n"
         )
         return 0
-    if args.json:
+    done = f"generation {outcome.generation.number} is active"
+    if args.mode == "test":
+        done += " (not the default at boot: `declos switch` or `declos boot` makes it so)"
+    return _finish(args, outcome, done)
+
+
+def _prepare(system, args) -> None:
+    """Print the plan before it is applied (JSON prints it after, whole)."""
+    system.keep_failed = getattr(args, "keep_failed", False)
+    if not getattr(args, "json", False):
+        system.on_plan = _print_plan
+
+
+def _print_plan(plan) -> None:
+    for a in plan.actions:
+        sys.stdout.write(a.describe() + "\n")
+    sys.stdout.flush()
+
+
+def _finish(args, outcome, done: str) -> int:
+    """The result after the plan: what was not run, what failed, the summary line."""
+    from declos.system.plan import render_json
+
+    if getattr(args, "json", False):
         sys.stdout.write(render_json(outcome.plan))
     else:
-        for a in outcome.plan.actions:
-            sys.stdout.write(a.describe() + "\n")
-        sys.stdout.write(_summary(outcome, f"generation {outcome.generation.number} is active"))
+        sys.stdout.write(_summary(outcome, done))
+    would = [a for a in outcome.plan.actions if getattr(a, "would", False)]
+    if would:
+        _say(
+            f"{outcome.plan.root} is not the live system: {len(would)} unit "
+            f"action{'s were' if len(would) != 1 else ' was'} not run (`--root /` on the "
+            "machine runs them)"
+        )
+    if outcome.failed_units:
+        names = ", ".join(u for u, _ in outcome.failed_units)
+        _say(f"kept generation {outcome.generation.number} although these units failed: {names}")
+        return 1
     return 0
 
 
@@ -158,19 +230,19 @@ def _summary(outcome, done: str) -> str:
 def _add_generations(sub) -> None:
     p = sub.add_parser("generations", help="list, delete, pin and unpin system generations")
     p.add_argument("--json", action="store_true", help="print a JSON list")
-    _add_state_dir(p)
+    _add_state_dir(p, root_selector=True)
     p.set_defaults(run=_run_list)
     gsub = p.add_subparsers(dest="gen_command", metavar="SUBCOMMAND")
     d = gsub.add_parser("delete", help="delete generations (never the current or a pinned one)")
     d.add_argument("numbers", nargs="*", type=int, metavar="N")
     d.add_argument("--keep", type=int, metavar="K", help="keep the newest K generations")
     d.add_argument("--older-than", metavar="AGE", help="e.g. 30d, 12h, 2w")
-    _common(d, root=False)
+    _common(d)
     d.set_defaults(run=_run_delete)
     for name, pinned in (("pin", True), ("unpin", False)):
         q = gsub.add_parser(name, help=f"{name} a generation (pinned: never deleted)")
         q.add_argument("number", type=int, metavar="N")
-        _common(q, root=False)
+        _common(q)
         q.set_defaults(run=_run_pin, pinned=pinned)
 
 
@@ -224,34 +296,55 @@ def _run_pin(args) -> int:
 # --- rollback, switch-generation, recover ---------------------------------------------------
 
 
-def _report(outcome, what: str) -> int:
+def _report(args, outcome, what: str) -> int:
     if outcome.generation is None:
         sys.stdout.write(f"generation {outcome.previous} is already current: nothing to do\n")
         return 0
-    for a in outcome.plan.actions:
-        sys.stdout.write(a.describe() + "\n")
-    sys.stdout.write(_summary(outcome, f"{what}: generation {outcome.generation.number} is active"))
-    return 0
+    return _finish(args, outcome, f"{what}: generation {outcome.generation.number} is active")
 
 
 def _add_rollback(sub) -> None:
     p = sub.add_parser("rollback", help="activate the previous generation")
+    _add_keep_failed(p)
     _common(p)
-    p.set_defaults(run=lambda a: _with(a, lambda s: _report(s.rollback(), "rolled back")))
+    p.set_defaults(run=lambda a: _with(a, lambda s: _report(a, s.rollback(), "rolled back")))
     q = sub.add_parser("switch-generation", help="activate generation N")
     q.add_argument("number", type=int, metavar="N")
+    _add_keep_failed(q)
     _common(q)
     q.set_defaults(
-        run=lambda a: _with(a, lambda s: _report(s.switch_generation(a.number), "switched"))
+        run=lambda a: _with(a, lambda s: _report(a, s.switch_generation(a.number), "switched"))
     )
     r = sub.add_parser("recover", help="finish or undo an interrupted switch")
-    _common(r, root=False)
+    _common(r)
     r.set_defaults(run=_run_recover)
+    b = sub.add_parser(
+        "activate-boot",
+        help="activate the default generation at boot (run by declos-activate.service)",
+        description="Finish or undo an interrupted switch, then activate the profile's current "
+        "generation on the root, scripts included. declos-activate.service runs it early at "
+        "every boot of a live system.",
+    )
+    _common(b)
+    b.set_defaults(run=_run_activate_boot)
 
 
 def _with(args, fn) -> int:
     with _system(args, locked=True) as system:
+        _prepare(system, args)
         return fn(system)
+
+
+def _run_activate_boot(args) -> int:
+    if args.root is None:
+        args.root = "/"
+    with _system(args, locked=True, recover=False) as system:
+        _prepare(system, args)
+        outcome = system.activate_boot()
+    if outcome is None:
+        sys.stdout.write("no generation to activate\n")
+        return 0
+    return _finish(args, outcome, f"booted: generation {outcome.generation.number} is active")
 
 
 def _run_recover(args) -> int:
@@ -269,7 +362,7 @@ def _add_diff(sub) -> None:
     p.add_argument("a", nargs="?", type=int, metavar="A", help="default: the previous one")
     p.add_argument("b", nargs="?", type=int, metavar="B", help="default: the current one")
     p.add_argument("--json", action="store_true")
-    _add_state_dir(p)
+    _add_state_dir(p, root_selector=True)
     p.set_defaults(run=_run_diff)
     s = sub.add_parser("status", help="the current generation and files changed by hand")
     s.add_argument("--json", action="store_true")

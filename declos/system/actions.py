@@ -298,6 +298,20 @@ class SetCurrentSystem(Action):
 
 
 @attrs.frozen
+class WriteBootUnit(Action):
+    """Install declos-activate.service (live root only; `boot.py`)."""
+
+    text: str
+    kind = "write-boot-unit"
+
+    def describe(self) -> str:
+        return "boot install declos-activate.service (activates the default generation at boot)"
+
+    def to_json(self) -> dict:
+        return {"action": self.kind}
+
+
+@attrs.frozen
 class RunScript(Action):
     name: str
     script: str

@@ -20,7 +20,7 @@ from collections.abc import Callable
 import attrs
 
 from declos.diagnostics import DeclosError
-from declos.system import accounts, actions, etc, journal, rootfs, undo, units
+from declos.system import accounts, actions, boot, etc, journal, rootfs, undo, units
 from declos.system.plan import CURRENT_SYSTEM, Plan
 
 UNIT_LOG = "unit-actions.log"
@@ -159,6 +159,7 @@ _APPLY: dict[type, Callable[[Context, actions.Action], None]] = {
     actions.WriteManaged: lambda c, a: etc.apply_managed(c.fs, a),
     actions.SetCurrentSystem: _set_current_system,
     actions.RunScript: _run_script,
+    actions.WriteBootUnit: lambda c, a: boot.apply_boot_unit(c.fs, a),
 }
 
 

@@ -39,6 +39,7 @@ from declos.system.actions import (
     RunScript,
     SetCurrentSystem,
 )
+from declos.system.boot import plan_boot_unit
 from declos.system.etc import plan_etc
 from declos.system.manifest import UNIT_DIR, Manifest
 from declos.system.units import LiveUnits, plan_units
@@ -72,12 +73,14 @@ def compute_plan(
     also: list[Manifest] | tuple = (),
     store_dir: str | None = None,
     live: LiveUnits | None = None,
+    boot_state_dir: str | None = None,
 ) -> Plan:
     """The actions taking `root` to `new`.  `old` is the active manifest;
     `also` lists other manifests whose files may be in the root (an
     interrupted switch's), so that their files count as declos'.  `live` is
     what systemd runs now, for the live root; None: not the live system,
-    unit actions are only recorded."""
+    unit actions are only recorded.  `boot_state_dir`: on the live root, the
+    state directory declos-activate.service activates at boot."""
     also = list(also)
     stops, starts = plan_units(old, new, live)
     etc_actions = plan_etc(root, old, new, also, store_dir)
@@ -87,8 +90,10 @@ def compute_plan(
     actions += etc_actions
     with rootfs.opened(root) as fs:  # never through a symlinked /run
         have = fs.readlink(CURRENT_SYSTEM)
+        boot = plan_boot_unit(fs, boot_state_dir) if boot_state_dir and new.toplevel else []
     if have != new.toplevel:
         actions.append(SetCurrentSystem(new.toplevel))
+    actions += boot
     actions += [RunScript(n, s) for n, s in script_order(new)]
     actions += starts
     pk = plan_packages(old, new)

@@ -90,6 +90,8 @@ class System:
         #: a unit that fails to start does not undo the activation (nixos-rebuild's --keep-failed)
         self.keep_failed = False
         self.failed_units: tuple[tuple[str, str], ...] = ()
+        #: called with the plan of a transaction just before it is applied (not of an undo)
+        self.on_plan: Callable[[Plan], object] | None = None
 
     def close(self) -> None:
         self.profile.close()
@@ -137,6 +139,10 @@ class System:
     def _live(self, root: str) -> LiveUnits | None:
         return query_live_units() if live_systemd(root) else None
 
+    def _boot_state(self, root: str) -> str | None:
+        """On the live root, the state directory activated at boot (`boot.py`)."""
+        return self.state_dir if live_systemd(root) else None
+
     def plan_to(self, toplevel: str | None, root: str | None = None) -> Plan:
         root = root or self.root
         return compute_plan(
@@ -145,6 +151,7 @@ class System:
             load_manifest(toplevel),
             store_dir=self.store.store_dir,
             live=self._live(root),
+            boot_state_dir=self._boot_state(root),
         )
 
     def activate(
@@ -157,9 +164,12 @@ class System:
             [load_manifest(p) for p in also],
             store_dir=self.store.store_dir,
             live=self._live(root),
+            boot_state_dir=self._boot_state(root),
         )
         os.makedirs(root, exist_ok=True)
         ctx = self._ctx(root, remember, dirs)
+        if self.on_plan is not None:
+            self.on_plan(plan)
         apply_plan(plan, ctx)
         self.failed_units = tuple(ctx.failed)
         return plan
@@ -308,6 +318,17 @@ class System:
         self._check_generation(prev)
         return self._transaction("rollback", prev, created=False)
 
+    def activate_boot(self) -> SwitchOutcome | None:
+        """At boot (declos-activate.service): finish or undo an interrupted
+        transaction, then activate the profile's current generation — the
+        boot default — from whatever the root holds, scripts included."""
+        self.recover()
+        cur = self.profile.current()
+        if cur is None:
+            return None
+        self._check_generation(cur)
+        return self._transaction("boot", cur, created=False)
+
     def _check_root(self) -> None:
         """The root is a directory (made if missing): fail before the journal otherwise."""
         why = None
@@ -378,6 +399,7 @@ class System:
                 [to_manifest],
                 store_dir=self.store.store_dir,
                 live=self._live(root),
+                boot_state_dir=self._boot_state(root),
             )
             os.makedirs(root, exist_ok=True)
             # the old generation's units that fail are its own: reported, not a failed undo

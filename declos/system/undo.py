@@ -82,6 +82,8 @@ FIXED = (
     "etc/.declos-managed",
     "run/current-system",
     "var/lib/declos/accounts.json",
+    "etc/systemd/system/declos-activate.service",
+    "etc/systemd/system/sysinit.target.wants/declos-activate.service",
 )
 
 

@@ -48,6 +48,7 @@ class _Stats:
     skipped: str | None = None
     setup: list[str] = attrs.field(factory=list)
     boots: list[tuple[float, float]] = attrs.field(factory=list)  # (copy s, boot s)
+    teardowns: list[tuple[float, float]] = attrs.field(factory=list)  # (poweroff s, rm s)
     machines: int = 0
 
 
@@ -101,34 +102,42 @@ def _boot_timed(host: Host) -> None:
     _stats.boots[-1] = (copy, time.monotonic() - started)
 
 
-@pytest.fixture(scope="session")
-def live_images(tmp_path_factory: pytest.TempPathFactory) -> LiveImages:
+def _prepare(workdir: Path) -> LiveImages:
     """Build (or find) the root, build the wheels, and boot once to prove
-    containers work here."""
-    workdir = tmp_path_factory.mktemp("live")
+    containers work here.  Raises LiveUnavailable or LiveBuildError."""
     cache = cache_root()
-    try:
-        check_tools(need_mmdebstrap=not rootfs_path(cache).is_dir())
-        rootfs, seconds = ensure_rootfs(cache)
-        how = "cached" if seconds is None else f"built in {seconds:.1f} s"
-        _stats.setup.append(f"root {rootfs} ({how})")
-        started = time.monotonic()
-        wheels = build_wheels(PROJECT, workdir / "wheels", cache)
-        _stats.setup.append(f"wheels in {time.monotonic() - started:.1f} s")
-    except LiveUnavailable as e:
-        _unavailable(str(e))
-    except LiveBuildError as e:
-        pytest.fail(str(e), pytrace=False)
+    check_tools(need_mmdebstrap=not rootfs_path(cache).is_dir())
+    rootfs, seconds = ensure_rootfs(cache)
+    how = "cached" if seconds is None else f"built in {seconds:.1f} s"
+    _stats.setup.append(f"root {rootfs} ({how})")
+    started = time.monotonic()
+    wheels = build_wheels(PROJECT, workdir / "wheels", cache)
+    _stats.setup.append(f"wheels in {time.monotonic() - started:.1f} s")
     probe = _new_host(rootfs, workdir, wheels, private_network=True)
     try:
         _boot_timed(probe)
         probe.poweroff()
     except HostError as e:
-        _unavailable(f"systemd-nspawn cannot boot the root: {e}")
+        raise LiveUnavailable(f"systemd-nspawn cannot boot the root: {e}") from e
     finally:
         probe._kill()
         shutil.rmtree(probe.root, ignore_errors=True)
     return LiveImages(rootfs=rootfs, wheels=wheels, workdir=workdir)
+
+
+@pytest.fixture(scope="session")
+def live_images(tmp_path_factory: pytest.TempPathFactory) -> LiveImages:
+    """The cached root and this session's wheels, or a skip (an error in CI)."""
+    unavailable = failed = None
+    try:
+        return _prepare(tmp_path_factory.mktemp("live"))
+    except LiveUnavailable as e:
+        unavailable = str(e)
+    except LiveBuildError as e:
+        failed = str(e)
+    if failed:  # outside the except: no "during handling" chain in the report
+        pytest.fail(failed, pytrace=False)
+    _unavailable(str(unavailable))
 
 
 @pytest.fixture(scope="session")
@@ -172,13 +181,16 @@ class HostFactory:
     def close(self) -> None:
         errors = []
         for host in self.hosts:
+            started = time.monotonic()
             try:
                 host.poweroff()
             except HostError as e:
                 errors.append(str(e))
             finally:
                 host._kill()
+                stopped = time.monotonic()
                 shutil.rmtree(host.root, ignore_errors=True)
+                _stats.teardowns.append((stopped - started, time.monotonic() - stopped))
         if errors:
             pytest.fail("\n\n".join(errors), pytrace=False)
 
@@ -231,4 +243,7 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         line = f"live: {len(_stats.boots)} roots copied ({copies:.2f} s each on average)"
         if booted:
             line += f", {len(booted)} boots ({sum(booted) / len(booted):.2f} s each)"
+        if _stats.teardowns:
+            offs, rms = zip(*_stats.teardowns, strict=True)
+            line += f", poweroff {sum(offs) / len(offs):.2f} s and removal {sum(rms) / len(rms):.2f} s each"
         terminalreporter.write_line("; ".join([*_stats.setup, line]))

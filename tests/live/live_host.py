@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import os
 import re
 import shlex
@@ -32,7 +31,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from live_image import INSTALL_DECLOS
+from live_image import INSTALL_DECLOS, die_with_parent
 
 # What a command in the container sees, and nothing from the test process.
 BASE_ENV = {
@@ -46,18 +45,11 @@ BASE_ENV = {
 BOOT_TIMEOUT = 120.0
 POWEROFF_TIMEOUT = 60.0
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_PR_SET_PDEATHSIG = 1
 _running: set[Host] = set()
 
 
 class HostError(Exception):
     """A booted host did not do what a test asked (boot, a command, a poweroff)."""
-
-
-def _die_with_parent() -> None:
-    """In the nspawn child: SIGTERM when the test process dies, which nspawn
-    turns into SIGKILL for the container (--kill-signal)."""
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _start_time(pid: int) -> str | None:
@@ -130,7 +122,7 @@ class Host:
                 stderr=subprocess.STDOUT,
                 env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "dumb"},
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,  # nspawn then SIGKILLs the container
             )
         _running.add(self)
         deadline = time.monotonic() + timeout
@@ -230,13 +222,29 @@ class Host:
     def _nsenter(
         self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str], stdin: bytes = b""
     ) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            ["nsenter", "-t", str(self.pid), "-a", *argv],
-            input=stdin,
-            capture_output=True,
-            timeout=timeout,
+        """nsenter forks the command into the container's PID namespace; both
+        share a new process group, so a timeout kills the command too (killing
+        nsenter alone would leave it running in the container)."""
+        cmd = ["nsenter", "-t", str(self.pid), "-a", *argv]
+        with subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env=dict(env),
-        )
+            start_new_session=True,
+        ) as proc:
+            try:
+                out, err = proc.communicate(stdin, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                try:
+                    out, err = proc.communicate(timeout=5)
+                except subprocess.TimeoutExpired:  # a daemon it started holds the pipes
+                    out, err = b"", b""
+                raise subprocess.TimeoutExpired(cmd, timeout, out, err) from None
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
     def run(
         self,

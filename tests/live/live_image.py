@@ -23,6 +23,7 @@ missing, no network for the first build); everything else is a real error.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import hashlib
 import importlib.metadata
@@ -31,6 +32,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -92,6 +94,12 @@ class LiveBuildError(Exception):
     machine's (a bad package name, a project that does not build)."""
 
 
+def die_with_parent() -> None:
+    """In a child before exec: SIGTERM when the test process dies, however it
+    dies (prctl PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+
+
 def cache_root() -> Path:
     """`$DECLOS_CACHE_DIR`, else `$XDG_CACHE_HOME/declos`, else `~/.cache/declos`."""
     return _parse_cache_dir().parent
@@ -101,7 +109,8 @@ def check_tools(*, need_mmdebstrap: bool) -> None:
     """Raise LiveUnavailable unless this process can build and boot containers."""
     if os.geteuid() != 0:
         raise LiveUnavailable("live tests need root (systemd-nspawn, nsenter)")
-    tools = ["systemd-nspawn", "nsenter", "tar"] + (["mmdebstrap"] if need_mmdebstrap else [])
+    tools = ["systemd-nspawn", "nsenter", "unshare", "tar"]
+    tools += ["mmdebstrap"] if need_mmdebstrap else []
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
         raise LiveUnavailable(
@@ -132,8 +141,13 @@ def _tail(text: str, lines: int = 25) -> str:
 
 
 def _clear_stale(final: Path) -> None:
-    """Remove temporaries of builds that were killed (we hold the lock)."""
+    """Remove temporaries of builds that were killed (we hold the lock), but
+    never one with something mounted inside."""
     for stale in final.parent.glob(final.name + ".tmp-*"):
+        with open("/proc/self/mountinfo") as f:
+            points = [line.split()[4] for line in f]
+        if any(p == str(stale) or p.startswith(f"{stale}/") for p in points):
+            raise LiveBuildError(f"{stale}: a killed build left mounts inside; unmount them")
         shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -149,7 +163,12 @@ def ensure_rootfs(cache: Path) -> tuple[Path, float | None]:
         check_tools(need_mmdebstrap=True)
         _clear_stale(final)
         tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
+        # Its own mount namespace: the /proc, /sys and /dev mounts it makes
+        # in the root vanish with it, even if it is killed.
         cmd = [
+            "unshare",
+            "--mount",
+            "--propagation=private",
             "mmdebstrap",
             f"--variant={VARIANT}",
             *(f"--dpkgopt=path-exclude={path}" for path in DPKG_EXCLUDES),
@@ -160,7 +179,12 @@ def ensure_rootfs(cache: Path) -> tuple[Path, float | None]:
         started = time.monotonic()
         try:
             proc = subprocess.run(
-                cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=1800
+                cmd,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+                preexec_fn=die_with_parent,
             )
         except subprocess.TimeoutExpired as e:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -169,8 +193,14 @@ def ensure_rootfs(cache: Path) -> tuple[Path, float | None]:
             shutil.rmtree(tmp, ignore_errors=True)
             log = proc.stdout + proc.stderr
             what = f"{' '.join(cmd)} exited {proc.returncode}:\n{_tail(log)}"
-            if any(marker in log for marker in _NETWORK_FAILURES):
-                raise LiveUnavailable(f"cannot build the Debian root (no network?): {what}")
+            network = [
+                line for line in log.splitlines() if any(m in line for m in _NETWORK_FAILURES)
+            ]
+            if network:
+                raise LiveUnavailable(
+                    f"cannot build the Debian root without network: {cmd[3]} exited "
+                    f"{proc.returncode}: {network[-1].strip()}"
+                )
             raise LiveBuildError(what)
         os.rename(tmp, final)
         return final, time.monotonic() - started

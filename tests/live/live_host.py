@@ -165,6 +165,8 @@ class Host:
             state = (proc.stdout.decode(errors="replace").strip() or "(no answer)").splitlines()[-1]
             if state in ("running", "degraded"):
                 return
+            if state == "maintenance":  # rescue or emergency mode: it will not come up
+                raise self._error(f"booted into {state} (rescue or emergency mode)")
             time.sleep(0.1)  # the manager's bus is not up yet, or still starting
         raise self._error(
             f"did not finish booting in {timeout:.0f} s (systemctl is-system-running: {state})"

@@ -64,7 +64,10 @@ def add_unsafe_builders(p) -> None:
     )
 
 
-def _open_store(args):
+def _open_store(args, write: bool = False):
+    """The store of the command's state directory.  `write`: the command
+    writes it (builds, gc), so a live host's read-only store is made
+    writable for this process (`declos.store.mounts`) before any thread starts."""
     import sqlite3
 
     from declos.diagnostics import DeclosError
@@ -73,11 +76,20 @@ def _open_store(args):
 
     state = state_dir_of(state_dir_arg(args))
     try:
-        return Store(state)
+        store = Store(state)
     except (OSError, sqlite3.Error) as e:
         why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         where = f" ({e.filename})" if isinstance(e, OSError) and e.filename else ""
         raise DeclosError(f"cannot use '{state}' as the state directory: {why}{where}") from None
+    if write:
+        from declos.store.mounts import writable
+
+        try:
+            writable(store.store_dir)
+        except DeclosError:
+            store.close()
+            raise
+    return store
 
 
 # --- build ---------------------------------------------------------------------
@@ -172,7 +184,7 @@ def _run_build(args) -> int:
     warnings: list[str] = []
     evaluate = None if args.attr else _toplevel_evaluator(warnings)
     progress = Progress()
-    with _open_store(args) as store:
+    with _open_store(args, write=True) as store:
         try:
             outcome = realise(req, store, on_event=progress, evaluate=evaluate)
         finally:
@@ -242,7 +254,7 @@ def _run_gc(args) -> int:
     from declos.system.journal import system_lock
     from declos.system.transaction import System
 
-    with _open_store(args) as store:
+    with _open_store(args, write=True) as store:
         # Generations are roots (gcroots/profiles); an interrupted switch is
         # settled first, under the lock that serializes switch and gc.
         system = System(store, say=lambda m: sys.stderr.write(f"declos: {m}\n"))

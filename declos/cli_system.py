@@ -112,7 +112,7 @@ def _add_keep_failed(p) -> None:
 
 def _run_switch(args) -> int:
     # The build's temporary roots (held by this store) last until activation ends.
-    with _open_store(args) as store:
+    with _open_store(args, write=True) as store:
         return _switch(args, store)
 
 

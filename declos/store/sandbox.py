@@ -21,6 +21,10 @@ no_new_privs.  The mode is probed once per process (running the wrapper on
 a scratch tree) unless `DECLOS_SANDBOX` says `mount`, `userns` or `check`.
 It must not know what a derivation is or how outputs are installed.
 
+`wrap_script` puts an activation script on a root that is not the live
+system into the same kind of sandbox, confined to that root (the caller
+decides what to do when it cannot be set up: never run it unconfined).
+
 Example:
     sb = choose(unsafe=False)               # raises NoSandbox
     prepare(sb, [build_dir, out_dir])       # theirs for the build
@@ -245,7 +249,34 @@ def wrap(
     for p in [*ro, *rw, cwd]:
         if not (p + "/").startswith(hide + "/"):
             raise NoSandbox(f"'{p}' is not under '{hide}'")
-    spec = encode(sb.mode == "userns", sb.uid, sb.gid, hide, cwd, ro, rw)
+    kind = "user" if sb.mode == "userns" else "build"
+    spec = encode(kind, sb.uid, sb.gid, cwd, [], [hide], [], ro, rw)
+    return [sys.executable, "-I", "-S", HELPER, *spec, "--", *argv]
+
+
+#: A confined script's private, writable, empty directories (when the host has them).
+SCRIPT_SCRATCH = ("/tmp", "/run", "/var/tmp")
+
+
+def wrap_script(
+    argv: Sequence[str], *, root: str, state_dir: str, store_dir: str, status_fd: int
+) -> list[str]:
+    """`argv` (an activation script) to run confined to `root`: as root
+    with few capabilities (`sandbox_exec.ROOT_CAPS`), else as the caller in
+    a user namespace; the whole host read-only but `root` and a private
+    /tmp, /run and /var/tmp; the state directory out of sight but for the
+    store (read-only); its own network (no interface up), PID, IPC and UTS
+    namespaces; a minimal /dev; /proc read-only.  A setup failure is
+    written to `status_fd` (nothing written: the script started)."""
+    real = os.path.realpath
+    root, state = real(root), real(state_dir)
+    if root == "/":
+        raise NoSandbox("the live root is not confined")
+    kind = "root" if os.geteuid() == 0 else "user"
+    scratch = [real(p) for p in SCRIPT_SCRATCH if os.path.isdir(p)]
+    flags = ["net", "dev", "proc-ro", f"status={status_fd}"]
+    lists = ([state], scratch, [real(store_dir)], [root])  # hide, scratch, ro, rw
+    spec = encode(kind, os.geteuid(), os.getegid(), root, flags, *lists)
     return [sys.executable, "-I", "-S", HELPER, *spec, "--", *argv]
 
 

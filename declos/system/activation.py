@@ -20,6 +20,7 @@ from collections.abc import Callable
 import attrs
 
 from declos.diagnostics import DeclosError
+from declos.store import mounts, sandbox
 from declos.system import accounts, actions, boot, etc, journal, rootfs, undo, units
 from declos.system.plan import CURRENT_SYSTEM, Plan
 
@@ -110,28 +111,67 @@ def _check_units(ctx: Context) -> None:
 
 def _run_script(ctx: Context, a: actions.RunScript) -> None:
     """Run one script; its output (stdout and stderr) reaches the user line
-    by line as it comes, each line prefixed by the script's name."""
+    by line as it comes, each line prefixed by the script's name.
+
+    On the live root (`/`) it runs on the host, in the host's mount
+    namespace (`mounts.host_command`): changing the machine is its purpose.
+    On any other root it runs confined to that root (`sandbox.wrap_script`:
+    the rest of the host read-only, no network, its own PID namespace);
+    where confinement cannot be set up it is not run, and said so:
+    "script not run NAME (REASON)"."""
+    argv = ["sh", "-e", a.script]
     env = {**os.environ, "DECLOS_ROOT": ctx.root}
+    status_r = status_w = None
+    if os.path.realpath(ctx.root) == "/":
+        argv, fds = mounts.host_command(argv)
+    else:
+        status_r, status_w = os.pipe()
+        store = os.path.join(ctx.state_dir, "store")
+        argv = sandbox.wrap_script(
+            argv, root=ctx.root, state_dir=ctx.state_dir, store_dir=store, status_fd=status_w
+        )
+        fds = (status_w,)
+        env.pop("TMPDIR", None)  # the host's is read-only to the script
     lines: list[str] = []
-    with subprocess.Popen(
-        ["sh", "-e", a.script],
-        env=env,
-        cwd=ctx.root,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    ) as proc:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            line = raw.decode(errors="replace").rstrip("\n")
-            lines.append(line)
-            ctx.say(f"{a.name}: {line}")
+    try:
+        with subprocess.Popen(
+            argv,
+            env=env,
+            cwd=ctx.root,
+            pass_fds=fds,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        ) as proc:
+            if status_w is not None:  # the helper holds it until the script starts
+                os.close(status_w)
+                status_w = None
+            assert proc.stdout is not None
+            for raw in proc.stdout:
+                line = raw.decode(errors="replace").rstrip("\n")
+                lines.append(line)
+                ctx.say(f"{a.name}: {line}")
+        why = _read_all(status_r) if status_r is not None else ""
+    finally:
+        for fd in (status_r, status_w):
+            if fd is not None:
+                os.close(fd)
+    if why:
+        ctx.say(f"script not run {a.name} ({why})")
+        return
     if proc.returncode != 0:
         tail = "\n".join(f"  {line}" for line in lines[-10:])
         raise ActivationError(
             f"activation script '{a.name}' failed with exit status {proc.returncode}"
             + (f"; its last output:\n{tail}" if tail else "")
         )
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    while chunk := os.read(fd, 4096):
+        chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace").strip()
 
 
 def _set_current_system(ctx: Context, a: actions.SetCurrentSystem) -> None:

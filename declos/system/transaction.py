@@ -22,6 +22,7 @@ from collections.abc import Callable
 import attrs
 
 from declos.diagnostics import DeclosError
+from declos.store import mounts
 from declos.store.gc import add_root
 from declos.store.store import Store
 from declos.system import actions, etc, journal, rootfs, undo
@@ -235,6 +236,8 @@ class System:
         if record.get("setProfile", True):
             self.profile.set_current(record["to"])
         add_root(self.store, record["toPath"], ACTIVE_ROOT)
+        if live_systemd(record["root"]):  # the live store is read-only from now on
+            mounts.protect(self.store.store_dir, self.say)
 
     def switch_to(
         self,
@@ -322,6 +325,8 @@ class System:
         """At boot (declos-activate.service): finish or undo an interrupted
         transaction, then activate the profile's current generation — the
         boot default — from whatever the root holds, scripts included."""
+        if live_systemd(self.root):  # first of all, the store is read-only again
+            mounts.protect(self.store.store_dir, self.say)
         self.recover()
         cur = self.profile.current()
         if cur is None:

@@ -31,9 +31,11 @@ needs_zoneinfo = pytest.mark.skipif(
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    """A fake flatpak first on PATH (logging its calls; nothing installed)."""
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
+    """A fake flatpak first on PATH (logging its calls; nothing installed).
+    Inside the root: a script on a scratch root sees (and writes) nothing
+    else of /tmp."""
+    bindir = tmp_path / "root" / "fake-bin"
+    bindir.mkdir(parents=True)
     flatpak = bindir / "flatpak"
     flatpak.write_text(
         f'#!/bin/sh\necho "$*" >> {bindir}/flatpak.log\n[ "$1" = info ] && exit 1\nexit 0\n'

@@ -334,14 +334,15 @@ def _child(spec: dict, argv: list[str], alive: int) -> None:
         pass
     os.close(alive)
     _bind_under_tmpfs(spec)
-    proc_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
-    mount("proc", "/proc", "proc", proc_flags | (MS_RDONLY if "proc-ro" in spec["flags"] else 0))
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     scratch = [*spec["scratch"], "/dev/shm"] if "dev" in spec["flags"] else spec["scratch"]
     _read_only_everywhere([*spec["rw"], *scratch])
     keep: tuple[int, ...] = ()
     if spec["kind"] == "user":
-        _enter_nested_userns(spec["uid"], spec["gid"])
-    elif spec["kind"] == "build":
+        _enter_nested_userns(spec["uid"], spec["gid"])  # writes to /proc/self
+    if "proc-ro" in spec["flags"]:
+        remount("/proc", read_only=True)
+    if spec["kind"] == "build":
         _become_build_user(spec["uid"], spec["gid"])
     else:
         keep = ROOT_CAPS

@@ -79,6 +79,20 @@ class ReloadUnit(Action):
 
 
 @attrs.frozen
+class StartIfEnabled(Action):
+    """A unit declos stops providing (or masking): the distribution's unit of
+    that name, if any, is started when the distribution enables it."""
+
+    unit: str
+    reason: str  # "its declos unit was removed" | "unmasked"
+    would: bool = False
+    kind = "start-if-enabled"
+
+    def describe(self) -> str:
+        return f"{_unit(self.would)}start {self.unit} if enabled ({self.reason})"
+
+
+@attrs.frozen
 class UnitChanged(Action):
     unit: str
     note: str
@@ -238,6 +252,19 @@ class CopyEtc(Action):
 
     def describe(self) -> str:
         return f"etc {self.status} {self.name} (copy, mode {self.mode}, {self.user}:{self.group})"
+
+
+@attrs.frozen
+class RestoreEtc(Action):
+    """A file declos stops managing: what it had moved aside (the
+    distribution's original, or a hand edit) goes back in its place."""
+
+    name: str
+    backup: str
+    kind = "restore-etc"
+
+    def describe(self) -> str:
+        return f"etc restored {self.name} from {self.backup} (no longer managed)"
 
 
 @attrs.frozen

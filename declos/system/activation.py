@@ -44,6 +44,8 @@ class Context:
     remember_dirs: bool = True
     #: a unit that fails to start is reported, not a failed activation (`--keep-failed`, undo)
     keep_failed: bool = False
+    #: activating during boot (declos-activate.service): unit jobs are queued, not awaited
+    booting: bool = False
     #: units started, restarted or reloaded on the live system, and those that failed
     touched: list[str] = attrs.field(factory=list, init=False)
     failed: list[tuple[str, str]] = attrs.field(factory=list, init=False)
@@ -73,8 +75,13 @@ def _systemctl(ctx: Context, a: actions.Action, *args: str) -> None:
         with open(os.path.join(ctx.state_dir, UNIT_LOG), "a") as f:
             f.write(f"{int(time.time())} {ctx.root} systemctl {' '.join(args)}\n")
         return
+    if isinstance(a, actions.StartIfEnabled) and not _enabled(a.unit):
+        return
+    if ctx.booting and args[0] != "daemon-reload":
+        # from a unit ordered before sysinit.target: queue the job, never wait for it
+        args = ("--no-block", *args)
     proc = subprocess.run(["systemctl", *args], capture_output=True, text=True)
-    if isinstance(a, actions.StartUnit | actions.RestartUnit | actions.ReloadUnit):
+    if isinstance(a, _STARTS):
         ctx.touched.append(a.unit)
         if proc.returncode != 0:
             ctx.failed.append((a.unit, proc.stderr.strip() or f"exit status {proc.returncode}"))
@@ -85,12 +92,21 @@ def _systemctl(ctx: Context, a: actions.Action, *args: str) -> None:
         )
 
 
+_STARTS = (actions.StartUnit, actions.RestartUnit, actions.ReloadUnit, actions.StartIfEnabled)
+
+
+def _enabled(unit: str) -> bool:
+    """Does the distribution enable `unit` (now that declos no longer provides or masks it)?"""
+    proc = subprocess.run(["systemctl", "is-enabled", unit], capture_output=True, text=True)
+    return proc.stdout.strip() == "enabled"
+
+
 def _check_units(ctx: Context) -> None:
     """After the starts on the live system: every unit started, restarted or
     reloaded must be running.  A failure fails the activation (so the switch
     puts the previous generation back) with the unit's journal tail, unless
     `keep_failed` (then it is only reported)."""
-    if not ctx.live or not ctx.touched:
+    if not ctx.live or not ctx.touched or ctx.booting:
         return
     failed = dict(ctx.failed)
     for unit, why in units.failed_units([u for u in ctx.touched if u not in failed]):
@@ -189,6 +205,7 @@ _APPLY: dict[type, Callable[[Context, actions.Action], None]] = {
     actions.RestartUnit: lambda c, a: _systemctl(c, a, "restart", a.unit),
     actions.ReloadUnit: lambda c, a: _systemctl(c, a, "reload", a.unit),
     actions.DaemonReload: lambda c, a: _systemctl(c, a, "daemon-reload"),
+    actions.StartIfEnabled: lambda c, a: _systemctl(c, a, "start", a.unit),
     actions.WriteAccounts: lambda c, a: accounts.apply_write_accounts(c.fs, a),
     actions.CreateHome: lambda c, a: accounts.apply_create_home(c.fs, a),
     actions.SetStatic: lambda c, a: etc.apply_set_static(c.fs, a),
@@ -196,6 +213,7 @@ _APPLY: dict[type, Callable[[Context, actions.Action], None]] = {
     actions.LinkEtc: lambda c, a: etc.apply_link(c.fs, a),
     actions.CopyEtc: lambda c, a: etc.apply_copy(c.fs, a),
     actions.RemoveEtc: lambda c, a: etc.apply_remove(c.fs, a),
+    actions.RestoreEtc: lambda c, a: _restore(c, a),
     actions.WriteManaged: lambda c, a: etc.apply_managed(c.fs, a),
     actions.SetCurrentSystem: _set_current_system,
     actions.RunScript: _run_script,
@@ -238,6 +256,11 @@ def _creates(a: actions.Action) -> str | None:
     if isinstance(a, actions.SetCurrentSystem) and a.target is not None:
         return os.path.dirname("/" + CURRENT_SYSTEM)
     return None
+
+
+def _restore(ctx: Context, a: actions.RestoreEtc) -> None:
+    if etc.apply_restore(ctx.fs, a):
+        ctx.say(f"moved /etc/{a.backup} back to /etc/{a.name}")
 
 
 def _backup(ctx: Context, a: actions.BackupEtc) -> None:

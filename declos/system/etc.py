@@ -39,6 +39,7 @@ from declos.system.actions import (
     KeepEtc,
     LinkEtc,
     RemoveEtc,
+    RestoreEtc,
     SetStatic,
     WriteManaged,
 )
@@ -166,12 +167,14 @@ def _plan_etc(
         candidates |= set(m.etc_entries())
     for name in sorted(candidates - set(new_entries)):
         st = fs.lstat(in_etc(name))
-        if st is None:
-            continue
-        if ours.is_ours(fs, name, st):
-            body.append(RemoveEtc(name))
-        else:
+        if st is not None and not ours.is_ours(fs, name, st):
             body.append(KeepEtc(name, "changed by hand; no longer managed"))
+            continue
+        if st is not None:
+            body.append(RemoveEtc(name))
+        backup = newest_backup(fs, name)
+        if backup is not None:
+            body.append(RestoreEtc(name, backup))
     actions.extend(body)
     content = managed_content(new_entries)
     have = fs.read_text(in_etc(MANAGED))
@@ -221,6 +224,34 @@ def backup_name(fs: Root, a: BackupEtc) -> str:
         backup = f"{a.backup}.{n}"
         n += 1
     return backup
+
+
+def newest_backup(fs: Root, name: str) -> str | None:
+    """The last thing declos moved aside from `/etc/NAME` (`NAME.declos-backup`,
+    then `.1`, `.2` …: the highest number), if it is a file or a link."""
+    parent, _, base = name.rpartition("/")
+    prefix = base + BACKUP_SUFFIX
+    found: list[tuple[int, str]] = []
+    for entry in fs.listdir(in_etc(parent) if parent else "etc") or []:
+        rest = entry[len(prefix) :]
+        if entry.startswith(prefix) and (rest == "" or (rest[:1] == "." and rest[1:].isdigit())):
+            found.append((int(rest[1:] or 0), entry))
+    for _, entry in sorted(found, reverse=True):
+        rel = f"{parent}/{entry}" if parent else entry
+        st = fs.lstat(in_etc(rel))
+        if st is not None and not stat.S_ISDIR(st.st_mode):
+            return rel
+        return None
+    return None
+
+
+def apply_restore(fs: Root, a: RestoreEtc) -> bool:
+    """Move the backup back, only into an empty place (idempotent after a crash);
+    whether it moved."""
+    if fs.lexists(in_etc(a.name)) or not fs.lexists(in_etc(a.backup)):
+        return False
+    fs.rename(in_etc(a.backup), in_etc(a.name))
+    return True
 
 
 def apply_backup(fs: Root, a: BackupEtc, backup: str | None = None) -> None:

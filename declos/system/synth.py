@@ -55,7 +55,7 @@ def make_toplevel(
 ) -> str:
     """A toplevel store path.
 
-    `etc`: name -> text, or -> {"text", "mode", "user", "group"}.
+    `etc`: name -> text, or -> {"text", "mode", "user", "group"}, or -> {"source": host path}.
     `units`: unit name -> text, or -> {"text", "wantedBy", "restartIfChanged",
     "stopIfChanged"}.  `users`/`groups`: as in the manifest (defaults filled).
     `scripts`: [(name, deps, text)].  `packages`: package name -> {bin name: text}.
@@ -70,6 +70,9 @@ def make_toplevel(
     etc_out, farm = {}, {}
     for n, e in sorted((etc or {}).items()):
         e = {"text": e} if isinstance(e, str) else e
+        if "source" in e:  # a host file linked as it is (/dev/null: a masked unit)
+            etc_out[n] = {"source": e["source"], "mode": "symlink", "user": "root", "group": "root"}
+            continue
         src = text_file(os.path.basename(n), e["text"])
         etc_out[n] = {
             "source": src,

@@ -91,6 +91,8 @@ class System:
         #: a unit that fails to start does not undo the activation (nixos-rebuild's --keep-failed)
         self.keep_failed = False
         self.failed_units: tuple[tuple[str, str], ...] = ()
+        #: activating at boot (`activate_boot`): unit jobs are queued, not awaited
+        self.booting = False
         #: called with the plan of a transaction just before it is applied (not of an undo)
         self.on_plan: Callable[[Plan], object] | None = None
 
@@ -107,7 +109,10 @@ class System:
 
     def _ctx(self, root: str, remember=None, dirs: bool = True, keep_failed=None) -> Context:
         keep = self.keep_failed if keep_failed is None else keep_failed
-        return Context(root, self.state_dir, live_systemd(root), self.say, remember, dirs, keep)
+        live = live_systemd(root)
+        return Context(
+            root, self.state_dir, live, self.say, remember, dirs, keep, live and self.booting
+        )
 
     def _journaled(self, record: dict) -> Callable[[str, list], None]:
         """A `remember` that appends to `record` (kept current) and writes the journal."""
@@ -210,7 +215,8 @@ class System:
             plan = self.activate(self.root, active, target.path, remember=self._journaled(record))
         except Exception as e:  # every failure is undone; a crash (or ^C) is recover's job
             msg = error_text(e)
-            self.say(f"activation of generation {target.number} failed: {msg}")
+            first = msg.splitlines()[0] if msg else msg
+            self.say(f"activation of generation {target.number} failed ({first}): undoing it")
             where = self.describe(active)
             where = where if active else "the state before any generation"
             try:
@@ -327,6 +333,7 @@ class System:
         boot default — from whatever the root holds, scripts included."""
         if live_systemd(self.root):  # first of all, the store is read-only again
             mounts.protect(self.store.store_dir, self.say)
+        self.booting = True
         self.recover()
         cur = self.profile.current()
         if cur is None:

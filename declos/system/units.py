@@ -36,11 +36,12 @@ from declos.system.actions import (
     DaemonReload,
     ReloadUnit,
     RestartUnit,
+    StartIfEnabled,
     StartUnit,
     StopUnit,
     UnitChanged,
 )
-from declos.system.manifest import Manifest
+from declos.system.manifest import UNIT_DIR, Manifest
 
 ACTIVE_STATES = frozenset({"active", "activating", "reloading", "refreshing"})
 RELOAD_TRIGGERS = "X-Reload-Triggers="
@@ -48,12 +49,15 @@ RELOAD_TRIGGERS = "X-Reload-Triggers="
 
 @attrs.frozen
 class LiveUnits:
-    """What systemd runs now: unit name → ActiveState, for every loaded unit."""
+    """What systemd runs now: unit name → ActiveState, for every loaded unit,
+    and the units with a start job queued (during boot: everything the boot
+    will start, so a target still starting counts as active)."""
 
     states: dict[str, str]
+    starting: frozenset[str] = frozenset()
 
     def active(self, unit: str) -> bool:
-        return self.states.get(unit) in ACTIVE_STATES
+        return self.states.get(unit) in ACTIVE_STATES or unit in self.starting
 
 
 def query_live_units() -> LiveUnits:
@@ -67,7 +71,17 @@ def query_live_units() -> LiveUnits:
         parts = line.split(None, 4)
         if len(parts) >= 4:
             states[parts[0]] = parts[2]
-    return LiveUnits(states)
+    jobs = subprocess.run(
+        ["systemctl", "list-jobs", "--plain", "--no-legend", "--full", "--no-pager"],
+        capture_output=True,
+        text=True,
+    )
+    starting = set()
+    for line in jobs.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[2] in ("start", "restart", "verify-active"):
+            starting.add(parts[1])
+    return LiveUnits(states, frozenset(starting))
 
 
 def _read(path: str) -> bytes | None:
@@ -93,6 +107,16 @@ def _socket_service(name: str, text: str) -> str:
     return name.rsplit(".", 1)[0] + ".service"
 
 
+def masked(m: Manifest) -> set[str]:
+    """Units the manifest masks: `systemd/system/<unit>` etc entries linking to /dev/null."""
+    prefix = UNIT_DIR + "/"
+    return {
+        name[len(prefix) :]
+        for name, e in m.etc_entries().items()
+        if name.startswith(prefix) and "/" not in name[len(prefix) :] and e.source == "/dev/null"
+    }
+
+
 def plan_units(
     old: Manifest, new: Manifest, live: LiveUnits | None
 ) -> tuple[list[Action], list[Action]]:
@@ -100,6 +124,8 @@ def plan_units(
     would = live is None
     stops: list[Action] = []
     late: list[Action] = []
+    old_masks, new_masks = masked(old), masked(new)
+    given_back: list[Action] = []  # after everything else: the distribution's units
 
     def active(unit: str) -> bool:
         if live is not None:
@@ -120,6 +146,8 @@ def plan_units(
             changed_any = True
             if active(name):
                 stops.append(StopUnit(name, "removed", would))
+            if name not in new_masks:
+                given_back.append(StartIfEnabled(name, "its declos unit was removed", would))
             continue
         old_text = _read(o["source"]) if o else None
         new_text = _read(n["source"]) or b""
@@ -143,6 +171,15 @@ def plan_units(
             )
         elif wanted(name):
             late.append(StartUnit(name, reason, would))
+    for name in sorted(new_masks - old_masks):
+        changed_any = True
+        if live is not None and live.active(name):
+            stops.append(StopUnit(name, "masked", would))
+    for name in sorted(old_masks - new_masks):
+        changed_any = True
+        if name not in new.units:
+            given_back.append(StartIfEnabled(name, "unmasked", would))
+    late += given_back
     if changed_any:
         late.insert(0, DaemonReload(would))
     return stops, late

@@ -104,6 +104,14 @@ in
   config = lib.mkMerge [
     (lib.mkIf (cfg.hostName != null && cfg.hostName != "") {
       environment.etc.hostname.text = "${cfg.hostName}\n";
+      # As NixOS: the running system takes the name at activation (live root only).
+      system.activationScripts.hostname = ''
+        if [ "''${DECLOS_ROOT:-/}" = / ] && [ "$(cat /proc/sys/kernel/hostname)" != ${lib.escapeShellArg cfg.hostName} ]; then
+          hostname ${lib.escapeShellArg cfg.hostName} 2>/dev/null \
+            || echo ${lib.escapeShellArg cfg.hostName} > /proc/sys/kernel/hostname 2>/dev/null \
+            || echo "the running system keeps its name until the next boot (setting it was refused)"
+        fi
+      '';
     })
     (lib.mkIf hostsDeclared {
       environment.etc.hosts.text = hostsText;

@@ -377,10 +377,16 @@ in
 
       system.checks = lib.optional cfg.checkConfig check;
 
+      # Debian and Ubuntu run sshd as ssh.service (with ssh.socket), and alias
+      # sshd.service to it: masked while this sshd.service runs in their place,
+      # and stopped when it starts; a generation without openssh gives them back.
+      systemd.maskedUnits = [ "ssh.service" "ssh.socket" ];
+
       systemd.services.sshd = {
         description = "SSH Daemon";
         wantedBy = [ "multi-user.target" ];
         after = [ "network.target" ];
+        conflicts = [ "ssh.service" "ssh.socket" ];
         stopIfChanged = false;
         preStart = lib.concatMapStrings keygen cfg.hostKeys + ''
           ${cfg.executable} -t -f /etc/ssh/sshd_config

@@ -39,6 +39,9 @@ rec {
   envAssignment = name: value:
     "\"${lib.replaceStrings [ "\\" "\"" "%" ] [ "\\\\" "\\\"" "%%" ] "${name}=${toString value}"}\"";
 
+  # A unit file name (systemd.unit(5)): name.type, no slash.
+  unitName = types.strMatching "[a-zA-Z0-9:_.@\\-]+\\.(service|socket|timer|target|path|mount|automount|swap|slice|scope|device)";
+
   # What every unit declares (NixOS's commonUnitOptions, the part declos uses).
   unitNames = description: mkOption {
     type = types.listOf types.str;

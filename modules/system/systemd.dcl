@@ -203,6 +203,18 @@ in
       default = { };
       description = "systemd timers, each rendered to <name>.timer.";
     };
+    maskedUnits = mkOption {
+      type = types.listOf sd.unitName;
+      default = [ ];
+      example = [ "ssh.service" "ssh.socket" ];
+      description = ''
+        Units of the host distribution masked while this configuration is
+        active (`/etc/systemd/system/<unit>` links to /dev/null, as
+        `systemctl mask`): a running one is stopped at activation, and a
+        later generation without the mask gives the unit back to the
+        distribution (started again if it enables it).
+      '';
+    };
     checkUnits = mkOption {
       type = types.bool;
       default = true;
@@ -225,7 +237,15 @@ in
       timerConfig.OnCalendar = s.startAt;
     }) (lib.filterAttrs (_: s: s.enable && s.startAt != [ ]) cfg.services);
 
-    environment.etc = lib.listToAttrs etcEntries;
+    environment.etc = lib.listToAttrs etcEntries // lib.listToAttrs (map (unit: {
+      name = "systemd/system/${unit}";
+      value.source = "/dev/null";
+    }) cfg.maskedUnits);
+
+    assertions = map (unit: {
+      assertion = !(units ? ${unit});
+      message = "systemd.maskedUnits lists ${unit}, which this configuration also defines.";
+    }) cfg.maskedUnits;
 
     system.checks = lib.optional (cfg.checkUnits && units != { }) check;
 

@@ -108,6 +108,9 @@ class Host:
             raise HostError(f"{self.name} is already running")
         cmd = ["systemd-nspawn", "-q", "-D", str(self.root), "--register=no", "--keep-unit"]
         cmd += ["-M", self.name, "-b", "--kill-signal=SIGKILL"]
+        # The machine's own /etc/localtime and resolv.conf, as on a real host: nspawn
+        # would otherwise rewrite them at every boot (drift declos would repair).
+        cmd += ["--timezone=off", "--resolv-conf=off"]
         cmd += [f"--bind-ro={self.wheels}:/wheels"]
         if self.private_network:
             cmd.append("--private-network")

@@ -334,3 +334,35 @@ def test_a_root_that_is_a_file_is_a_clean_error(system, top, tmp_path, state, sh
     assert f"cannot use '{root}' as the root" in e.value.message
     assert "nothing was changed" in e.value.message
     assert read_journal(state) is None and f.read_text() == "keep"
+
+
+# --- a file declos stops managing gives back what it had moved aside ------------------
+
+
+def test_the_distributions_file_comes_back_when_no_longer_managed(system, top, root):
+    os.makedirs(os.path.join(root, "etc/nginx"))
+    _write(root, "etc/nginx/nginx.conf", "# Debian's\n")
+    _write(root, "etc/hostname", "debian\n")
+    system.switch_to(top(etc={"nginx/nginx.conf": "ours\n"}))
+    assert os.readlink(os.path.join(root, "etc/nginx/nginx.conf")).startswith("/etc/static/")
+    out = system.switch_to(top(etc={"hosts": "x\n"}))
+    described = [a.describe() for a in out.plan.actions]
+    assert (
+        "etc restored nginx/nginx.conf from nginx/nginx.conf.declos-backup (no longer managed)"
+        in (described)
+    )
+    with open(os.path.join(root, "etc/nginx/nginx.conf")) as f:
+        assert f.read() == "# Debian's\n"
+    assert not os.path.lexists(os.path.join(root, "etc/nginx/nginx.conf.declos-backup"))
+
+
+def test_the_newest_backup_is_the_one_given_back(system, top, root):
+    _write(root, "etc/motd", "an older backup\n")
+    os.rename(os.path.join(root, "etc/motd"), os.path.join(root, "etc/motd.declos-backup"))
+    _write(root, "etc/motd", "the distribution's\n")
+    system.switch_to(top(etc={"motd": "ours\n"}))
+    system.switch_to(top(etc={"hosts": "x\n"}))
+    with open(os.path.join(root, "etc/motd")) as f:
+        assert f.read() == "the distribution's\n"
+    with open(os.path.join(root, "etc/motd.declos-backup")) as f:
+        assert f.read() == "an older backup\n"

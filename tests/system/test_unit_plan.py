@@ -33,7 +33,11 @@ def test_a_removed_unit_is_stopped_only_if_active(top):
     live = LiveUnits({**RUNNING, "a.service": "active", "b.service": "inactive"})
     stops, late = _plan(top, old, {}, live)
     assert stops == ["unit stop a.service (removed)"]
-    assert late == ["unit daemon-reload"]
+    assert late == [
+        "unit daemon-reload",
+        "unit start a.service if enabled (its declos unit was removed)",
+        "unit start b.service if enabled (its declos unit was removed)",
+    ]
 
 
 def test_a_new_unit_starts_when_a_target_wanting_it_is_active(top):
@@ -145,4 +149,18 @@ def test_not_live_every_action_is_a_would(top):
         "unit would daemon-reload",
         "unit would start a.service (changed)",
         "unit would start b.service (added)",
+        "unit would start gone.service if enabled (its declos unit was removed)",
+    ]
+
+
+def test_masking_stops_the_distribution_unit_and_unmasking_gives_it_back(top):
+    masked = load_manifest(top(etc={"systemd/system/ssh.service": {"source": "/dev/null"}}))
+    plain = _manifest(top, {})
+    live = LiveUnits({**RUNNING, "ssh.service": "active"})
+    stops, late = plan_units(plain, masked, live)
+    assert [a.describe() for a in stops] == ["unit stop ssh.service (masked)"]
+    stops, late = plan_units(masked, plain, live)
+    assert [a.describe() for a in late] == [
+        "unit daemon-reload",
+        "unit start ssh.service if enabled (unmasked)",
     ]

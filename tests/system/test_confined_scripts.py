@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -28,35 +29,39 @@ from declos.system.transaction import System
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 
-#: Each attack on the host, as shell; TMP, VAR (world-writable directories
-#: holding a world-writable file), STATE, STORE, PID (a host process) and
-#: PORT (a host listener on 127.0.0.1) are filled in.
+#: Each attack on the host, as shell, and what its error must say; TMP, VAR
+#: (world-writable directories holding a world-writable file), STATE, STORE,
+#: PID (a host process) and PORT (a host listener on 127.0.0.1) are filled in.
+EROFS = "Read-only file system"
+GONE = "nonexistent|No such file"  # the host's /tmp is not the script's
 ATTACKS = {
-    "host-file-in-tmp": "echo pwned > TMP/file",
-    "new-host-file-in-tmp": "echo pwned > TMP/new",
-    "host-file": "echo pwned > VAR/file",
-    "new-host-file": "echo pwned > VAR/new",
-    "etc-file": "echo pwned >> /etc/hosts",
-    "new-etc-file": "touch /etc/declos-pwned",
-    "state-db": "echo pwned > STATE/db.sqlite",
-    "new-state-file": "touch STATE/pwned",
-    "store-entry": "touch STORE/evil",
-    "store-path": 'echo pwned >> "$0"',
-    "remount-host": "mount -o remount,rw / && touch /etc/declos-pwned",
-    "remount-store": "mount -o remount,rw,bind STORE && touch STORE/evil",
+    "host-file-in-tmp": ("echo pwned > TMP/file", GONE),
+    "new-host-file-in-tmp": ("echo pwned > TMP/new", GONE),
+    "host-file": ("echo pwned > VAR/file", EROFS),
+    "new-host-file": ("echo pwned > VAR/new", EROFS),
+    "etc-file": ("echo pwned >> /etc/hosts", EROFS),
+    "new-etc-file": ("touch /etc/declos-pwned", EROFS),
+    "state-db": ("echo pwned > STATE/db.sqlite", EROFS),
+    "new-state-file": ("touch STATE/pwned", EROFS),
+    "store-entry": ("touch STORE/evil", EROFS),
+    "store-path": ('echo pwned >> "$0"', EROFS),
+    "remount-host": ("mount -o remount,rw / && touch /etc/declos-pwned", "permission denied"),
+    "remount-store": ("mount -o remount,rw,bind STORE && touch STORE/evil", "permission denied"),
     "remount-in-own-userns": (
         "unshare --user --map-root-user --mount sh -ec "
-        "'mount -o remount,rw /; touch /etc/declos-pwned'"
+        "'mount -o remount,rw /; touch /etc/declos-pwned'",
+        EROFS,  # /proc/self/uid_map
     ),
     "network": (
-        "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", PORT), timeout=3)'"
+        "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", PORT), timeout=3)'",
+        "Network is unreachable",
     ),
-    "kill-host-process": "kill -9 PID",
-    "kill-everything": "kill -9 -1",
-    "device-node": 'mknod "$DECLOS_ROOT/disk" b 8 0',
-    "sysrq": "echo h > /proc/sysrq-trigger",
-    "sysctl": "echo 1 > /proc/sys/vm/drop_caches",
-    "hostname": "hostname declos-pwned",
+    "kill-host-process": ("kill -9 PID", "No such process"),
+    "kill-everything": ("kill -9 -1", "No such process"),
+    "device-node": ('mknod "$DECLOS_ROOT/disk" b 8 0', "Operation not permitted"),
+    "sysrq": ("echo h > /proc/sysrq-trigger", f"{EROFS}|{GONE}"),
+    "sysctl": ("echo 1 > /proc/sys/vm/drop_caches", EROFS),
+    "hostname": ("hostname declos-pwned", "root|Operation not permitted"),
 }
 
 
@@ -151,11 +156,13 @@ def attempt(text: str) -> str:
 @needs_root
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_a_script_on_a_scratch_root_cannot_touch_the_host(store, root, top, host, attack):
-    t = top(scripts=[("attack", [], attempt(host.fill(ATTACKS[attack])))])
+    shell, error = ATTACKS[attack]
+    t = top(scripts=[("attack", [], attempt(host.fill(shell)))])
     said = switch(store, root, t)
     assert not any("script not run" in line for line in said), said
     out = Path(root, "attack.out").read_text()
     assert Path(root, "attack.status").read_text().strip() != "0", out
+    assert re.search(error, out), out
     host.assert_unchanged()
     assert not os.path.lexists(os.path.join(root, "disk"))
 

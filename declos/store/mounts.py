@@ -118,7 +118,9 @@ def protect(store_dir: str, say: Callable[[str], None]) -> None:
     except (sx.SetupError, OSError) as e:
         say(f"warning: the store {store} could not be made read-only: {e}")
         return
-    if store in _writers and _host_ns is None:
+    # Made read-only here too (never left the namespace, or a new mount
+    # propagated in): a writer makes it writable for itself again.
+    if store in _writers and is_read_only(store):
         with contextlib.suppress(StoreReadOnly):  # else a later write fails with EROFS
             writable(store)
 

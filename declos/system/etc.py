@@ -302,7 +302,7 @@ def _owner_ids(fs: Root, user: str, group: str) -> tuple[int, int]:
 def _lookup(fs: Root, rel: str, name: str, field: int) -> int | None:
     if name.isdigit():
         return int(name)
-    for line in (fs.read_text(rel) or "").splitlines():
+    for line in (fs.read_text(rel) or "").split("\n"):  # as glibc: only \n ends an entry
         parts = line.split(":")
         if parts[0] == name and len(parts) > field and parts[field].isdigit():
             return int(parts[field])

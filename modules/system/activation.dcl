@@ -5,10 +5,11 @@
 #
 #   system.activationScripts.motd = "echo hello > $DECLOS_ROOT/run/motd";
 #   system.activationScripts.cache = { text = "..."; deps = [ "motd" ]; };
-{ config, lib, pkgs, ... }:
+{ config, options, lib, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
+  chk = import ../config/checks-lib.dcl { inherit lib; };
 
   scripts = config.system.activationScripts;
 
@@ -45,7 +46,10 @@ in
   };
 
   config = {
-    assertions = lib.concatLists (lib.mapAttrsToList (name: s: map (dep: {
+    assertions = lib.mapAttrsToList (name: _: {
+      assertion = chk.isSingleLine name && name != "";
+      message = "The activation script name ${chk.show name}${chk.definedIn (chk.attrLocations options.system.activationScripts name)} is not valid: it must be one line.";
+    }) scripts ++ lib.concatLists (lib.mapAttrsToList (name: s: map (dep: {
       assertion = scripts ? ${dep};
       message = "system.activationScripts.${name} depends on \"${dep}\", which is not an activation script.";
     }) s.deps) scripts);

@@ -19,11 +19,19 @@
 # syntax error, an unknown section or key, a value systemd cannot parse)
 # fails the build; what depends on the building host (a command or unit
 # that is not there) does not.
-{ config, lib, pkgs, ... }:
+{ config, options, lib, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
   sd = import ./systemd-lib.dcl { inherit lib; };
+  chk = import ../config/checks-lib.dcl { inherit lib; };
+
+  # A unit's attribute name must make a unit file name systemd takes (it is
+  # also a path under /etc/systemd/system).
+  unitNameAssertions = kind: suffix: lib.mapAttrsToList (name: _: {
+    assertion = builtins.match "[a-zA-Z0-9:_.@\\-]+" name != null;
+    message = "The unit name ${chk.show "${name}.${suffix}"} of systemd.${kind}${chk.definedIn (chk.attrLocations options.systemd.${kind} name)} is not valid: only letters, digits and \":_.@-\" may be used.";
+  }) cfg.${kind};
   checks = import ./checks-lib.dcl { inherit lib; };
   cfg = config.systemd;
 
@@ -242,7 +250,7 @@ in
       value.source = "/dev/null";
     }) cfg.maskedUnits);
 
-    assertions = map (unit: {
+    assertions = unitNameAssertions "services" "service" ++ unitNameAssertions "timers" "timer" ++ map (unit: {
       assertion = !(units ? ${unit});
       message = "systemd.maskedUnits lists ${unit}, which this configuration also defines.";
     }) cfg.maskedUnits;

@@ -179,3 +179,22 @@ def test_reload_triggers_and_reload_if_changed_reach_the_unit_and_manifest(build
     units = system.manifest["units"]
     assert units["api.service"]["reloadIfChanged"] is True
     assert units["web.service"]["reloadIfChanged"] is False
+
+
+@pytest.mark.parametrize("name", ["a/b", "../etc", "x y", "evil\\nExecStart=/bin/sh", ""])
+def test_a_unit_name_systemd_would_not_take_is_refused_at_its_line(build, name):
+    err = build(
+        f"""
+        {{ ... }}: {{
+          systemd.services."{name}".serviceConfig.ExecStart = "/bin/true";
+        }}
+        """,
+        fails=True,
+    )
+    assert "of systemd.services (defined in " in err and "config.dcl:3)" in err
+    assert "is not valid" in err
+
+
+def test_an_activation_script_name_must_be_one_line(build):
+    err = build('{ ... }: {\n  system.activationScripts."a\\nb" = "true";\n}\n', fails=True)
+    assert 'The activation script name "a\\nb" (defined in ' in err and "config.dcl:2)" in err

@@ -68,7 +68,9 @@ def generate(directory: str, n: int) -> str:
 def measure(top: str) -> tuple[float, float]:
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    r = subprocess.run([sys.executable, "-m", "declos", "eval", top], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "declos", "eval", top], capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - start
     if r.returncode != 0:
         raise SystemExit(r.stderr)

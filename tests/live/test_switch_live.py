@@ -248,3 +248,30 @@ def test_power_cuts_during_switches_always_boot_consistent(live):
         on = now
     # the cuts landed both before and after the point of no return
     assert any(a == b for a, b in seen) and any(a != b for a, b in seen), seen
+
+
+TIMER = """{ ... }: {
+  system.stateVersion = "24.11";
+  systemd.services.tick = {
+    startAt = "SCHEDULE";
+    serviceConfig.Type = "oneshot";
+    script = "date >> /var/tmp/ticks";
+  };
+}
+"""
+
+
+def test_a_changed_timer_is_restarted_with_its_new_schedule(declos_host):
+    host = declos_host
+    host.write_file("/root/cfg/t1.dcl", TIMER.replace("SCHEDULE", "*-*-* 03:00:00"))
+    host.write_file("/root/cfg/t2.dcl", TIMER.replace("SCHEDULE", "*-*-* 04:30:00"))
+    out = switch(host, "t1").stdout
+    assert "unit start tick.timer (added)" in out
+    assert host.run("systemctl is-active tick.timer").stdout.strip() == "active"
+    out = switch(host, "t2").stdout
+    assert "unit restart tick.timer (changed)" in out
+    shown = host.run("systemctl show tick.timer -p TimersCalendar").stdout
+    assert "04:30:00" in shown and "03:00:00" not in shown
+    assert host.run("systemctl is-active tick.timer").stdout.strip() == "active"
+    # the service a timer starts is not started by the switch itself
+    assert host.run("test -e /var/tmp/ticks", check=False).returncode != 0

@@ -9,7 +9,8 @@ the failed target back to it, counting the target's files as declos'), the
 profile stays where it was, a generation created by the switch is dropped,
 and the failure is reported.  A crash leaves the journal: `recover` finishes
 a transaction that got as far as "activated" and undoes any other, the same
-way a failure is undone.  Every state-changing command recovers first.
+way a failure is undone (`recovery.py`).  Every state-changing command
+recovers first.
 """
 
 from __future__ import annotations
@@ -25,44 +26,18 @@ from declos.diagnostics import DeclosError
 from declos.store import mounts
 from declos.store.gc import add_root
 from declos.store.store import Store
-from declos.system import actions, etc, journal, rootfs, undo
+from declos.system import actions, journal, recovery, rootfs
 from declos.system.activation import Context, apply_plan, live_systemd
-from declos.system.manifest import EMPTY, Manifest, load_manifest
+from declos.system.manifest import load_manifest
 from declos.system.plan import Plan, compute_plan
 from declos.system.profiles import Generation, Profile
 from declos.system.units import LiveUnits, query_live_units
 
 ROOT_FILE = "activation-root"
-ACTIVE_ROOT = "active-system"  # gcroots/<this>: the toplevel active on the root
-FINISHED_STEPS = ("activated", "profile-switched")
 
 
 class SwitchFailed(DeclosError):
     code = "switch-failed"
-
-
-class UndoFailed(DeclosError):
-    code = "undo-failed"
-
-
-class RecoverFailed(DeclosError):
-    code = "recover-failed"
-
-
-def _back_to(record: dict) -> str | None:
-    """What an undo re-activates: the toplevel active before the transaction
-    (journals written before `activePath` existed: the profile's)."""
-    return record["activePath"] if "activePath" in record else record["fromPath"]
-
-
-def error_text(e: BaseException) -> str:
-    """A failure's message: a DeclosError's own, else the exception's text
-    (with its type when the text alone says too little)."""
-    if isinstance(e, DeclosError):
-        return e.message
-    if isinstance(e, OSError):
-        return str(e)
-    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
 @attrs.frozen
@@ -214,14 +189,14 @@ class System:
         try:
             plan = self.activate(self.root, active, target.path, remember=self._journaled(record))
         except Exception as e:  # every failure is undone; a crash (or ^C) is recover's job
-            msg = error_text(e)
+            msg = recovery.error_text(e)
             first = msg.splitlines()[0] if msg else msg
             self.say(f"activation of generation {target.number} failed ({first}): undoing it")
             where = self.describe(active)
             where = where if active else "the state before any generation"
             try:
                 self._undo(record)
-            except UndoFailed as u:
+            except recovery.UndoFailed as u:
                 raise SwitchFailed(
                     f"activating generation {target.number} failed: {msg}\n"
                     f"putting back the previous configuration ({where}) failed too: {u.message}"
@@ -241,7 +216,7 @@ class System:
         active toplevel is a GC root for as long as it is active."""
         if record.get("setProfile", True):
             self.profile.set_current(record["to"])
-        add_root(self.store, record["toPath"], ACTIVE_ROOT)
+        add_root(self.store, record["toPath"], recovery.ACTIVE_ROOT)
         if live_systemd(record["root"]):  # the live store is read-only from now on
             mounts.protect(self.store.store_dir, self.say)
 
@@ -392,103 +367,8 @@ class System:
             raise SwitchFailed(f"{e.message}; nothing was changed") from None
 
     def _undo(self, record: dict) -> None:
-        """Put the root back on the transaction's `from` generation.
-
-        If that fails, the journal stays (step `undo-failed`, with the error),
-        so that `recover` tries again, and `UndoFailed` says what is not
-        restored.  A generation whose store path is gone is treated as an
-        empty manifest where that is safe (its files are known from
-        `.declos-managed`), never as a reason to wedge."""
-        record = journal.set_step(self.state_dir, record, "undoing")
-        root = record["root"]
-        to_manifest = self._manifest_if_valid(record["toPath"])
-        try:
-            from_manifest = load_manifest(_back_to(record))
-            plan = compute_plan(
-                root,
-                to_manifest,
-                from_manifest,
-                [to_manifest],
-                store_dir=self.store.store_dir,
-                live=self._live(root),
-                boot_state_dir=self._boot_state(root),
-            )
-            os.makedirs(root, exist_ok=True)
-            # the old generation's units that fail are its own: reported, not a failed undo
-            apply_plan(plan, self._ctx(root, self._journaled(record), False, keep_failed=True))
-            manifests = [from_manifest, to_manifest]
-            undo.remove_temporaries(root, {n for m in manifests for n in m.etc_entries()})
-            ours = etc.ours_checker(root, manifests, self.store.store_dir)
-            undo.restore(root, record, ours, self.say)
-        except Exception as e:
-            msg = error_text(e)
-            journal.set_step(self.state_dir, {**record, "undoError": msg}, "undo-failed")
-            raise UndoFailed(
-                f"{msg}\n{self._not_restored(record, to_manifest)}"
-                f"the journal is kept: fix the cause, then run `declos recover`"
-            ) from None
-        if record["from"] is not None and os.path.islink(self.profile.link(record["from"])):
-            self.profile.set_current(record["from"])
-        elif record["from"] is None:
-            self.profile.clear_current()
-        if _back_to(record) is not None:
-            add_root(self.store, _back_to(record), ACTIVE_ROOT)
-        if record.get("created"):
-            self.profile.remove(record["to"])
-        journal.clear_journal(self.state_dir)
-
-    def _manifest_if_valid(self, toplevel: str | None) -> Manifest:
-        try:
-            return load_manifest(toplevel)
-        except DeclosError as e:
-            self.say(f"{e.message}; its files count as declos' only where .declos-managed says so")
-            return EMPTY
-
-    def _not_restored(self, record: dict, to_manifest: Manifest) -> str:
-        """What the root still lacks of the `from` generation, one line each."""
-        where = self.describe(_back_to(record))
-        try:
-            plan = compute_plan(
-                record["root"],
-                to_manifest,
-                load_manifest(_back_to(record)),
-                [to_manifest],
-                store_dir=self.store.store_dir,
-                live=self._live(record["root"]),
-            )
-        except Exception as e:
-            return f"the root is not back on {where} (and cannot be planned: {error_text(e)})\n"
-        left = [a.describe() for a in plan.actions if not isinstance(a, actions.RunScript)]
-        if not left:
-            return (
-                f"the files and accounts of {where} are back, but its activation did not finish\n"
-            )
-        shown = "".join(f"  {line}\n" for line in left[:20])
-        more = f"  … and {len(left) - 20} more\n" if len(left) > 20 else ""
-        return f"not restored (the root is not back on {where}):\n{shown}{more}"
+        recovery.undo(self, record)
 
     def recover(self) -> str | None:
         """Finish or undo an interrupted transaction; say which (None: nothing to do)."""
-        record = journal.read_journal(self.state_dir)
-        if record is None:
-            return None
-        step = record.get("step")
-        if step in FINISHED_STEPS:
-            self._finish(record)
-            journal.clear_journal(self.state_dir)
-            what = f"finished the interrupted {record['op']} to generation {record['to']}"
-        else:
-            try:
-                self._undo(record)
-            except UndoFailed as u:
-                raise RecoverFailed(
-                    f"undoing the interrupted {record['op']} to generation {record['to']}"
-                    f" failed: {u.message}"
-                ) from None
-            back = self.describe(_back_to(record))
-            what = (
-                f"undid the interrupted {record['op']} to generation {record['to']}"
-                f" (back to {back})"
-            )
-        self.say(what)
-        return what
+        return recovery.recover(self)

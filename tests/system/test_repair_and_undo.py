@@ -14,8 +14,9 @@ from system_helpers import run_declos, snapshot
 
 from declos.system.journal import read_journal
 from declos.system.manifest import load_manifest
+from declos.system.recovery import RecoverFailed
 from declos.system.status import root_drift
-from declos.system.transaction import RecoverFailed, SwitchFailed
+from declos.system.transaction import SwitchFailed
 
 BASE = {
     "etc": {

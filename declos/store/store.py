@@ -295,7 +295,12 @@ class Store:
             tmp_dirs = [self.tmp_dir_for(d) for d in dests.values()]
             for dest in dests.values():
                 remove_tree(self.tmp_dir_for(dest))  # left by a killed build of this very path
-                os.mkdir(self.tmp_dir_for(dest), 0o700)
+                try:
+                    os.mkdir(self.tmp_dir_for(dest), 0o700)
+                except OSError as e:  # EROFS, EACCES: not a store this process may write
+                    raise StoreError(
+                        f"cannot write the store '{self.store_dir}': {e.strerror}"
+                    ) from None
                 if not self.db.is_valid(str(dest)):
                     remove_tree(str(dest))  # present but never registered: a crash after rename
             renamed: list[str] = []

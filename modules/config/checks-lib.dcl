@@ -16,7 +16,10 @@ let
   # Everything some reader takes for the end of a line (glibc: \n; Python's
   # str.splitlines, which activation's own readers use: also \v \f \r
   # \x1c-\x1e NEL LS PS), and NUL, which ends a C string.
-  lineEnds = map char [ "000a" "000b" "000c" "000d" "001c" "001d" "001e" "0085" "2028" "2029" "0000" ];
+  # (Nix's strings cannot hold NUL: under Nix, bench/stack.py's oracle,
+  # `char "0000"` is "" and would make every string a break.)
+  lineEnds = builtins.filter (c: c != "")
+    (map char [ "000a" "000b" "000c" "000d" "001c" "001d" "001e" "0085" "2028" "2029" "0000" ]);
   breakRegex = ".*(${lib.concatStringsSep "|" lineEnds}).*";
 
   showDef = d: "${toString d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}";

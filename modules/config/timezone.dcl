@@ -13,7 +13,12 @@ let
   isZone = zone:
     builtins.match "[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*" zone != null
     && builtins.pathExists "${zoneinfo}/${zone}"
-    && builtins.readFileType "${zoneinfo}/${zone}" != "directory";
+    && fileType "${zoneinfo}/${zone}" != "directory";
+
+  # Nix 2.8 (bench/stack.py's oracle) has no readFileType; readDir's entry
+  # is the same lstat answer.
+  fileType = builtins.readFileType
+    or (path: (builtins.readDir (dirOf path)).${baseNameOf path});
 
   timeZoneType = types.addCheck types.str isZone // {
     name = "timeZone";

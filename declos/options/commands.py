@@ -14,15 +14,8 @@ import attrs
 from declos.eval.values import force
 from declos.options.configuration import evaluate_configuration, on_deep_stack
 from declos.options.explain import explain_definitions, explain_json, format_explain
-from declos.options.introspect import (
-    UnknownOptionError,
-    collect_options,
-    format_options,
-    option_json,
-    option_value,
-    select_options,
-    value_failed,
-)
+from declos.options.introspect import UnknownOptionError, collect_options, select_options
+from declos.options.show import format_options, option_json, option_value, value_failed
 
 
 @attrs.frozen
@@ -56,8 +49,7 @@ def options_report(
         infos = collect_options(ev, result["options"], include_internal or bool(names))
         if not names and not include_internal:
             infos = [i for i in infos if i.loc[:1] != ("_module",)]
-        chosen = select_options(infos, list(names))
-        chosen = [attrs.evolve(i, config=result["config"]) if i.concrete else i for i in chosen]
+        chosen = select_options(ev, result["options"], infos, list(names))
         if explain:
             # Before anything forces the values: mkIf conditions not yet
             # evaluated can still be traced back to their source text.
@@ -76,9 +68,17 @@ def _explain(chosen, as_json: bool) -> str:
     for info in chosen:
         if info.error is not None:
             raise UnknownOptionError(f"cannot explain `{info.name}': {info.error}")
+        if info.missing is not None:
+            raise UnknownOptionError(f"cannot explain `{info.name}': {info.missing}")
         if info.template or info.option is None:
             raise UnknownOptionError(
-                f"cannot explain `{info.name}': it is a sub-option; explain its parent option"
+                f"cannot explain `{info.name}': it is a template, one option per entry of its "
+                "parent; name an entry (`users.alice.home', not `users.<name>.home')"
+            )
+        if "rawDefinitions" not in info.option:
+            raise UnknownOptionError(
+                f"cannot explain `{info.name}': it is a freeform attribute, whose definitions "
+                f"are not kept apart; explain `{info.entry_of}'"
             )
         leaves = explain_definitions(info.option)
         value, error = option_value(info)

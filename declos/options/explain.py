@@ -299,7 +299,7 @@ def leaf_location(leaf: Leaf) -> str:
 
 def format_explain(name: str, value: str | None, value_error: str | None, leaves) -> str:
     """The `--explain` text: the value, then every definition with its verdict."""
-    from declos.options.introspect import try_render
+    from declos.options.render import try_render
 
     lines = [name]
     if value_error is not None:
@@ -341,7 +341,7 @@ def _condition_line(cond: Condition) -> str:
 
 
 def explain_json(name: str, value, value_error, leaves) -> dict:
-    from declos.options.introspect import leaf_json
+    from declos.options.show import leaf_json
 
     out = {"name": name, "value": value, "valueError": value_error, "definitions": []}
     for leaf in leaves:

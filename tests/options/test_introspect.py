@@ -71,7 +71,7 @@ CASES = [
     (
         "explain-sub-option",
         ["options", "basic.dcl", "services.web.vhosts.docs.root", "--explain"],
-        1,
+        0,
     ),
 ]
 

@@ -1,0 +1,121 @@
+"""Values as `declos options`, `--explain` and `declos repl` print them: DCL syntax.
+
+`render_value` forces what it prints, as far as `max_depth` (deeper sets and
+lists print as `{ … }`/`[ … ]`, as `nix repl` prints them without `:p`).
+Short values stay on one line; longer ones break one item per line.
+Derivations print as `«derivation NAME»`, functions as `<LAMBDA>`/`<PRIMOP>`
+as Nix prints them.  Must run on the evaluator's deep stack.
+"""
+
+from __future__ import annotations
+
+from declos.diagnostics import DeclosError
+from declos.eval.printing import escape_string, format_attr_name, format_float
+from declos.eval.values import Attrs, Closure, CtxStr, PathValue, PrimOp, PrimOpApp, force
+from declos.options.explain import error_text
+
+MAX_DEPTH = 12
+MAX_ITEMS = 200
+WIDTH = 72
+
+
+def render_value(v, depth: int = 0, indent: str = "", max_depth: int = MAX_DEPTH) -> str:
+    """A value in DCL syntax, forced as far as it is printed.
+
+    Raises `DeclosError` when forcing fails.
+    """
+    v = force(v)
+    t = type(v)
+    if t is str or t is CtxStr:
+        s = v if t is str else v.s
+        return escape_string(s)
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        return str(v)
+    if t is float:
+        return format_float(v)
+    if v is None:
+        return "null"
+    if t is PathValue:
+        return v.path
+    if t is Closure:
+        return "<LAMBDA>"
+    if t is PrimOp:
+        return "<PRIMOP>"
+    if t is PrimOpApp:
+        return "<PRIMOP-APP>"
+    if t is Attrs and "type" in v and _is_derivation(v):
+        name = force(v["name"]) if "name" in v else "?"
+        return f"«derivation {name if type(name) is str else '?'}»"
+    if depth >= max_depth:
+        if t is list:
+            return "[ ]" if not v else "[ … ]"
+        return "{ }" if not v else "{ … }"
+    inner = indent + "  "
+    if t is list:
+        if not v:
+            return "[ ]"
+        items = [render_value(x, depth + 1, inner, max_depth) for x in v[:MAX_ITEMS]]
+        if len(v) > MAX_ITEMS:
+            items.append(f"«{len(v) - MAX_ITEMS} more items»")
+        return _layout("[", "]", items, indent)
+    if t is Attrs:
+        if not v:
+            return "{ }"
+        names = sorted(v)
+        items = [
+            f"{format_attr_name(n)} = {render_value(v[n], depth + 1, inner, max_depth)};"
+            for n in names[:MAX_ITEMS]
+        ]
+        if len(names) > MAX_ITEMS:
+            items.append(f"«{len(names) - MAX_ITEMS} more attributes»")
+        return _layout("{", "}", items, indent)
+    return f"<{t.__name__}>"  # pragma: no cover
+
+
+def _is_derivation(v: Attrs) -> bool:
+    try:
+        t = force(v["type"])
+    except DeclosError:
+        return False
+    return type(t) is str and t == "derivation"
+
+
+def _layout(open_: str, close: str, items: list[str], indent: str) -> str:
+    one_line = f"{open_} {' '.join(items)} {close}"
+    if len(one_line) + len(indent) <= WIDTH and "\n" not in one_line:
+        return one_line
+    inner = indent + "  "
+    return open_ + "\n" + "".join(f"{inner}{item}\n" for item in items) + indent + close
+
+
+def try_render(v, indent: str = "") -> tuple[str | None, str | None]:
+    """(text, None) or (None, error message)."""
+    try:
+        return render_value(v, 0, indent), None
+    except DeclosError as err:
+        return None, error_text(err)
+
+
+def doc_value(v) -> str:
+    """A default or example: literalExpression/literalMD text, else the value."""
+    v = force(v)
+    if type(v) is Attrs and "_type" in v and "text" in v:
+        kind = force(v["_type"])
+        if kind in ("literalExpression", "literalMD", "literalExample"):
+            return str(force(v["text"]))
+    text, error = try_render(v)
+    return text if error is None else f"«error: {error}»"
+
+
+def text_of(v) -> str | None:
+    """A description: a string, the text of a literalMD/mdDoc record, or null."""
+    v = force(v)
+    if v is None:
+        return None
+    if type(v) is str or type(v) is CtxStr:
+        return v if type(v) is str else v.s
+    if type(v) is Attrs and "text" in v:
+        return text_of(v["text"])
+    return render_value(v)

@@ -3,7 +3,12 @@
 Rendered with Jinja2 (`StrictUndefined`, so a missing field is an error, not
 an empty string) from `templates/options.html.j2` and `templates/options.md.j2`.
 The HTML is one self-contained page: inline CSS and a few lines of inline
-JavaScript filtering the options by name; no external assets.
+JavaScript filtering the options by the words typed (each must be in the
+option's full name or its description); no external assets.  Options of
+submodules are listed with their full path, however deep
+(`services.nginx.virtualHosts.<name>.locations.<name>.proxyPass`).
+Descriptions are Markdown (`markdown.py`): rendered to HTML in index.html,
+kept as written in options.md.
 
 The output directory is replaced atomically: everything is written to a
 temporary directory next to it, which is then renamed into place, so a
@@ -33,8 +38,14 @@ def anchor(name: str) -> str:
     return "opt-" + re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
-def _environment(autoescape: bool):
+def _environment(autoescape: bool, names=frozenset()):
     import jinja2
+    import markupsafe
+
+    from declos.options.markdown import markdown_to_html, plain_roles
+
+    def link(option: str) -> str | None:
+        return "#" + anchor(option) if option in names else None
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -46,7 +57,15 @@ def _environment(autoescape: bool):
     )
     env.filters["anchor"] = anchor
     env.filters["md_code"] = _md_code
+    env.filters["markdown"] = lambda text: markupsafe.Markup(markdown_to_html(text, link))
+    env.filters["plain_roles"] = plain_roles
+    env.filters["search_text"] = _search_text
     return env
+
+
+def _search_text(info) -> str:
+    """What the search box matches: the name and the description, lower case."""
+    return " ".join(f"{info.name} {info.description or ''}".split()).lower()
 
 
 def _md_code(text: str) -> str:
@@ -68,7 +87,8 @@ def render_docs(infos, title: str) -> dict[str, str]:
     options = [i for i in infos if i.error is None]
     broken = [i for i in infos if i.error is not None]
     context = {"title": title, "options": options, "broken": broken}
-    html = _environment(True).get_template("options.html.j2").render(context)
+    names = frozenset(i.name for i in options)
+    html = _environment(True, names).get_template("options.html.j2").render(context)
     md = _environment(False).get_template("options.md.j2").render(context)
     return {"index.html": html, "options.md": md}
 

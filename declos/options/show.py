@@ -18,6 +18,7 @@ from declos.options.explain import (
     priority_name,
 )
 from declos.options.introspect import OptionInfo
+from declos.options.markdown import plain_roles
 from declos.options.render import try_render
 
 
@@ -65,7 +66,8 @@ def format_option(info: OptionInfo) -> str:
     if info.default is not None:
         lines.append(f"  default: {_indent(info.default, '    ')}")
     if info.description:
-        lines.append(f"  description: {_indent(info.description.strip(), '    ')}")
+        text = plain_roles(info.description.strip())
+        lines.append(f"  description: {_indent(text, '    ')}")
     if info.example is not None:
         lines.append(f"  example: {_indent(info.example, '    ')}")
     flags = [f for f, on in (("internal", info.internal), ("read-only", info.read_only)) if on]

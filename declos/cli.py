@@ -86,7 +86,7 @@ def _add_eval(sub) -> None:
 
 def _run_eval(args) -> int:
     from declos.eval.evaluator import run_deep
-    from declos.eval.instantiate import EvalRequest, run_eval
+    from declos.eval.instantiate import EvalRequest
 
     if (args.file is None) == (args.expr is None):
         sys.stderr.write("error: give exactly one of FILE or -E EXPR\n")
@@ -106,7 +106,11 @@ def _run_eval(args) -> int:
     # Read-only, as `nix-instantiate --eval`: store paths (of sources, files
     # and derivations) are computed under /nix/store but nothing is written.
     ev = evaluator_with_store(EvalStore.read_only(), req.search_path)
-    text = run_deep(run_eval, req, ev)
+    # A configuration module under `-A config.…` is evaluated as a system
+    # (declos/options/evalconfig.py); anything else as nix-instantiate does.
+    from declos.options.evalconfig import run_eval_or_configuration
+
+    text = run_deep(run_eval_or_configuration, req, ev)
     sys.stdout.write(text)
     return 0
 

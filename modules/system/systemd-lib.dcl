@@ -42,6 +42,99 @@ rec {
   # A unit file name (systemd.unit(5)): name.type, no slash.
   unitName = types.strMatching "[a-zA-Z0-9:_.@\\-]+\\.(service|socket|timer|target|path|mount|automount|swap|slice|scope|device)";
 
+  # A unit file name as a generated unit may have it: as `unitName`, plus
+  # the `\xNN` escapes of `escapePath` (mount and swap units).
+  isUnitFileName = n:
+    builtins.match "[a-zA-Z0-9:_.@\\\\-]+\\.(service|socket|timer|target|path|mount|automount|swap|slice|scope|device)" n != null
+    && builtins.stringLength n <= 255;
+
+  # The characters `systemd-escape --path` writes as \xNN (besides "/",
+  # which separates, and a leading "."); letters, digits and ":_." stay.
+  escapedChars = lib.stringToCharacters " !\"#$%&'()*+,-;<=>?@[\\]^`{|}~";
+  escapedCodes = map (c: "\\x${c}") [
+    "20" "21" "22" "23" "24" "25" "26" "27" "28" "29" "2a" "2b" "2c" "2d" "3b"
+    "3c" "3d" "3e" "3f" "40" "5b" "5c" "5d" "5e" "60" "7b" "7c" "7d" "7e"
+  ];
+
+  # Whether `escapePath` can name `p`: printable ASCII only.
+  isEscapablePath = p: builtins.match "[ -~]*" p != null;
+
+  # `systemd-escape --path P`: the unit name stem of a mount point or a
+  # device ("/" is "-", "/mnt/my-data" is "mnt-my\x2ddata").  P must be
+  # printable ASCII (`isEscapablePath`) and normalized.
+  escapePath = p:
+    let
+      trimmed = lib.removeSuffix "/" (lib.removePrefix "/" p);
+      escaped = builtins.replaceStrings ([ "/" ] ++ escapedChars) ([ "-" ] ++ escapedCodes) trimmed;
+    in
+    if trimmed == "" then "-"
+    else if lib.hasPrefix "." escaped then "\\x2e${lib.removePrefix "." escaped}"
+    else escaped;
+
+  # The unit files of one systemd instance (system or user): NixOS's
+  # `systemd.units`, which services, timers, sockets, mounts and swaps are
+  # turned into.  `name` is the unit file name.
+  unitsOption = description: mkOption {
+    type = types.attrsOf (types.submodule {
+      options = {
+        enable = mkOption {
+          type = types.bool;
+          default = true;
+          description = "Whether the unit file is generated.";
+        };
+        text = mkOption {
+          type = types.str;
+          description = "The text of the unit file (two different definitions are an error).";
+        };
+        wantedBy = unitNames "Units that want this one: a link in <unit>.wants/.";
+        requiredBy = unitNames "Units that require this one: a link in <unit>.requires/.";
+        restartIfChanged = mkOption {
+          type = types.bool;
+          default = true;
+          description = "Whether the unit is restarted at activation when its file changed.";
+        };
+        stopIfChanged = mkOption {
+          type = types.bool;
+          default = true;
+          description = "Whether a changed unit is stopped before the new files are in place and started after (else restarted).";
+        };
+        reloadIfChanged = mkOption {
+          type = types.bool;
+          default = false;
+          description = "Whether a changed unit is reloaded instead of restarted.";
+        };
+        _checkOrigins = mkOption {
+          type = types.listOf types.raw;
+          internal = true;
+          visible = false;
+          default = [ ];
+          description = "Where the lines of the unit file come from, for the errors of systemd-analyze verify.";
+        };
+      };
+    });
+    default = { };
+    inherit description;
+  };
+
+  # The command of a `systemd-analyze verify` check of the unit files laid
+  # out under etc/systemd/DIR (system or user) of the build directory.
+  # Errors located in a unit file (and units refused for a bad setting)
+  # fail; lines about what the building host lacks (a command, a unit) do
+  # not; anything else means verify could not run here.
+  verifyCommand = dir: ''
+    isolated "$program" verify --man=no --recursive-errors=no "$PWD"/etc/systemd/${dir}/* >verify.out 2>&1
+    status=$?
+    cat verify.out
+    [ "$status" -ne 0 ] || exit 0
+    if grep -q -E -e "^$PWD/etc/systemd/${dir}/[^:]+:[0-9]+: |bad unit file setting|has fatal error|Refusing" verify.out; then
+      exit 1
+    fi
+    other=$(grep -v -E -e "is not executable|not found|^$" verify.out | head -n 1)
+    [ -n "$other" ] || exit 0
+    echo "systemd-analyze verify cannot run on this build host: $other" >.not-run
+    exit 1
+  '';
+
   # What every unit declares (NixOS's commonUnitOptions, the part declos uses).
   unitNames = description: mkOption {
     type = types.listOf types.str;

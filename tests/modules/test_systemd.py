@@ -65,7 +65,8 @@ def test_service_unit_text(services):
     assert "RemainAfterExit=yes" in lines and "Type=oneshot" in lines
     (start,) = [x for x in lines if x.startswith("ExecStart=")]
     script = start.removeprefix("ExecStart=")
-    assert Path(script).read_text() == "#!/bin/sh\ngreet\n" and os.access(script, os.X_OK)
+    # NixOS's makeJobScript: `set -e` first
+    assert Path(script).read_text() == "#!/bin/sh\nset -e\ngreet\n" and os.access(script, os.X_OK)
     (pre,) = [x for x in lines if x.startswith("ExecStartPre=")]
     assert Path(pre.removeprefix("ExecStartPre=")).read_text().endswith("echo pre\n")
 

@@ -8,9 +8,9 @@ where current Nix and declos raise an error).
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
+from nix_oracle import run_nix
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -137,12 +137,7 @@ expressions = any_e.filter(lambda e: len(e) < 2000)
 
 
 def nix_eval(expr: str) -> tuple[bool, str]:
-    p = subprocess.run(
-        [NIX, "--eval", "--strict", "-E", expr],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    p = run_nix([NIX, "--eval", "--strict", "-E", expr], timeout=30)
     return p.returncode == 0, p.stdout
 
 

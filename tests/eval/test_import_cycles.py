@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from nix_oracle import run_nix
 
 NIX = shutil.which("nix-instantiate")
 
@@ -32,13 +33,9 @@ def declos_eval(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def nix_fails(file: Path) -> str:
     """Nix's error for FILE (the nixbld warning of a fresh machine dropped)."""
-    r = subprocess.run(
-        [NIX, "--eval", "--strict", str(file)], capture_output=True, text=True, timeout=300
-    )
+    r = run_nix([NIX, "--eval", "--strict", str(file)], timeout=300)
     assert r.returncode != 0, r.stdout
-    return "".join(
-        line for line in r.stderr.splitlines(True) if not line.startswith("warning: the group")
-    )
+    return r.stderr
 
 
 def write(tmp: Path, files: dict[str, str]) -> None:

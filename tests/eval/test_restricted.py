@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from nix_oracle import run_nix
 
 NIX = shutil.which("nix-instantiate")
 RESTRICT = ["--option", "restrict-eval", "true"]
@@ -31,8 +32,8 @@ def declos(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Complet
 
 
 def nix_error_line(*args: str, cwd: Path) -> str:
-    r = run([NIX, "--eval", "--strict", *args], cwd)
-    lines = [ln for ln in r.stderr.splitlines() if not ln.startswith("warning: the group")]
+    r = run_nix([NIX, "--eval", "--strict", *args], timeout=300, cwd=cwd)
+    lines = r.stderr.splitlines()
     assert r.returncode != 0, r.stdout
     return lines[0]
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from nix_oracle import run_nix
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 NIX = shutil.which("nix-instantiate")
@@ -36,10 +36,8 @@ def cases(kind: str) -> list:
 def nix_parse(case: Path, tmp_path: Path, text: bytes | None = None):
     wrapped = tmp_path / case.name
     wrapped.write_bytes(b"with { }; " + (case.read_bytes() if text is None else text))
-    return subprocess.run(
+    return run_nix(
         [NIX, "--parse", str(wrapped)],
-        capture_output=True,
-        text=True,
         errors="replace",
         timeout=60,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NIX_PATH": "nixpkgs=/nonexistent"},

@@ -9,12 +9,13 @@ import sys
 import textwrap
 
 import pytest
+from nix_oracle import run_nix
 from store_helpers import ROOT
 
 
 def _run_nix(*argv: str, **kw) -> str:
     """Run a Nix command and return its stdout, stripped."""
-    out = subprocess.run(argv, check=True, capture_output=True, text=True, **kw)
+    out = run_nix(list(argv), check=True, **kw)
     return out.stdout.strip()
 
 

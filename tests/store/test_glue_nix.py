@@ -14,6 +14,7 @@ import shutil
 import subprocess
 
 import pytest
+from nix_oracle import run_nix
 
 from declos.diagnostics import Source
 from declos.eval.errors import EvalError
@@ -43,12 +44,10 @@ def both(tmp_path):
         v = ev.eval_source(Source(None, expr, str(work), "«string»"))
         ev.force_deep(v)
         ours = print_value(v)
-        proc = subprocess.run(
+        proc = run_nix(
             ["nix-instantiate", "--store", str(nix_root), "--eval", "--strict"]
             + ["--read-write-mode", "-I", f"declos/pkgs={PKGS_DIR}", "-E", expr],
             cwd=work,
-            capture_output=True,
-            text=True,
         )
         if proc.returncode != 0:
             pytest.fail(f"nix-instantiate failed:\n{proc.stderr}")

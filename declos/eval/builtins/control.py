@@ -93,7 +93,7 @@ def add_error_context(ev, context, e):
         raise
 
 
-@builtin("break", ("v",))
+@builtin("break", ("v",), global_=True)
 def break_(ev, v):
     return force(v)
 
@@ -189,6 +189,6 @@ for _name in (
             f"builtins.{_name} is not available: declos evaluates without network access"
         )
 
-    builtin(_name, ("args",), global_=_name in ("fetchTarball", "fetchGit", "fetchMercurial"))(
+    builtin(_name, ("args",), global_=_name in ("fetchTarball", "fetchGit", "fetchMercurial", "fetchTree"))(
         _no_network
     )

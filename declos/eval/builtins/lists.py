@@ -143,6 +143,9 @@ def any_(ev, pred, xs):
 def sort(ev, comparator, xs):
     items = force_list(xs, arg_ctx(1, "sort"))
     fn = force_function(comparator, arg_ctx(0, "sort"))
+    # As Nix, every element is forced first, in order, even in a list of one
+    # (where the comparator is never called).
+    items = [force(item) for item in items]
     call = ev.call
     ctx = "while evaluating the return value of the sorting function passed to builtins.sort"
 

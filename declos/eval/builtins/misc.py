@@ -14,7 +14,7 @@ def hash_placeholder(output: str) -> str:
     return "/" + base32_encode(hashlib.sha256(f"nix-output:{output}".encode()).digest())
 
 
-@builtin("placeholder", ("output",))
+@builtin("placeholder", ("output",), global_=True)
 def placeholder(ev, output):
     return hash_placeholder(force_string_text(output, arg_ctx(0, "placeholder")))
 

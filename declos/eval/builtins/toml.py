@@ -46,7 +46,7 @@ def from_toml(text: str) -> Attrs:
         raise EvalError(f"while parsing TOML: {e}") from None
 
 
-@builtin("fromTOML", ("e",))
+@builtin("fromTOML", ("e",), global_=True)
 def from_toml_(ev, e):
     return from_toml(
         force_string_no_context(e, "while evaluating the argument passed to builtins.fromTOML")

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
 GOLDEN = Path(__file__).resolve().parent
+sys.path.insert(0, str(GOLDEN.parents[1]))  # tests/, for the shared Nix oracle helper
+from nix_oracle import run_nix  # noqa: E402
+
 MARKER = "# expected per Nix manual"
 
 
@@ -89,7 +91,7 @@ def regen(case: Path, force: bool = False) -> str:
         return "manual"
     strict, flags = flags_of(case)
     cmd = ["nix-instantiate", "--eval", *(["--strict"] if strict else []), str(case), *flags]
-    p = subprocess.run(cmd, capture_output=True, text=True, cwd=GOLDEN)
+    p = run_nix(cmd, cwd=GOLDEN)
     root = str(GOLDEN)
     if case.name.startswith("eval-okay-"):
         if p.returncode != 0:
@@ -106,7 +108,9 @@ def regen(case: Path, force: bool = False) -> str:
 def main(argv: list[str]) -> int:
     force = "--force" in argv  # also overwrite hand-written (manual-marker) cases
     argv = [a for a in argv if a != "--force"]
-    cases = sorted(GOLDEN.glob("eval-*.dcl")) + sorted((GOLDEN / "notyetpassing").glob("eval-*.dcl"))
+    cases = sorted(GOLDEN.glob("eval-*.dcl")) + sorted(
+        (GOLDEN / "notyetpassing").glob("eval-*.dcl")
+    )
     if argv:
         cases = [c for c in cases if any(a in c.name for a in argv)]
     bad = 0

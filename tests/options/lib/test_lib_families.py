@@ -11,10 +11,10 @@ be identical: that checks the evaluator against Nix on real library code.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from nix_oracle import run_nix
 
 from declos.cli import main
 
@@ -91,16 +91,8 @@ def declos_eval(capsys, expr: str) -> tuple[int, str, str]:
 
 def nix_eval(expr: str) -> tuple[int, str, str]:
     nix_expr = expr.replace("LIB", f"import {LIB_DIR / 'default.dcl'}")
-    proc = subprocess.run(
-        [NIX, "--eval", "--strict", "-E", nix_expr], capture_output=True, text=True, timeout=120
-    )
-    # A fresh Debian machine has no nixbld group: Nix warns about it before its error.
-    err = "".join(
-        line
-        for line in proc.stderr.splitlines(keepends=True)
-        if not line.startswith("warning: the group 'nixbld'")
-    )
-    return proc.returncode, proc.stdout, err
+    proc = run_nix([NIX, "--eval", "--strict", "-E", nix_expr], timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
 
 
 def test_runtests_suite(capsys):

@@ -136,7 +136,21 @@ def _system_commands(sub) -> None:
         add(sub)
 
 
-COMMANDS = [_add_parse, _add_eval, _store_commands, _options_commands, _system_commands]
+def _cache_commands(sub) -> None:
+    from declos.cli_cache import COMMANDS as CACHE_COMMANDS
+
+    for add in CACHE_COMMANDS:
+        add(sub)
+
+
+COMMANDS = [
+    _add_parse,
+    _add_eval,
+    _store_commands,
+    _options_commands,
+    _system_commands,
+    _cache_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -123,6 +123,9 @@ def _add_build(sub) -> None:
     p.add_argument("-k", "--keep-going", action="store_true", help="build what does not fail")
     p.add_argument("--timeout", type=float, default=None, help="seconds per builder")
     add_unsafe_builders(p)
+    from declos.cli_cache import add_substituter_args
+
+    add_substituter_args(p)
     add_eval_settings(p)
     add_show_trace(p)
     _add_state_dir(p)
@@ -180,6 +183,8 @@ def _run_build(args) -> int:
         keep_going=args.keep_going,
         timeout=args.timeout,
         unsafe_builders=args.unsafe_builders,
+        substituters=tuple(args.substituter),
+        substitute=not args.no_substitute,
     )
     warnings: list[str] = []
     evaluate = None if args.attr else _toplevel_evaluator(warnings)
@@ -195,6 +200,9 @@ def _run_build(args) -> int:
         warnings.extend(c.describe() for c in read_checks(outcome.out_paths[0]) if c.not_run)
     for message in warnings:
         sys.stderr.write(_paint("warning:", "35", _colour(sys.stderr)) + f" {message}\n")
+    from declos.cli_cache import report_substituted
+
+    report_substituted(outcome.substituted)
     result = outcome.result
     for path in outcome.out_paths:
         sys.stdout.write(path + "\n")
@@ -372,6 +380,30 @@ def _run_why_depends(args) -> int:
     return 0
 
 
+def _run_export(args) -> int:
+    from declos.cli_cache import _store_paths
+    from declos.store.export import export_paths
+
+    if sys.stdout.isatty():
+        sys.stderr.write("error: not writing a binary stream to a terminal: redirect stdout\n")
+        return 2
+    with _open_store(args) as store:
+        export_paths(
+            store, _store_paths(store, args.paths), sys.stdout.buffer, closure=args.closure
+        )
+    return 0
+
+
+def _run_import(args) -> int:
+    from declos.store.export import import_paths
+
+    with _open_store(args, write=True) as store:
+        paths = import_paths(store, sys.stdin.buffer, "standard input")
+    for path in paths:
+        sys.stdout.write(path + "\n")
+    return 0
+
+
 def _add_store(sub) -> None:
     p = sub.add_parser("store", help="inspect and maintain the store")
     ssub = p.add_subparsers(dest="store_command", metavar="SUBCOMMAND")
@@ -395,6 +427,26 @@ def _add_store(sub) -> None:
     wd.add_argument("--json", action="store_true", help="print the chain as a JSON list")
     _add_state_dir(wd)
     wd.set_defaults(run=_run_why_depends)
+    ex = ssub.add_parser(
+        "export",
+        help="write store paths to stdout as a stream (nix-store --export's format)",
+        description="Write PATHs (with --closure, their closures) to standard output, "
+        "references first, each NAR with its references, deriver and NAR hash; "
+        "`declos store import` and `nix-store --import` read it.",
+    )
+    ex.add_argument("paths", nargs="+", metavar="PATH", help="store paths or links to them")
+    ex.add_argument("--closure", action="store_true", help="also everything they reference")
+    _add_state_dir(ex)
+    ex.set_defaults(run=_run_export)
+    im = ssub.add_parser(
+        "import",
+        help="add the paths of an export stream read from stdin",
+        description="Read a stream made by `declos store export` (or `nix-store --export`) on "
+        "standard input, check each NAR's hash, and make its paths valid, all at once: a "
+        "truncated or corrupt stream adds nothing.  Prints the paths, one a line.",
+    )
+    _add_state_dir(im)
+    im.set_defaults(run=_run_import)
 
 
 def _add_top_gc(sub) -> None:

@@ -14,6 +14,7 @@ import json
 import sys
 
 from declos.cli_args import add_eval_settings, add_search_path, add_show_trace
+from declos.cli_cache import add_substituter_args, report_substituted
 from declos.cli_store import _add_state_dir, _open_store, add_unsafe_builders
 
 
@@ -96,6 +97,7 @@ def _add_switch(sub) -> None:
         p.add_argument("--no-eval-cache", action="store_true", help="always evaluate")
         add_eval_settings(p)
         add_unsafe_builders(p)
+        add_substituter_args(p)
         add_show_trace(p)
         _common(p)
         p.set_defaults(run=_run_switch, mode=name)
@@ -133,6 +135,9 @@ def _switch(args, store) -> int:
             use_cache=not args.no_eval_cache,
             on_event=progress,
             unsafe_builders=args.unsafe_builders,
+            substituters=tuple(args.substituter),
+            substitute=not args.no_substitute,
+            on_substituted=report_substituted,
         )
     finally:
         progress.done()

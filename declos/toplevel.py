@@ -98,6 +98,9 @@ def build_toplevel(
     use_cache: bool = True,
     on_event=None,
     unsafe_builders: bool = False,
+    substituters: tuple[str, ...] = (),
+    substitute: bool = True,
+    on_substituted=None,
 ) -> ToplevelOutcome:
     """Evaluate CONFIG with the module library and build its toplevel.
 
@@ -137,8 +140,12 @@ def build_toplevel(
         out_link=None,
         jobs=jobs,
         unsafe_builders=unsafe_builders,
+        substituters=substituters,  # binary caches (see realise)
+        substitute=substitute,
     )
     outcome = realise(req, store, on_event=on_event, evaluate=evaluate)
+    if on_substituted is not None:
+        on_substituted(outcome.substituted)
     outcome.result.raise_for_failure()
     top = outcome.out_paths[0]
     if use_cache:

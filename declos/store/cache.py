@@ -292,7 +292,7 @@ class Substituter:
                     info.ca,
                 )
                 try:
-                    rx.receive(meta, reader)
+                    rx.receive(meta, reader, f"{cache.url}/{info.url}")
                 except (
                     EOFError,
                     OSError,

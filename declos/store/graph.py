@@ -94,28 +94,39 @@ def make_graph(
     store: Store,
     targets: Iterable[str],
     derivations: Mapping[str, Derivation] | None = None,
+    substitute: Callable[[list[str]], bool] | None = None,
 ):
     """The DiGraph of what must be built for `targets`, each node carrying
     its `Derivation` as `drv`.  Derivations come from `derivations` when
-    given, else from their `.drv` files.  Raises `CycleError`."""
+    given, else from their `.drv` files.  `substitute(paths)` (a binary
+    cache's, `cache.Substituter.substitute`) is asked for missing outputs
+    first: what it makes valid is not built, nor are its inputs.  Raises
+    `CycleError`."""
     import networkx as nx
 
     derivations = dict(derivations or {})
     graph = nx.DiGraph()
     stack = [str(t) for t in targets]
     seen: set[str] = set()
+
+    def have(outs: Iterable[str]) -> bool:  # valid, and kept from gc from now on
+        outs = list(outs)
+        if store.keep_if_valid(outs):
+            return True
+        return substitute is not None and substitute(outs) and store.keep_if_valid(outs)
+
     while stack:
         path = stack.pop()
         if path in seen:
             continue
         seen.add(path)
-        if store.keep_if_valid(_output_paths(store, path, derivations).values()):
+        if have(_output_paths(store, path, derivations).values()):
             continue  # and kept: a gc now must not take it away from the builds below
         drv = derivations.get(path) or store.read_derivation(path)
         graph.add_node(path, drv=drv)
         for input_drv in drv.input_drvs:
             outs = _output_paths(store, input_drv, derivations)
-            if store.keep_if_valid(outs[o] for o in drv.input_drvs[input_drv]):
+            if have(outs[o] for o in drv.input_drvs[input_drv]):
                 continue
             graph.add_edge(input_drv, path)
             stack.append(input_drv)
@@ -144,6 +155,7 @@ def build(
     on_event: Callable[[BuildEvent], None] | None = None,
     graph=None,
     unsafe: bool = False,
+    substitute: Callable[[list[str]], bool] | None = None,
 ) -> BuildResult:
     """Build every missing output needed by `targets` (`.drv` paths).
 
@@ -152,6 +164,7 @@ def build(
     `keep_going`, because the build stopped).  `outputs` maps each target
     that is now valid to its output paths.  `unsafe` lets process builders
     run without a sandbox where there is none (`--unsafe-builders`).
+    `substitute` fetches missing outputs from binary caches (`make_graph`).
     """
     import concurrent.futures as cf
 
@@ -161,7 +174,7 @@ def build(
     targets = [str(t) for t in targets]
     derivations = dict(derivations or {})
     if graph is None:
-        graph = make_graph(store, targets, derivations)
+        graph = make_graph(store, targets, derivations, substitute)
     else:
         check_acyclic(graph)
     pause("graph")

@@ -56,6 +56,9 @@ class BuildRequest:
     keep_going: bool = False
     timeout: float | None = None
     unsafe_builders: bool = False  # run process builders even without a sandbox
+    # Binary caches besides `substituters` of <state>/declos.conf (`--substituter`).
+    substituters: tuple[str, ...] = ()
+    substitute: bool = True  # False: build everything here (`--no-substitute`)
 
 
 @attrs.frozen
@@ -72,6 +75,7 @@ class BuildOutcome:
     targets: tuple[Target, ...]
     result: BuildResult
     links: tuple[str, ...] = ()
+    substituted: tuple = ()  # cache.Fetched: what came from binary caches
 
     @property
     def out_paths(self) -> list[str]:
@@ -177,6 +181,11 @@ def realise(
     what was built)."""
     from declos.eval.evaluator import run_deep
 
+    sub = None  # before evaluating: a bad declos.conf fails at once
+    if req.substitute:
+        from declos.store.cache import substituter_for
+
+        sub = substituter_for(store, req.substituters)
     eval_store = EvalStore(store)
     targets = run_deep(evaluate or evaluate_targets, req, eval_store)
     kw = {} if req.timeout is None else {"timeout": req.timeout}
@@ -188,6 +197,7 @@ def realise(
         derivations=eval_store.derivations,
         on_event=on_event,
         unsafe=req.unsafe_builders,
+        substitute=sub.substitute if sub is not None else None,
         **kw,
     )
     links = []
@@ -195,4 +205,5 @@ def realise(
         for t, name in zip(targets, link_names(req.out_link, targets), strict=True):
             if t.drv_path in result.outputs:
                 links.append(add_indirect_root(store, t.out_path, name))
-    return BuildOutcome(tuple(targets), result, tuple(links))
+    fetched = tuple(sub.fetched) if sub is not None else ()
+    return BuildOutcome(tuple(targets), result, tuple(links), fetched)

@@ -100,9 +100,9 @@ class Receiver:
         except StorePathError as e:
             raise ReceiveError(f"{self.source}: {what}: {e.message}") from None
 
-    def receive(self, meta: Incoming, reader: StreamReader) -> PathInfo:
+    def receive(self, meta: Incoming, reader: StreamReader, source: str | None = None) -> PathInfo:
         """Unpack the NAR that `reader` is at for `meta.path` and check it."""
-        return self.accept(meta, self.unpack(reader))
+        return self.accept(meta, self.unpack(reader), source)
 
     def unpack(self, reader: StreamReader) -> Unpacked:
         """Unpack the NAR that `reader` is at, before knowing what it is
@@ -116,8 +116,10 @@ class Receiver:
         got, size = reader.stop_tap()
         return Unpacked(tmp, got, size)
 
-    def accept(self, meta: Incoming, nar: Unpacked) -> PathInfo:
-        """Stage the unpacked `nar` as `meta.path` if it is what `meta` says."""
+    def accept(self, meta: Incoming, nar: Unpacked, source: str | None = None) -> PathInfo:
+        """Stage the unpacked `nar` as `meta.path` if it is what `meta` says
+        (errors name `source`, else the receiver's)."""
+        source = source or self.source
         sp = self._parse(meta.path, "bad store path")
         refs = tuple(str(self._parse(r, f"bad reference of '{sp}'")) for r in meta.references)
         deriver = str(self._parse(meta.deriver, f"bad deriver of '{sp}'")) if meta.deriver else None
@@ -125,22 +127,22 @@ class Receiver:
             try:
                 expected = Hash.parse(meta.nar_hash)
             except HashError as e:
-                raise ReceiveError(f"{self.source}: '{sp}': {e.message}") from None
+                raise ReceiveError(f"{source}: '{sp}': {e.message}") from None
             if expected != nar.nar_hash:
                 raise ReceiveError(
-                    f"NAR hash mismatch in '{sp}' from {self.source}:\n"
+                    f"NAR hash mismatch in '{sp}' from {source}:\n"
                     f"  expected: {expected}\n       got: {nar.nar_hash}"
                 )
         if meta.nar_size is not None and nar.nar_size != meta.nar_size:
             raise ReceiveError(
-                f"NAR size mismatch in '{sp}' from {self.source}: "
+                f"NAR size mismatch in '{sp}' from {source}: "
                 f"expected {meta.nar_size} bytes, got {nar.nar_size}"
             )
         normalise(nar.tmp)
         info = PathInfo(str(sp), str(nar.nar_hash), nar.nar_size, refs, deriver, meta.ca)
         with self._lock:
             if str(sp) in self._staged:
-                raise ReceiveError(f"{self.source}: '{sp}' arrives twice")
+                raise ReceiveError(f"{source}: '{sp}' arrives twice")
             self._staged[str(sp)] = (nar.tmp, info)
         return info
 

@@ -1,0 +1,210 @@
+"""The `cache` commands (keygen, push, fetch) and the substitution flags of
+`build` and `switch`.  Arguments, output and exit codes only; the work is in
+`declos.store.cache` and its neighbours.
+
+Output: what was pushed or fetched, one store path a line, on stdout (with
+`--json` an object); counts and sizes on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from declos.cli_store import _add_state_dir, _open_store
+
+
+def add_substituter_args(p) -> None:
+    """`--substituter URL` (repeatable) and `--no-substitute`, for build and switch."""
+    p.add_argument(
+        "--substituter",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also substitute from this binary cache (file://, http://, https://), besides "
+        "the substituters of <state>/declos.conf",
+    )
+    p.add_argument(
+        "--no-substitute",
+        action="store_true",
+        help="build everything here; use no binary cache",
+    )
+
+
+def report_substituted(fetched, stream=None) -> None:
+    """`declos: substituted N paths (X MiB) from URL` on stderr, per cache."""
+    stream = stream or sys.stderr
+    by_url: dict[str, list] = {}
+    for f in fetched:
+        by_url.setdefault(f.url, []).append(f)
+    for url, items in by_url.items():
+        size = sum(f.nar_size for f in items) / (1024 * 1024)
+        n = len(items)
+        stream.write(
+            f"declos: substituted {n} path{'s' if n != 1 else ''} ({size:.2f} MiB) from {url}\n"
+        )
+
+
+def _store_paths(store, args_paths: list[str]) -> list[str]:
+    """Store paths from arguments that are store paths or links to them (`result`)."""
+    from declos.store.cache_narinfo import CacheError
+    from declos.store.paths import StorePathError
+
+    out = []
+    for arg in args_paths:
+        real = os.path.realpath(arg) if os.path.islink(arg) else os.path.abspath(arg)
+        try:
+            path = str(store.path_of(real))
+        except StorePathError as e:
+            raise CacheError(e.message) from None
+        if not store.is_valid(path):
+            raise CacheError(f"path '{path}' is not valid")
+        out.append(path)
+    return out
+
+
+# --- keygen ----------------------------------------------------------------------
+
+
+def _run_keygen(args) -> int:
+    from declos.store.cache_keys import SecretKey
+
+    key = SecretKey.generate(args.name)
+    secret = args.secret_key_file or f"{args.name}.sec"
+    public = args.public_key_file or f"{args.name}.pub"
+    for path in (secret, public):
+        if os.path.lexists(path):
+            sys.stderr.write(f"error: '{path}' exists already: not overwriting a key\n")
+            return 1
+    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(str(key))
+    with open(public, "x") as f:
+        f.write(str(key.public()))
+    sys.stdout.write(f"{key.public()}\n")
+    sys.stderr.write(
+        f"declos: secret key in {secret} (keep it private), public key in {public}: trust it "
+        f"with `trusted-public-keys = {key.public()}` in <state>/declos.conf\n"
+    )
+    return 0
+
+
+# --- push ------------------------------------------------------------------------
+
+
+def _run_push(args) -> int:
+    from declos.store.cache import push
+    from declos.store.cache_config import load_settings
+    from declos.store.cache_keys import SecretKey
+    from declos.store.cache_transport import open_dest
+
+    if bool(args.paths) == bool(args.all):
+        sys.stderr.write("error: give PATH... or --all\n")
+        return 2
+    with _open_store(args) as store:
+        key_file = args.secret_key_file
+        if key_file is None:
+            files = load_settings(store.state_dir).secret_key_files
+            key_file = files[0] if files else None
+        key = SecretKey.load(key_file) if key_file else None
+        paths = store.db.all_valid() if args.all else _store_paths(store, args.paths)
+        dest = open_dest(args.dest, tuple(args.ssh_option))
+        try:
+            result = push(store, dest, paths, key, args.compression)
+        finally:
+            dest.close()
+    if args.json:
+        data = {
+            "pushed": list(result.pushed),
+            "present": list(result.present),
+            "bytes": result.file_bytes,
+        }
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        for path in result.pushed:
+            sys.stdout.write(path + "\n")
+    signed = f"signed by '{key.name}'" if key else "unsigned"
+    sys.stderr.write(
+        f"declos: pushed {len(result.pushed)} paths ({result.file_bytes / (1024 * 1024):.2f} MiB "
+        f"{args.compression}, {signed}) to {dest.url}; {len(result.present)} were there already\n"
+    )
+    return 0
+
+
+# --- fetch -----------------------------------------------------------------------
+
+
+def _run_fetch(args) -> int:
+    from declos.store.cache import substituter_for
+    from declos.store.cache_narinfo import CacheError
+
+    with _open_store(args, write=True) as store:
+        paths = [str(store.parse_path(os.path.abspath(p))) for p in args.paths]
+        sub = substituter_for(store, args.substituter)
+        if sub is None:
+            raise CacheError(
+                "no binary cache to fetch from: give --substituter URL or set substituters "
+                f"in {os.path.join(store.state_dir, 'declos.conf')}"
+            )
+        if not sub.substitute(paths):
+            missing = [p for p in paths if not store.is_valid(p) and sub.query(p) is None]
+            what = ", ".join(f"'{p}'" for p in missing) or "a reference of the paths"
+            raise CacheError(f"{what}: in no binary cache ({', '.join(sub.urls)})")
+    if args.json:
+        sys.stdout.write(json.dumps([f.path for f in sub.fetched], indent=2) + "\n")
+    else:
+        for f in sub.fetched:
+            sys.stdout.write(f.path + "\n")
+    report_substituted(sub.fetched)
+    return 0
+
+
+def _add_cache(sub) -> None:
+    p = sub.add_parser("cache", help="binary caches: signing keys, pushing, fetching")
+    csub = p.add_subparsers(dest="cache_command", metavar="SUBCOMMAND")
+    csub.required = True
+    kg = csub.add_parser(
+        "keygen",
+        help="make an Ed25519 signing key pair for a binary cache",
+        description="Write NAME's secret key (NAME:base64, mode 0600) and public key in Nix's "
+        "formats, and print the public key.",
+    )
+    kg.add_argument("name", metavar="NAME", help="the key's name, e.g. cache.example.org-1")
+    kg.add_argument("--secret-key-file", metavar="FILE", help="default: NAME.sec")
+    kg.add_argument("--public-key-file", metavar="FILE", help="default: NAME.pub")
+    kg.set_defaults(run=_run_keygen)
+    pu = csub.add_parser(
+        "push",
+        help="copy store paths with their closures into a binary cache",
+        description="Write the closures of PATHs (or of every valid path) into the binary cache "
+        "DEST (a directory, file:///DIR or ssh://[USER@]HOST[:PORT]/DIR) in Nix's layout, signed "
+        "with the secret key (--secret-key-file, else secret-key-files of <state>/declos.conf).",
+    )
+    pu.add_argument("dest", metavar="DEST")
+    pu.add_argument("paths", nargs="*", metavar="PATH", help="store paths or links to them")
+    pu.add_argument("--all", action="store_true", help="every valid path of the store")
+    pu.add_argument("--secret-key-file", metavar="FILE", help="sign with this key")
+    pu.add_argument(
+        "--compression", choices=("xz", "zstd", "bzip2", "none"), default="xz", help="default: xz"
+    )
+    pu.add_argument(
+        "--ssh-option", action="append", default=[], metavar="KEY=VAL", help="passed as ssh -o"
+    )
+    pu.add_argument("--json", action="store_true", help="print a JSON object")
+    _add_state_dir(pu)
+    pu.set_defaults(run=_run_push)
+    fe = csub.add_parser(
+        "fetch",
+        help="make store paths valid from binary caches",
+        description="Substitute PATHs and their closures from the configured binary caches "
+        "(and --substituter URLs), checking signatures and NAR hashes.",
+    )
+    fe.add_argument("paths", nargs="+", metavar="PATH")
+    fe.add_argument("--substituter", action="append", default=[], metavar="URL")
+    fe.add_argument("--json", action="store_true", help="print a JSON list")
+    _add_state_dir(fe)
+    fe.set_defaults(run=_run_fetch)
+
+
+COMMANDS = [_add_cache]

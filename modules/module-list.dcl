@@ -3,6 +3,7 @@
 # <declos/modules/module-list.dcl>; }` (declos/options/configuration.py).
 [
   ./config/etc.dcl
+  ./config/host-packages.dcl
   ./config/i18n.dcl
   ./config/networking.dcl
   ./config/shells-environment.dcl
@@ -22,6 +23,8 @@
   ./system/checks.dcl
   ./system/etc-overlay.dcl
   ./system/systemd.dcl
+  ./system/systemd-user.dcl
   ./system/tmpfiles.dcl
   ./system/toplevel.dcl
+  ./tasks/filesystems.dcl
 ]

@@ -8,10 +8,12 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
 import pytest
+from store_helpers import ROOT
 
 from declos.store.fs import remove_tree
 
@@ -21,6 +23,27 @@ MINIMAL = os.path.join(
     "minimal",
     "config.dcl",
 )
+
+
+def run(state, *argv, check: int | None = 0, input: bytes | None = None, text: bool = True):
+    """`declos ARGV --state-dir STATE`; with `input`, bytes in and out."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "DECLOS_STATE_DIR")}
+    env["PYTHONPATH"] = ROOT
+    proc = subprocess.run(
+        [sys.executable, "-m", "declos", *argv, "--state-dir", str(state)],
+        capture_output=True,
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+        env=env,
+    )
+    stderr = proc.stderr.decode(errors="replace")
+    if check is not None:
+        assert proc.returncode == check, stderr
+    assert "Traceback" not in stderr
+    proc.stderr = stderr
+    if text:
+        proc.stdout = proc.stdout.decode(errors="replace")
+    return proc
 
 
 def _free_port() -> int:

@@ -14,12 +14,10 @@ from __future__ import annotations
 import lzma
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
-from cache_helpers import MINIMAL, builds_run, fresh_state, leftovers, nginx_serving
-from store_helpers import PKGS, ROOT
+from cache_helpers import MINIMAL, builds_run, fresh_state, leftovers, nginx_serving, run
+from store_helpers import PKGS
 
 from declos.store.cache_keys import SecretKey
 
@@ -35,23 +33,6 @@ SMALL = (
 }
 """
 )
-
-
-def run(state, *argv, check: int | None = 0, cwd=None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "DECLOS_STATE_DIR")}
-    env["PYTHONPATH"] = ROOT
-    proc = subprocess.run(
-        [sys.executable, "-m", "declos", *argv, "--state-dir", str(state)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-    )
-    if check is not None:
-        assert proc.returncode == check, proc.stderr
-    assert "Traceback" not in proc.stderr
-    return proc
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The `options` and `docs` commands: arguments and output only.
+"""The `options`, `docs` and `repl` commands: arguments and output only.
 
 The work is in `declos.options.commands`; this module parses arguments,
 builds the evaluator (with a read-only store, as `declos eval` does, so that
@@ -95,4 +95,24 @@ def _run_docs(args) -> int:
     return 0
 
 
-COMMANDS = [_add_options, _add_docs]
+def _add_repl(sub) -> None:
+    p = sub.add_parser(
+        "repl",
+        help="an interactive prompt on a configuration (config, options, lib, pkgs)",
+        description="Evaluate a configuration and read expressions from a prompt, as "
+        "`nix repl` is used with a NixOS configuration: `config`, `options`, `lib` and "
+        "`pkgs` are in scope; :p prints deeply, :e OPTION explains an option's value, "
+        ":o OPTION shows it, :? lists the commands. Tab completes attribute paths.",
+    )
+    _add_common(p)
+    p.set_defaults(run=_run_repl)
+
+
+def _run_repl(args) -> int:
+    from declos.options.repl import ReplSession, run_repl
+
+    session = ReplSession(args.config, lambda: _evaluator(args.include), args.include)
+    return run_repl(session, show_trace=getattr(args, "show_trace", False))
+
+
+COMMANDS = [_add_options, _add_docs, _add_repl]

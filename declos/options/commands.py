@@ -53,7 +53,7 @@ def options_report(
         if explain:
             # Before anything forces the values: mkIf conditions not yet
             # evaluated can still be traced back to their source text.
-            text = _explain(chosen, as_json)
+            text = explain_options(chosen, as_json)
         elif as_json:
             text = json.dumps([option_json(i) for i in chosen], indent=2, sort_keys=True) + "\n"
         else:
@@ -63,7 +63,8 @@ def options_report(
     return on_deep_stack(run)
 
 
-def _explain(chosen, as_json: bool) -> str:
+def explain_options(chosen, as_json: bool = False) -> str:
+    """The `--explain` text (or JSON) of options found by `select_options`."""
     reports, texts = [], []
     for info in chosen:
         if info.error is not None:

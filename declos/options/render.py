@@ -19,11 +19,19 @@ MAX_ITEMS = 200
 WIDTH = 72
 
 
-def render_value(v, depth: int = 0, indent: str = "", max_depth: int = MAX_DEPTH) -> str:
+def render_value(
+    v, depth: int = 0, indent: str = "", max_depth: int = MAX_DEPTH, inline_errors: bool = False
+) -> str:
     """A value in DCL syntax, forced as far as it is printed.
 
-    Raises `DeclosError` when forcing fails.
+    Raises `DeclosError` when forcing fails, or with `inline_errors` (the
+    repl) prints `«error: …»` in place of an item that fails.
     """
+    if inline_errors and depth > 0:
+        try:
+            v = force(v)
+        except DeclosError as err:
+            return f"«error: {error_text(err)}»"
     v = force(v)
     t = type(v)
     if t is str or t is CtxStr:
@@ -56,7 +64,7 @@ def render_value(v, depth: int = 0, indent: str = "", max_depth: int = MAX_DEPTH
     if t is list:
         if not v:
             return "[ ]"
-        items = [render_value(x, depth + 1, inner, max_depth) for x in v[:MAX_ITEMS]]
+        items = [render_value(x, depth + 1, inner, max_depth, inline_errors) for x in v[:MAX_ITEMS]]
         if len(v) > MAX_ITEMS:
             items.append(f"«{len(v) - MAX_ITEMS} more items»")
         return _layout("[", "]", items, indent)
@@ -65,7 +73,7 @@ def render_value(v, depth: int = 0, indent: str = "", max_depth: int = MAX_DEPTH
             return "{ }"
         names = sorted(v)
         items = [
-            f"{format_attr_name(n)} = {render_value(v[n], depth + 1, inner, max_depth)};"
+            f"{format_attr_name(n)} = {render_value(v[n], depth + 1, inner, max_depth, inline_errors)};"
             for n in names[:MAX_ITEMS]
         ]
         if len(names) > MAX_ITEMS:

@@ -26,11 +26,12 @@ MINIMAL = os.path.join(
 
 
 def run(state, *argv, check: int | None = 0, input: bytes | None = None, text: bool = True):
-    """`declos ARGV --state-dir STATE`; with `input`, bytes in and out."""
+    """`declos ARGV --state-dir STATE` (no state: no option); with `input`,
+    bytes in and out."""
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "DECLOS_STATE_DIR")}
     env["PYTHONPATH"] = ROOT
     proc = subprocess.run(
-        [sys.executable, "-m", "declos", *argv, "--state-dir", str(state)],
+        [sys.executable, "-m", "declos", *argv, *(["--state-dir", str(state)] if state else [])],
         capture_output=True,
         input=input,
         stdin=None if input is not None else subprocess.DEVNULL,

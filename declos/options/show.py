@@ -54,7 +54,7 @@ def value_failed(info: OptionInfo) -> bool:
 
 
 def _indent(text: str, pad: str) -> str:
-    return text.replace("\n", "\n" + pad)
+    return "\n".join(line and pad + line for line in text.split("\n"))[len(pad) :]
 
 
 def format_option(info: OptionInfo) -> str:

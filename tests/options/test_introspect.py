@@ -39,6 +39,9 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
     return rc, out.getvalue(), err.getvalue()
 
 
+SITE = 'services.proxy.sites."example.org"'
+API = SITE + '.locations."/api"'
+
 CASES = [
     # (case name, arguments after `declos`, exit status)
     ("list", ["options", "basic.dcl"], 0),
@@ -60,6 +63,44 @@ CASES = [
         0,
     ),
     ("explain-json", ["options", "basic.dcl", "services.web.port", "--explain", "--json"], 0),
+    # Concrete paths below submodules, attrsOf and listOf (nested.dcl).
+    ("nested-submodule", ["options", "nested.dcl", API + ".proxyPass", API + ".priority"], 0),
+    ("nested-explain", ["options", "nested.dcl", API + ".priority", "--explain"], 0),
+    ("nested-force", ["options", "nested.dcl", SITE + '.locations."/".priority', "--explain"], 0),
+    ("nested-list", ["options", "nested.dcl", SITE + ".listen.0", SITE + ".listen.1.port"], 0),
+    (
+        "nested-attrs-entry",
+        ["options", "nested.dcl", "services.proxy.headers.X-Frame2", "--explain"],
+        0,
+    ),
+    (
+        "nested-freeform",
+        ["options", "nested.dcl", "services.proxy.settings.Extra", "services.proxy.settings"],
+        0,
+    ),
+    ("nested-null-or", ["options", "nested.dcl", "services.proxy.backup.dir"], 0),
+    ("nested-json", ["options", "nested.dcl", API + ".proxyPass", "--json"], 0),
+    ("nested-explain-json", ["options", "nested.dcl", API + ".priority", "--explain", "--json"], 0),
+    ("nested-missing-entry", ["options", "nested.dcl", SITE + '.locations."/docs".proxyPass'], 0),
+    (
+        "nested-missing-site",
+        ["options", "nested.dcl", 'services.proxy.sites."exmple.org".serverName'],
+        0,
+    ),
+    ("nested-template", ["options", "nested.dcl", "services.proxy.sites.<name>.listen.*.port"], 0),
+    ("nested-no-such-option", ["options", "nested.dcl", SITE + ".locatoins"], 1),
+    ("nested-list-index", ["options", "nested.dcl", SITE + ".listen.2.port"], 1),
+    ("nested-into-string", ["options", "nested.dcl", "services.proxy.headers.X-Frame.x"], 1),
+    (
+        "nested-explain-missing",
+        ["options", "nested.dcl", SITE + '.locations."/x".priority', "--explain"],
+        1,
+    ),
+    (
+        "nested-explain-template",
+        ["options", "nested.dcl", "services.proxy.sites.<name>.serverName", "--explain"],
+        1,
+    ),
     # Bad inputs: one located message, exit 1, no traceback.
     ("throws", ["options", "throws.dcl"], 1),
     ("explain-throws", ["options", "throws.dcl", "badCondition", "bad", "--explain"], 1),

@@ -37,6 +37,7 @@ from declos.store.derivation import Derivation
 from declos.store.fs import copy_tree, remove_tree
 from declos.store.hashing import base32_encode
 from declos.store.paths import StorePath
+from declos.store.pkgs.fetch import fetchurl_builder
 from declos.store.store import Store
 
 DEFAULT_TIMEOUT = 3600.0
@@ -467,4 +468,5 @@ BUILTINS: dict[str, Callable[[BuildContext], None]] = {
     "builtin:linkfarm": linkfarm_builder,
     "builtin:buildenv": buildenv_builder,
     "builtin:copy": copy_builder,
+    "builtin:fetchurl": fetchurl_builder,  # declos/store/pkgs/fetch.py
 }

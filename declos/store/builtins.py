@@ -347,6 +347,11 @@ def install(ev, store: EvalStore) -> None:
     ev.globals["__derivation"] = derivation
     if not any(prefix == "declos/pkgs" for prefix, _ in ev.builtin_search_path):
         ev.builtin_search_path.insert(0, ("declos/pkgs", PKGS_DIR))
+    # builtins.fetchurl (a fixed-output derivation) and the host's packages (`pkgs.<name>`)
+    from declos.store.pkgs import fetch, host_index
+
+    fetch.install(ev)
+    host_index.install(ev)
 
 
 def evaluator_with_store(store: EvalStore, search_path: Iterable[str] = (), **kw):

@@ -21,7 +21,7 @@ import attrs
 
 from declos.diagnostics import DeclosError
 from declos.store import mounts, sandbox
-from declos.system import accounts, actions, boot, etc, journal, rootfs, undo, units
+from declos.system import accounts, actions, boot, etc, journal, packages, rootfs, undo, units
 from declos.system.plan import CURRENT_SYSTEM, Plan
 
 UNIT_LOG = "unit-actions.log"
@@ -219,6 +219,7 @@ _APPLY: dict[type, Callable[[Context, actions.Action], None]] = {
     actions.RunScript: _run_script,
     actions.WriteBootUnit: lambda c, a: boot.apply_boot_unit(c.fs, a),
 }
+_APPLY.update(packages.APPLY)  # host packages: install and remove
 
 
 def apply_plan(plan: Plan, ctx: Context) -> None:

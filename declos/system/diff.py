@@ -2,7 +2,11 @@
 
 `diff_manifests` compares two toplevels' manifests: etc files added,
 removed and changed (with a unified diff for text), units, users and
-groups, packages, and the closure size.  `render_diff` prints it in a
+groups, packages, and the closure size.  Packages are listed as nvd does:
+the system profile's entries (`sw`) and each user's
+(`/etc/profiles/per-user/<name>`) by name, added, removed or changed with
+their versions, and the host distribution's packages the generation
+declares (`hostPackages`), added or removed.  `render_diff` prints it in a
 stable, line-oriented form; `to_json` is its `--json` form.  Nothing here
 changes anything.
 
@@ -35,6 +39,10 @@ class Diff:
     packages_added: tuple[str, ...]
     packages_removed: tuple[str, ...]
     closure_size: tuple[int | None, int | None]
+    #: (profile, name, old version, new version): profile "" is the system's, else a user;
+    #: a version is None where the package is absent ("" where it has none)
+    package_changes: tuple[tuple[str, str, str | None, str | None], ...] = ()
+    host_packages: tuple[tuple[str, str], ...] = ()  # (name, "added" | "removed")
 
 
 def _bytes(path: str) -> bytes | None:
@@ -101,6 +109,13 @@ def diff_manifests(
         if ua[n]["source"] != ub[n]["source"] and _bytes(ua[n]["source"]) != _bytes(ub[n]["source"])
     )
     pa, pb = package_names(ma.packages), package_names(mb.packages)
+    hosts = set(_host_names(ma)) | set(_host_names(mb))
+    changes = _profile_changes("", pa, pb, hosts)
+    for user in sorted(_user_profiles(ea) | _user_profiles(eb)):
+        name = f"profiles/per-user/{user}"
+        ua_ = package_names(ea[name].source) if name in ea else set()
+        ub_ = package_names(eb[name].source) if name in eb else set()
+        changes += _profile_changes(user, ua_, ub_, hosts)
     return Diff(
         tuple(sorted(set(eb) - set(ea))),
         tuple(sorted(set(ea) - set(eb))),
@@ -113,7 +128,53 @@ def diff_manifests(
         tuple(sorted(pb - pa)),
         tuple(sorted(pa - pb)),
         (_closure_size(store, a), _closure_size(store, b)),
+        tuple(changes),
+        _compare(_host_names(ma), _host_names(mb)),
     )
+
+
+def _host_names(m) -> dict[str, bool]:
+    raw = m.data.get("hostPackages")
+    pkgs = raw.get("packages") if isinstance(raw, dict) else None
+    return {n: True for n in pkgs} if isinstance(pkgs, dict) else {}
+
+
+def _user_profiles(entries: dict) -> set[str]:
+    prefix = "profiles/per-user/"
+    return {
+        n[len(prefix) :] for n in entries if n.startswith(prefix) and "/" not in n[len(prefix) :]
+    }
+
+
+def split_name(store_name: str, hosts: set[str] = frozenset()) -> tuple[str, str]:
+    """(name, version) of a store path's name, as Nix's `parseDrvName` (the
+    name ends at the first "-" not followed by a letter), except that a host
+    package's name is taken whole: `libnl-3-200-3.7.0-0.2` is libnl-3-200."""
+    for h in hosts:
+        if store_name.startswith(h + "-") and store_name[len(h) + 1 : len(h) + 2].isdigit():
+            return h, store_name[len(h) + 1 :]
+    for i, c in enumerate(store_name):
+        if c == "-" and i + 1 < len(store_name) and not store_name[i + 1].isalpha():
+            return store_name[:i], store_name[i + 1 :]
+    return store_name, ""
+
+
+def _profile_changes(profile: str, a: set[str], b: set[str], hosts: set[str]) -> list:
+    """(profile, name, old version, new version) for each name whose versions differ."""
+    va: dict[str, set[str]] = {}
+    vb: dict[str, set[str]] = {}
+    for names, into in ((a, va), (b, vb)):
+        for n in names:
+            name, version = split_name(n, hosts)
+            into.setdefault(name, set()).add(version)
+    out = []
+    for name in sorted(set(va) | set(vb)):
+        x, y = va.get(name), vb.get(name)
+        if x == y:
+            continue
+        show = lambda v: None if v is None else ", ".join(sorted(v))  # noqa: E731
+        out.append((profile, name, show(x), show(y)))
+    return out
 
 
 def _size(n: int | None) -> str:
@@ -132,12 +193,25 @@ def render_diff(d: Diff) -> str:
     lines += [f"unit changed {n}" for n in d.units_changed]
     lines += [f"user {what} {n}" for n, what in d.users]
     lines += [f"group {what} {n}" for n, what in d.groups]
-    lines += [f"package added {n}" for n in d.packages_added]
-    lines += [f"package removed {n}" for n in d.packages_removed]
+    lines += [f"host package {what} {n}" for n, what in d.host_packages]
+    for profile, name, x, y in d.package_changes:
+        where = f"user {profile} " if profile else ""
+        if x is None:
+            lines.append(f"{where}package added {name}{_version(y)}")
+        elif y is None:
+            lines.append(f"{where}package removed {name}{_version(x)}")
+        else:
+            lines.append(
+                f"{where}package changed {name} {x or '(no version)'} -> {y or '(no version)'}"
+            )
     a, b = d.closure_size
     change = f" ({b - a:+d} bytes)" if a is not None and b is not None else ""
     lines.append(f"closure size {_size(a)} -> {_size(b)}{change}")
     return "\n".join(lines) + "\n"
+
+
+def _version(v: str | None) -> str:
+    return f" {v}" if v else ""
 
 
 def to_json(d: Diff) -> dict:
@@ -154,6 +228,14 @@ def to_json(d: Diff) -> dict:
         },
         "users": dict(d.users),
         "groups": dict(d.groups),
-        "packages": {"added": list(d.packages_added), "removed": list(d.packages_removed)},
+        "packages": {
+            "added": list(d.packages_added),
+            "removed": list(d.packages_removed),
+            "changes": [
+                {"profile": p or None, "name": n, "from": x, "to": y}
+                for p, n, x, y in d.package_changes
+            ],
+        },
+        "hostPackages": dict(d.host_packages),
         "closureSize": {"from": d.closure_size[0], "to": d.closure_size[1]},
     }

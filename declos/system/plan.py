@@ -4,10 +4,11 @@
 what is really there) and returns a `Plan`: typed actions (`actions.py`) in
 the order they are applied —
 
-    units to stop → users and groups → homes → /etc/static → etc files
-    (backups, links, copies, removals) → the managed list → current-system
-    → activation scripts (dependency order) → daemon-reload → units to
-    start, restart, reload
+    units to stop → users and groups → homes → host packages to install
+    → /etc/static → etc files (backups, links, copies, removals) → the
+    managed list → current-system → activation scripts (dependency order)
+    → daemon-reload → units to start, restart, reload → host packages to
+    remove
 
 plus what is only reported (user and group changes, packages).  Computing a
 plan changes nothing.  The text form (`render_text`) is stable and
@@ -42,6 +43,7 @@ from declos.system.actions import (
 from declos.system.boot import plan_boot_unit
 from declos.system.etc import plan_etc
 from declos.system.manifest import UNIT_DIR, Manifest
+from declos.system.packages import plan_host_packages
 from declos.system.units import LiveUnits, plan_units
 
 CURRENT_SYSTEM = "run/current-system"
@@ -85,8 +87,10 @@ def compute_plan(
     stops, starts = plan_units(old, new, live)
     etc_actions = plan_etc(root, old, new, also, store_dir)
     starts = _restart_repaired(new, etc_actions, stops, starts, live is None)
+    installs, removals = plan_host_packages(root, old, new, etc_actions)  # packages.py
     actions: list[Action] = list(stops)
     actions += plan_accounts(root, new)
+    actions += installs
     actions += etc_actions
     with rootfs.opened(root) as fs:  # never through a symlinked /run
         have = fs.readlink(CURRENT_SYSTEM)
@@ -96,6 +100,7 @@ def compute_plan(
     actions += boot
     actions += [RunScript(n, s) for n, s in script_order(new)]
     actions += starts
+    actions += removals
     pk = plan_packages(old, new)
     if pk is not None:
         actions.append(pk)

@@ -42,6 +42,8 @@ let
     packages = "${cfg.path}";
     assertionsChecked = true;
     inherit (config) warnings;
+  } // lib.optionalAttrs ((cfg.build.hostPackages or { }) != { }) {
+    inherit (cfg.build) hostPackages;  # config/host-packages.dcl
   };
 
   manifestFile = pkgs.writeText "manifest.json" (builtins.toJSON manifest);

@@ -14,6 +14,14 @@
    set underneath, so the builder sees the host's /usr/bin:/bin after the
    `bin` directories of its inputs.
 
+   Every other attribute is a package of the host distribution's index
+   (`pkgs.htop`, `with pkgs; [ vim ]`; host_index.py), a derivation whose
+   output links the host's files of that package (bin/, sbin/ and the
+   manual pages, completions and desktop files under share/) and whose
+   `hostPackage` attribute names it, so that environment.systemPackages
+   installs it with the host's package manager.  The helpers above win
+   over a host package of the same name.
+
    Example:
      let pkgs = import <declos/pkgs>; in
      pkgs.runCommand "greeting" { } "echo hello > $out"
@@ -159,7 +167,133 @@ let
     exit 1
   '';
 
-in rec {
+  # The builder of a host package (`pkgs.<name>`): the package's files, from
+  # dpkg when it is installed at that version, else from its .deb (fetched
+  # with `apt-get download`, which needs the network), and the links its
+  # maintainer script makes with update-alternatives (vim's /usr/bin/vim is
+  # one), each linked from $out by the host path it has (or will have once
+  # the switch installed the package).
+  hostPackageBuilder = ''
+    set -eu
+    if [ "$manager" != apt ]; then
+      echo "declos: listing the files of a $manager package is not supported (only apt's)"
+      exit 1
+    fi
+    work=$PWD
+    status=$(dpkg-query -W -f="''${db:Status-Abbrev}|''${Version}\n" -- "$hostPackage" 2>/dev/null | head -n 1 || true)
+    if [ "$status" = "ii |$version" ]; then
+      dpkg-query -L -- "$hostPackage" | grep '^/' >"$work/files" || true
+      for f in "/var/lib/dpkg/info/$hostPackage.postinst" "/var/lib/dpkg/info/$hostPackage:$arch.postinst"; do
+        if [ -f "$f" ]; then cp "$f" "$work/postinst"; fi
+      done
+    else
+      cd "$work"
+      if ! apt-get download -q -- "$hostPackage=$version" >"$work/download.log" 2>&1; then
+        cat "$work/download.log"
+        echo "declos: $hostPackage $version is not installed on this host, and downloading it (to list its files) failed: is the network there, is the index current (apt-get update)?"
+        exit 1
+      fi
+      for deb in "$work"/*.deb; do :; done
+      dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -e 's#^\./#/#' -e '/\/$/d' | grep '^/' >"$work/files" || true
+      dpkg-deb -e "$deb" "$work/control"
+      if [ -f "$work/control/postinst" ]; then cp "$work/control/postinst" "$work/postinst"; fi
+    fi
+    if [ -f "$work/postinst" ]; then
+      # update-alternatives --install LINK NAME PATH PRIO [--slave LINK NAME PATH]...
+      sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' "$work/postinst" | awk '
+        /update-alternatives/ && /--install/ {
+          for (i = 1; i < NF; i++)
+            if (($i == "--install" || $i == "--slave") && $(i + 1) ~ /^\// && $(i + 1) !~ /[$`]/) print $(i + 1)
+        }' >>"$work/files"
+    fi
+    mkdir -p "$out"
+    link() {
+      if [ ! -e "$out/$2" ] && [ ! -L "$out/$2" ]; then
+        mkdir -p "$(dirname "$out/$2")"
+        ln -s "$1" "$out/$2"
+      fi
+    }
+    while IFS= read -r f; do
+      if [ -d "$f" ] && [ ! -L "$f" ]; then continue; fi
+      base=''${f##*/}
+      case "$f" in
+        /usr/bin/*/* | /bin/*/* | /usr/sbin/*/* | /sbin/*/* | /usr/games/*/*) ;;
+        /usr/bin/* | /bin/* | /usr/games/*) link "$f" "bin/$base" ;;
+        /usr/sbin/* | /sbin/*) link "$f" "sbin/$base"; link "$f" "bin/$base" ;;
+        /usr/share/man/* | /usr/share/info/* | /usr/share/applications/* | /usr/share/icons/* | \
+        /usr/share/pixmaps/* | /usr/share/bash-completion/* | /usr/share/zsh/* | \
+        /usr/share/fish/* | /usr/share/metainfo/*)
+          link "$f" "share/''${f#/usr/share/}" ;;
+      esac
+    done <"$work/files"
+  '';
+
+  # pkgs.<name> for the host's package `info` ({ name; version; storeVersion; arch; manager; }).
+  hostPackage = info:
+    let
+      drv = derivation {
+        name = "${info.name}-${info.storeVersion}";
+        inherit system;
+        builder = "/bin/sh";
+        args = [ "-c" hostPackageBuilder ];
+        hostPackage = info.name;
+        inherit (info) version arch manager;
+        PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+      };
+    in
+    drv // {
+      hostPackage = info.name;
+      pname = info.name;
+      inherit (info) version;
+      meta = {
+        description = "the host's package ${info.name} ${info.version} (installed with ${info.manager})";
+        mainProgram = info.name;
+      };
+    };
+
+  # Every package of the host's index, each computed when used (declos only).
+  hostPackages =
+    if builtins ? __declosHostPackages then builtins.__declosHostPackages hostPackage else { };
+
+  # Writers of scripts for an interpreter of the host (there is no package set).
+  scriptWriter = { interpreter, check ? null }: name: text:
+    let
+      bin = builtins.match "(.*/)?bin/([^/]+)" name;
+      file = if bin != null then builtins.elemAt bin 1 else name;
+      content = "#!${interpreter}\n${text}";
+    in
+    if check == null then
+      builders.writeTextFile {
+        name = file;
+        text = content;
+        executable = true;
+        destination = if bin != null then "/${name}" else "";
+      }
+    else
+      builders.runCommand file { inherit content; passAsFile = [ "content" ]; } ''
+        ${check} "$contentPath"
+        ${if bin != null then ''mkdir -p "$out/bin"; target="$out/${name}"'' else ''target=$out''}
+        cp "$contentPath" "$target"
+        chmod 0555 "$target"
+      '';
+
+  # writeBash "name" "text", and nixpkgs' newer writeBash "name" { } "text".
+  withArgs = writer: name: argsOrText:
+    if builtins.isAttrs argsOrText && !(argsOrText ? outPath) then writer argsOrText name
+    else writer { } name argsOrText;
+
+  bashWriter = _args: scriptWriter { interpreter = "/bin/bash"; };
+
+  python3Writer = { libraries ? [ ], flakeIgnore ? [ ], ... }: name:
+    if libraries != [ ] then
+      throw "writePython3 '${name}': `libraries` are not supported by declos: install the host's python3-… packages with environment.hostPackages"
+    else scriptWriter {
+      interpreter = "/usr/bin/python3";
+      # nixpkgs lints with flake8; declos checks that the script compiles.
+      check = "/usr/bin/python3 -I -c 'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], \"exec\")'";
+    } name;
+
+  builders = rec {
 
   /* writeTextFile { name; text; executable ? false; destination ? ""; }
      A file holding `text`; with `destination = "/bin/x"` the output is a
@@ -214,11 +348,21 @@ in rec {
   /* runCommandLocal: the same as runCommand (there is no remote builder). */
   runCommandLocal = runCommand;
 
-  /* symlinkJoin { name; paths; }: one tree of symlinks over several. */
-  symlinkJoin = { name, paths, postBuild ? "", ... }:
-    if postBuild != "" then
-      throw "symlinkJoin '${name}': postBuild is not supported by declos; use runCommand"
-    else mkBuiltin "builtin:buildenv" { inherit name paths; };
+  /* symlinkJoin { name; paths; postBuild ? ""; }: one tree of symlinks
+     over several (the first path providing a file wins); `postBuild` runs
+     in $out afterwards, as in nixpkgs (its directories are writable then). */
+  symlinkJoin = { name, paths, postBuild ? "", ... }@args:
+    if postBuild == "" then mkBuiltin "builtin:buildenv" { inherit name paths; }
+    else runCommand name (removeAttrs args [ "name" "paths" "postBuild" ] // {
+      inherit paths;
+    }) ''
+      mkdir -p "$out"
+      for p in $paths; do
+        cp -RsPn --no-preserve=mode "$p/." "$out/"
+      done
+      chmod -R u+w "$out"
+      ${postBuild}
+    '';
 
   /* buildEnv { name; paths; ignoreCollisions ? false; }: like symlinkJoin,
      and two inputs providing the same file is an error unless
@@ -239,6 +383,21 @@ in rec {
       inherit name;
       entries = builtins.toJSON (map entry list);
     };
+
+  /* fetchurl { url; hash; }: a fixed-output download (fetchurl.dcl). */
+  fetchurl = (import ./fetchurl.dcl).fetchurl;
+
+  /* writers.writeBash "name" "script" (an executable with #!/bin/bash),
+     writers.writeBashBin ("$out/bin/name"), writers.writePython3 "name"
+     { } "script" (#!/usr/bin/python3; the build fails unless it compiles)
+     and writePython3Bin: nixpkgs' script writers, over the host's
+     interpreters. */
+  writers = {
+    writeBash = withArgs bashWriter;
+    writeBashBin = name: withArgs bashWriter "bin/${name}";
+    writePython3 = withArgs python3Writer;
+    writePython3Bin = name: withArgs python3Writer "bin/${name}";
+  };
 
   /* template { name; src; vars ? {}; executable ? false; destination ? ""; }
      renders the Jinja2 template `src` (a path, copied into the store) with
@@ -319,4 +478,6 @@ in rec {
       origins = originLines;
       passAsFile = [ "origins" ];
     };
-}
+};
+in
+hostPackages // builders

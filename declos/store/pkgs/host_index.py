@@ -1,0 +1,247 @@
+"""The host distribution's package index, as `pkgs.<name>` sees it (issue 14).
+
+`pkgs` (`declos/store/pkgs/default.dcl`) holds an attribute for every
+package the host's index knows, so that `with pkgs; [ vim ]` and
+`pkgs.htop` work as in NixOS; each is a derivation whose output links the
+host's files of that package (its builder is in default.dcl).  This module
+answers, offline, from what the host's package manager already has: the
+names (`apt-cache pkgnames`, cached on disk by the state of the index,
+since it takes ~0.4 s) and, only for a package a configuration really
+uses, its candidate version (`apt-cache policy NAME`).  Nothing here
+downloads or changes anything.
+
+Only apt's index is read (Debian, Ubuntu); on other hosts `pkgs` has no
+host packages and `environment.hostPackages` names them as strings.
+
+The evaluation cache must miss when the index changes (`apt-get update`):
+the reads recorded on the evaluator are the index's Release files and its
+directory listing, small files that change with every update.
+
+Example:
+    idx = HostIndex.probe()
+    idx.names()            # ("0ad", "0ad-data", …, "zzuf")
+    idx.candidate("htop")  # "3.2.2-2"
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+
+import attrs
+
+from declos.diagnostics import DeclosError
+
+APT_LISTS = "/var/lib/apt/lists"
+DPKG_STATUS = "/var/lib/dpkg/status"
+#: store-path names allow these characters only (Nix's rule)
+_NAME_CHARS = re.compile(r"[^A-Za-z0-9+._?=-]")
+
+
+class HostIndexError(DeclosError):
+    code = "host-index"
+
+
+def cache_dir() -> str:
+    """declos' cache directory (`$DECLOS_CACHE_DIR`, `$XDG_CACHE_HOME/declos`, `~/.cache/declos`)."""
+    root = os.environ.get("DECLOS_CACHE_DIR")
+    if not root:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        root = os.path.join(xdg, "declos") if xdg else os.path.expanduser("~/.cache/declos")
+    return root
+
+
+def store_version(version: str) -> str:
+    """A package version as a store-path name can hold it: no epoch, and
+    characters a store name refuses (`~`, `:`) replaced by `_`.
+    `store_version("2:9.0.1378-2+deb12u2") == "9.0.1378-2+deb12u2"`."""
+    return _NAME_CHARS.sub("_", version.split(":", 1)[1] if ":" in version else version)
+
+
+@attrs.frozen
+class HostIndex:
+    """The host's package index (`manager` is None where there is none to read)."""
+
+    manager: str | None
+    lists: str = APT_LISTS
+
+    @classmethod
+    def probe(cls) -> HostIndex:
+        if shutil.which("apt-cache") and os.path.isdir(APT_LISTS):
+            return cls("apt")
+        return cls(None)
+
+    def index_files(self) -> list[str]:
+        """The files of the index whose change means the answers may change."""
+        if self.manager != "apt":
+            return []
+        try:
+            names = sorted(os.listdir(self.lists))
+        except OSError:
+            return []
+        return [
+            os.path.join(self.lists, n)
+            for n in names
+            if n.endswith(("_InRelease", "_Release"))
+            and os.path.isfile(os.path.join(self.lists, n))
+        ]
+
+    def reads(self) -> list[tuple[str, str]]:
+        """What an evaluation using the index has read (for the evaluation cache)."""
+        if self.manager != "apt":
+            return []
+        return [("dir", self.lists), *(("file", p) for p in self.index_files())]
+
+    def has_lists(self) -> bool:
+        """Whether the index holds anything beyond what is installed (`apt-get update` ran)."""
+        return bool(self.index_files())
+
+    def _fingerprint(self) -> str:
+        h = hashlib.sha256(b"declos-host-index 1\0")
+        for p in [*self._all_list_files(), DPKG_STATUS]:
+            with contextlib.suppress(OSError):
+                st = os.stat(p)
+                h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        return h.hexdigest()[:32]
+
+    def _all_list_files(self) -> list[str]:
+        try:
+            return [os.path.join(self.lists, n) for n in sorted(os.listdir(self.lists))]
+        except OSError:
+            return []
+
+    def names(self) -> tuple[str, ...]:
+        """Every package name the index knows (installable or installed), sorted."""
+        if self.manager != "apt":
+            return ()
+        key = self._fingerprint()
+        path = os.path.join(cache_dir(), f"host-index-{key}.txt")
+        with contextlib.suppress(OSError):
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            if text.startswith("declos-host-index 1\n"):
+                return tuple(text.split("\n")[1:-1])
+        proc = _run(["apt-cache", "pkgnames"])
+        names = tuple(sorted(set(proc.split())))
+        _write_cache(path, "declos-host-index 1\n" + "".join(n + "\n" for n in names))
+        _remove_stale(os.path.dirname(path), os.path.basename(path))
+        return names
+
+    def candidate(self, name: str) -> str | None:
+        """The version the host's manager would install (None: none is installable)."""
+        if self.manager != "apt":
+            return None
+        out = _run(["apt-cache", "policy", "--", name])
+        for line in out.splitlines():
+            line = line.strip()
+            if line.startswith("Candidate:"):
+                v = line.split(":", 1)[1].strip()
+                return None if v in ("", "(none)") else v
+        return None
+
+    def architecture(self) -> str:
+        if self.manager != "apt":
+            return ""
+        return _run(["dpkg", "--print-architecture"]).strip()
+
+
+def _run(argv: list[str]) -> str:
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8"}
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise HostIndexError(f"cannot read the host's package index ({argv[0]}: {e})") from None
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
+        raise HostIndexError(f"cannot read the host's package index: {' '.join(argv)}: {tail[0]}")
+    return proc.stdout
+
+
+def _remove_stale(directory: str, keep: str) -> None:
+    """Remove the name lists of earlier states of the index."""
+    with contextlib.suppress(OSError):
+        for n in os.listdir(directory):
+            if n.startswith("host-index-") and n.endswith(".txt") and n != keep:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(directory, n))
+
+
+def _write_cache(path: str, text: str) -> None:
+    """Write `path` through a temporary; a cache that cannot be written is skipped."""
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+# --- the builtins behind `pkgs.<name>` ------------------------------------------------
+
+
+def install(ev) -> None:
+    """Give `ev` `builtins.__declosHostPackages f`: an attribute set with one
+    attribute per package of the host's index, each `f { name; version;
+    storeVersion; arch; manager; }`, computed when first used (the version
+    is looked up then).  Without an index it is `{ }`."""
+    from declos.eval.values import PrimOp
+
+    ev.globals["builtins"]["__declosHostPackages"] = PrimOp(
+        "__declosHostPackages", 1, lambda ev_, f: _host_packages(ev_, f), install.__doc__
+    )
+
+
+def _host_packages(ev, f):
+    from declos.eval.values import Attrs, Thunk
+
+    idx = HostIndex.probe()
+    try:
+        names = idx.names()
+    except HostIndexError as e:
+        from declos.eval.errors import EvalError
+
+        raise EvalError(e.message) from None
+    ev.reads.extend(idx.reads())
+    arch: list[str] = []
+
+    def entry(name: str) -> Thunk:
+        def value(_env):
+            return ev.call(f, _info(ev, idx, name, arch))
+
+        return Thunk(value, None, name=name)
+
+    return Attrs({n: entry(n) for n in names})
+
+
+def _info(ev, idx: HostIndex, name: str, arch: list[str]):
+    from declos.eval.errors import EvalError
+    from declos.eval.values import Attrs
+
+    try:
+        version = idx.candidate(name)
+        if not arch:
+            arch.append(idx.architecture())
+    except HostIndexError as e:
+        raise EvalError(e.message) from None
+    if version is None:
+        hint = "" if idx.has_lists() else " (the index is empty: run `apt-get update`)"
+        raise EvalError(
+            f"the host package '{name}' has no installable version in the host's "
+            f"package index (apt-cache policy {name}){hint}"
+        )
+    return Attrs(
+        {
+            "name": name,
+            "version": version,
+            "storeVersion": store_version(version),
+            "arch": arch[0],
+            "manager": idx.manager,
+        }
+    )

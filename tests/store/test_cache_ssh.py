@@ -1,0 +1,108 @@
+"""`declos cache push ssh://HOST/DIR`: a real sshd on a loopback port.
+
+The sshd runs with its own host key, configuration and authorized key; the
+client is the `ssh` program, given options with `--ssh-option` as a user's
+ssh_config would.  The pushed directory is then a cache that a fresh state
+directory substitutes from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from cache_helpers import builds_run, fresh_state, run
+from store_helpers import PKGS
+
+from declos.store.cache_keys import SecretKey
+
+SMALL = (
+    PKGS
+    + """rec {
+  text = writeText "greeting" "hello";
+  all = runCommand "all" { inherit text; } "mkdir $out; cp $text $out/copy";
+}
+"""
+)
+
+
+@pytest.fixture
+def sshd(tmp_path):
+    """(port, ssh options) of an sshd that lets this user in with a test key."""
+    prog = shutil.which("sshd") or "/usr/sbin/sshd"
+    if not os.path.exists(prog) or shutil.which("ssh") is None or os.geteuid() != 0:
+        pytest.skip("needs root, sshd and ssh")
+    d = tmp_path / "sshd"
+    d.mkdir()
+    for name in ("host", "client"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", d / name], check=True)
+    (d / "authorized_keys").write_text((d / "client.pub").read_text())
+    os.chmod(d / "authorized_keys", 0o600)
+    os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege separation dir
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (d / "sshd_config").write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host\nPidFile {d}/sshd.pid\n"
+        f"AuthorizedKeysFile {d}/authorized_keys\nPermitRootLogin prohibit-password\n"
+        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
+        "StrictModes no\n"
+    )
+    with open(d / "log", "wb") as log:
+        proc = subprocess.Popen([prog, "-D", "-e", "-f", d / "sshd_config"], stderr=log)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and proc.poll() is None:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            break
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.fail(f"sshd did not start: {(d / 'log').read_text()}")
+    options = [
+        f"IdentityFile={d}/client",
+        "StrictHostKeyChecking=no",
+        "UserKnownHostsFile=/dev/null",
+        "LogLevel=ERROR",
+    ]
+    yield port, [a for o in options for a in ("--ssh-option", o)]
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_push_over_ssh_then_substitute(sshd, tmp_path):
+    port, ssh_args = sshd
+    state = tmp_path / "state"
+    (tmp_path / "small.dcl").write_text(SMALL)
+    build = ("build", str(tmp_path / "small.dcl"), "-A", "all", "--no-out-link")
+    top = run(state, *build).stdout.strip()
+    key = SecretKey.generate("ssh-test-1")
+    (tmp_path / "k.sec").write_text(str(key))
+    remote = tmp_path / "remote" / "cache"
+    url = f"ssh://root@127.0.0.1:{port}{remote}"
+    push = ("cache", "push", url, top, "--secret-key-file", str(tmp_path / "k.sec"), *ssh_args)
+    out = run(state, *push)
+    assert top in out.stdout.split() and f"to {url}" in out.stderr
+    names = sorted(p.name for p in remote.iterdir())
+    assert "nix-cache-info" in names and "nar" in names
+    assert not [n for n in names if n.startswith(".")]  # no staging left behind
+    again = run(state, *push)
+    assert again.stdout == "" and "pushed 0 paths" in again.stderr
+    fresh_state(state, f"substituters = file://{remote}\ntrusted-public-keys = {key.public()}\n")
+    assert run(state, *build).stdout.strip() == top
+    assert builds_run(state) == 0
+
+
+def test_push_to_an_unreachable_host_is_a_clear_error(tmp_path):
+    state = tmp_path / "state"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there
+    (tmp_path / "small.dcl").write_text(SMALL)
+    top = run(state, "build", str(tmp_path / "small.dcl"), "-A", "text", "--no-out-link")
+    url = f"ssh://root@127.0.0.1:{port}/srv/cache"
+    proc = run(state, "cache", "push", url, top.stdout.strip(), check=1)
+    assert f"listing {url} on 'root@127.0.0.1' failed" in proc.stderr

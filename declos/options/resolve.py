@@ -113,44 +113,19 @@ def _in_option(ev, opt: Attrs, parts, i: int) -> Resolved:
         if name == "submodule":
             configuration = _call(ev, "submodule", loc, ty, defs)
             return _in_tree(ev, configuration, loc, defs, parts, i, owner)
-        if i == len(parts):  # an entry asked for itself
-            return Resolved(parts, option=_call(ev, "entryOption", loc, ty, defs, owner))
         nested = force(ty["nestedTypes"]) if "nestedTypes" in ty else Attrs()
-        if name in _ATTRS_TYPES:
-            key = parts[i]
-            entry = force(_call(ev, "entryDefs", defs, key))
-            if not entry:
-                names = [str(force(n)) for n in force(_call(ev, "entryNames", defs))]
-                return _missing(parts, i, names)
+        if name in _ATTRS_TYPES or name == "listOf":
             elem = force(nested["elemType"])
-            loc, ty, i = loc + [key], elem, i + 1
-            if i == len(parts):
-                return Resolved(
-                    parts,
-                    option=_call(ev, "entryOption", loc, ty, entry, owner),
-                    entry_of=show_path(parts[: i - 1]),
-                )
-            defs = force(force(_call(ev, "mergeDefinitions", loc, ty, entry))["defsFinal"])
-            continue
-        if name == "listOf":
-            elem = force(nested["elemType"])
-            entries = force(_call(ev, "listEntries", loc, elem, defs))
-            index = parts[i]
-            if not index.isdigit() or int(index) >= len(entries):
-                what = f"has {len(entries)} entries" if entries else "is empty"
-                raise UnknownOptionError(
-                    f"the option `{show_path(parts)}' does not exist: `{show_path(parts[:i])}' "
-                    f"is a list that {what}; give an index from 0"
-                )
-            entry = force(entries[int(index)])
-            loc, ty, i = list(force(entry["loc"])), elem, i + 1
-            raw = force(entry["defs"])
-            if i == len(parts):
-                return Resolved(
-                    parts,
-                    option=_call(ev, "entryOption", loc, ty, raw, owner),
-                    entry_of=show_path(parts[: i - 1]),
-                )
+            step = (_attrs_entry if name != "listOf" else _list_entry)(
+                ev, loc, elem, defs, parts, i
+            )
+            if type(step) is Resolved:
+                return step
+            loc, raw = step
+            ty, i = elem, i + 1
+            if i == len(parts):  # the entry itself
+                option = _call(ev, "entryOption", loc, ty, raw, owner)
+                return Resolved(parts, option=option, entry_of=show_path(parts[: i - 1]))
             defs = force(force(_call(ev, "mergeDefinitions", loc, ty, raw))["defsFinal"])
             continue
         inner = None
@@ -167,6 +142,30 @@ def _in_option(ev, opt: Attrs, parts, i: int) -> Resolved:
                 return _coerced_value(ev, loc, ty, defs, parts, i, owner)
             return _no_attribute(parts, i, force(ty["description"]))
         ty = force(inner)
+
+
+def _attrs_entry(ev, loc, elem, defs, parts, i: int):
+    """attrsOf: (the entry's loc, its definitions), or a Resolved saying it is missing."""
+    key = parts[i]
+    entry = force(_call(ev, "entryDefs", defs, key))
+    if not entry:
+        names = [str(force(n)) for n in force(_call(ev, "entryNames", defs))]
+        return _missing(parts, i, names)
+    return loc + [key], entry
+
+
+def _list_entry(ev, loc, elem, defs, parts, i: int):
+    """listOf: (the entry's loc, its definition) at a 0-based index."""
+    entries = force(_call(ev, "listEntries", loc, elem, defs))
+    index = parts[i]
+    if not index.isdigit() or int(index) >= len(entries):
+        what = f"has {len(entries)} entries" if entries else "is empty"
+        raise UnknownOptionError(
+            f"the option `{show_path(parts)}' does not exist: `{show_path(parts[:i])}' "
+            f"is a list that {what}; give an index from 0"
+        )
+    entry = force(entries[int(index)])
+    return list(force(entry["loc"])), force(entry["defs"])
 
 
 def _coerced_value(ev, loc, ty, defs, parts, i: int, owner) -> Resolved:

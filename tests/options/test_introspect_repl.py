@@ -155,15 +155,19 @@ def test_reload_picks_up_an_edited_configuration(repl, tmp_path):
     assert '"web2"' in term.line("config.networking.hostName")
 
 
-def test_without_a_terminal_it_reads_standard_input():
-    proc = subprocess.run(
-        [sys.executable, "-m", "declos", "repl", *LIBRARY, "basic.dcl"],
-        input="config.services.web.hosts\nnope\n:p config.services.web.vhosts\n",
+def _piped(config: str, text: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "declos", "repl", *LIBRARY, config],
+        input=text,
         capture_output=True,
         text=True,
         cwd=FIXTURES,
         timeout=120,
     )
+
+
+def test_without_a_terminal_it_reads_standard_input():
+    proc = _piped("basic.dcl", "config.services.web.hosts\nnope\n:p config.services.web.vhosts\n")
     assert proc.returncode == 0
     assert '[ "a.example" "m.example" "z.example" ]' in proc.stdout
     assert '{ docs = { root = "/srv/docs"; }; }' in proc.stdout
@@ -171,14 +175,7 @@ def test_without_a_terminal_it_reads_standard_input():
 
 
 def test_a_broken_configuration_is_reported_before_any_prompt():
-    proc = subprocess.run(
-        [sys.executable, "-m", "declos", "repl", *LIBRARY, "no-such.dcl"],
-        input="",
-        capture_output=True,
-        text=True,
-        cwd=FIXTURES,
-        timeout=120,
-    )
+    proc = _piped("no-such.dcl", "")
     assert proc.returncode == 1
     assert "configuration file 'no-such.dcl' does not exist" in proc.stderr
     assert PROMPT not in proc.stdout

@@ -1,8 +1,7 @@
 """`declos repl CONFIG`, typed into a real terminal (a pty: readline, Ctrl-C, history).
 
 Runs in tests/options/golden/introspect with the small stand-in module
-library (`-I declos/modules=library`); one case uses the shared modules
-(examples/webserver) for nginx's nested options.
+library (`-I declos/modules=library`).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import pytest
 from repl_pty import PROMPT, Terminal
 
 FIXTURES = Path(__file__).parent / "golden" / "introspect"
-REPO = Path(__file__).parents[2]
 LIBRARY = ["-I", "declos/modules=library"]
 
 
@@ -30,8 +28,8 @@ def home(tmp_path):
 def repl(home):
     terminals: list[Terminal] = []
 
-    def start(config: str = "basic.dcl", cwd=FIXTURES, library=True) -> Terminal:
-        argv = ["repl", *(LIBRARY if library else []), config]
+    def start(config: str = "basic.dcl", cwd=FIXTURES) -> Terminal:
+        argv = ["repl", *LIBRARY, config]
         term = Terminal(argv, cwd, home)
         terminals.append(term)
         banner = term.prompt()
@@ -96,10 +94,10 @@ def test_tab_completes_attribute_paths(repl):
 
 
 def test_tab_completes_quoted_names(repl):
-    term = repl("examples/webserver/config.dcl", cwd=REPO, library=False)
-    term.send('config.services.nginx.virtualHosts."app\t.locations."/".proxyP\t\n')
+    term = repl("nested.dcl")
+    term.send('config.services.proxy.sites."exa\t.locations."/a\t.proxyP\t\n')
     out = term.prompt()
-    assert 'virtualHosts."app.example.org".locations."/".proxyPass\n' in out
+    assert 'sites."example.org".locations."/api".proxyPass\n' in out
     assert '"http://127.0.0.1:8080"' in out
 
 

@@ -404,6 +404,15 @@ def _run_import(args) -> int:
     return 0
 
 
+def _run_missing(args) -> int:
+    paths = args.paths or [line.strip() for line in sys.stdin if line.strip()]
+    with _open_store(args) as store:
+        for path in paths:
+            if not store.is_valid(str(store.parse_path(path))):
+                sys.stdout.write(path + "\n")
+    return 0
+
+
 def _add_store(sub) -> None:
     p = sub.add_parser("store", help="inspect and maintain the store")
     ssub = p.add_subparsers(dest="store_command", metavar="SUBCOMMAND")
@@ -447,6 +456,15 @@ def _add_store(sub) -> None:
     )
     _add_state_dir(im)
     im.set_defaults(run=_run_import)
+    mi = ssub.add_parser(
+        "missing",
+        help="print which of the given store paths are not valid here",
+        description="Print each PATH (or, without PATHs, each line of standard input) that is "
+        "not a valid path of this store: what a copy to this store must send.",
+    )
+    mi.add_argument("paths", nargs="*", metavar="PATH")
+    _add_state_dir(mi)
+    mi.set_defaults(run=_run_missing)
 
 
 def _add_top_gc(sub) -> None:

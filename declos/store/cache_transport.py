@@ -105,7 +105,10 @@ class HttpSource:
             ) from None
         except (urllib.error.URLError, OSError) as e:
             why = getattr(e, "reason", None) or e
-            raise CacheError(f"cannot reach binary cache '{self.url}': {why}") from None
+            raise CacheError(
+                f"cannot reach binary cache '{self.url}': {why} "
+                "(`--no-substitute` builds without binary caches)"
+            ) from None
 
     def open(self, name: str) -> BinaryIO:
         try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import lzma
 import os
 import shutil
+import socket
 
 import pytest
 from cache_helpers import MINIMAL, builds_run, fresh_state, leftovers, nginx_serving, run
@@ -232,3 +233,15 @@ def test_bad_config_is_located(pushed, served):
     proc = run(state, *small_build(pushed), check=1)
     assert "not a file://, http:// or https:// URL" in proc.stderr
     assert f"{state}/declos.conf:1:16" in proc.stderr
+
+
+def test_unreachable_cache_is_a_clear_error(pushed):
+    state = pushed["state"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there
+    fresh_state(state, f"substituters = http://127.0.0.1:{port}\n")
+    proc = run(state, *small_build(pushed), check=1)
+    assert f"cannot reach binary cache 'http://127.0.0.1:{port}'" in proc.stderr
+    assert "--no-substitute" in proc.stderr
+    run(state, *small_build(pushed), "--no-substitute")

@@ -182,3 +182,15 @@ def test_declos_import_reads_nix_store_export(built, nix_store, tmp_path):
         (r["narHash"], r["references"]) for r in _strip(infos)
     ]
     run(state, "store", "verify", "--check-contents")
+
+
+def test_missing_lists_what_a_copy_must_send(built):
+    state, top, infos, stream = built
+    paths = sorted(r["path"] for r in infos)
+    fresh_state(state)
+    listed = "".join(p + "\n" for p in paths).encode()
+    assert run(state, "store", "missing", input=listed).stdout.split() == paths
+    run(state, "store", "import", input=stream)
+    assert run(state, "store", "missing", *paths).stdout == ""
+    proc = run(state, "store", "missing", "/elsewhere/x", check=1)
+    assert "is not in the Nix store" in proc.stderr

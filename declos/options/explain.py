@@ -255,7 +255,7 @@ def explain_definitions(option: Attrs) -> list[Leaf]:
 
 def _verdicts(leaves: list[Leaf]) -> list[Leaf]:
     live = [x for x in leaves if not x.dropped and x.error is None]
-    best = min((x.priority for x in live), default=None)
+    best = min((x.priority for x in live if x.priority is not None), default=None)
     used = [x for x in live if x.priority == best]
     ordered = any(x.order is not None for x in used)
     if ordered:

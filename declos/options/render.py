@@ -114,7 +114,7 @@ def doc_value(v) -> str:
         if kind in ("literalExpression", "literalMD", "literalExample"):
             return str(force(v["text"]))
     text, error = try_render(v)
-    return text if error is None else f"«error: {error}»"
+    return text if text is not None else f"«error: {error}»"
 
 
 def text_of(v) -> str | None:
@@ -122,8 +122,10 @@ def text_of(v) -> str | None:
     v = force(v)
     if v is None:
         return None
-    if type(v) is str or type(v) is CtxStr:
-        return v if type(v) is str else v.s
+    if type(v) is str:
+        return v
+    if type(v) is CtxStr:
+        return v.s
     if type(v) is Attrs and "text" in v:
         return text_of(v["text"])
     return render_value(v)

@@ -75,7 +75,7 @@ class ReplSession:
         self.ev, self.result = evaluate_configuration(
             self.config_path, self.search_path, evaluator=ev
         )
-        self._infos = None
+        self._infos: list | None = None
         result = self.result
         lib_source = Source(None, "import <declos/lib>", os.getcwd(), "«repl»")
         self.base = {
@@ -144,7 +144,8 @@ class ReplSession:
 
         if self._infos is None:
             self._infos = collect_options(self.ev, self.result["options"], True)
-        chosen = select_options(self.ev, self.result["options"], self._infos, [name])
+        infos: list = self._infos
+        chosen = select_options(self.ev, self.result["options"], infos, [name])
         return explain_options(chosen) if explain else format_options(chosen)
 
     def complete(self, word: str, line: str) -> list[str]:

@@ -33,9 +33,9 @@ def definitions_of(info: OptionInfo) -> tuple[list[Leaf], str | None]:
 
 def option_value(info: OptionInfo) -> tuple[str | None, str | None]:
     """(value text, None), (None, error), or (None, None) when not defined."""
-    if info.template:
-        return None, None
     opt = info.option
+    if info.template or opt is None:
+        return None, None
     try:
         if "isDefined" in opt and not force(opt["isDefined"]):
             return None, None

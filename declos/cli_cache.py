@@ -111,7 +111,7 @@ def _run_push(args) -> int:
         paths = store.db.all_valid() if args.all else _store_paths(store, args.paths)
         dest = open_dest(args.dest, tuple(args.ssh_option))
         try:
-            result = push(store, dest, paths, key, args.compression)
+            result = push(store, dest, paths, key, args.compression, level=args.level)
         finally:
             dest.close()
     if args.json:
@@ -187,6 +187,13 @@ def _add_cache(sub) -> None:
     pu.add_argument("--secret-key-file", metavar="FILE", help="sign with this key")
     pu.add_argument(
         "--compression", choices=("xz", "zstd", "bzip2", "none"), default="xz", help="default: xz"
+    )
+    pu.add_argument(
+        "--level",
+        type=int,
+        default=None,
+        metavar="N",
+        help="compression level (xz: 0-9, default 1; zstd: 1-19, default 3; bzip2: 1-9, default 9)",
     )
     pu.add_argument(
         "--ssh-option", action="append", default=[], metavar="KEY=VAL", help="passed as ssh -o"

@@ -68,9 +68,11 @@ def push(
     key: SecretKey | None = None,
     compression: str = "xz",
     on_path: Callable[[str], None] | None = None,
+    level: int | None = None,
 ) -> PushResult:
     """Copy the closures of `paths` into the cache `dest` (from
-    `cache_transport.open_dest`), signing with `key` when given."""
+    `cache_transport.open_dest`), signing with `key` when given, compressed
+    at `level` (default: `cache_transport.DEFAULT_LEVELS`)."""
     text = dest.get(NIX_CACHE_INFO)
     if text is not None:
         _check_store_dir(
@@ -98,7 +100,7 @@ def push(
             with f:
                 nar = hashlib.sha256()
                 size = 0
-                comp = Compressor(compression, f)
+                comp = Compressor(compression, f, level)
                 for chunk in nar_chunks(path):
                     nar.update(chunk)
                     size += len(chunk)

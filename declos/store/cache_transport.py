@@ -186,19 +186,31 @@ def decompressor(compression: str, stream: BinaryIO, what: str):
     raise CacheError(f"{what} is compressed with '{compression}', which declos cannot read")
 
 
+#: xz's level 1 rather than its default 6: on store contents it is 2-5 times
+#: faster for files a few percent larger (13 MB of text and random bytes:
+#: 2.0 s against 11.2 s, 4.43 MB against 4.37 MB).
+DEFAULT_LEVELS = {"xz": 1, "bzip2": 9, "zstd": 3}
+_LEVEL_RANGES = {"xz": (0, 9), "bzip2": (1, 9), "zstd": (1, 19)}
+
+
 class Compressor:
     """Incremental compression into `out` (a file), for writing NARs."""
 
-    def __init__(self, compression: str, out: BinaryIO):
+    def __init__(self, compression: str, out: BinaryIO, level: int | None = None):
         self.out = out
         self._proc = None
+        level = DEFAULT_LEVELS.get(compression, 0) if level is None else level
+        low, high = _LEVEL_RANGES.get(compression, (0, 0))
+        if compression in _LEVEL_RANGES and not low <= level <= high:
+            raise CacheError(f"{compression} compression levels are {low} to {high}, not {level}")
         if compression == "xz":
-            self._c = lzma.LZMACompressor(lzma.FORMAT_XZ)
+            self._c = lzma.LZMACompressor(lzma.FORMAT_XZ, preset=level)
         elif compression == "bzip2":
-            self._c = bz2.BZ2Compressor()
+            self._c = bz2.BZ2Compressor(level)
         elif compression == "zstd":
             self._c = None
-            self._proc = subprocess.Popen([_zstd(), "-q", "-c"], stdin=subprocess.PIPE, stdout=out)
+            argv = [_zstd(), "-q", "-c", f"-{level}"]
+            self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=out)
         elif compression == "none":
             self._c = None
         else:

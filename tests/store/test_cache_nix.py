@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 
 import pytest
 from cache_helpers import NIX, builds_run, fresh_state, nix_store_url, run
@@ -49,6 +50,19 @@ def setup(tmp_path):
         "nix_store": nix_store_url(tmp_path / "nixroot", f"{state}/store"),
         "tmp": tmp_path,
     }
+
+
+def _nix_key(tmp) -> None:
+    """`nix-test-1`, a key pair Nix generates: `tmp`/n.sec and n.pub."""
+    argv = ["nix-store", "--generate-binary-cache-key", "nix-test-1"]
+    run_nix([*argv, str(tmp / "n.sec"), str(tmp / "n.pub")], check=True)
+
+
+def _nix_import(setup) -> None:
+    """Nix's store gets the closure of declos' `all` (`nix-store --import`)."""
+    export = run(setup["state"], "store", "export", "--closure", setup["top"], text=False)
+    argv = ["nix-store", "--store", setup["nix_store"], "--import"]
+    subprocess.run(argv, input=export.stdout, capture_output=True, check=True)
 
 
 def _nix(*argv) -> str:
@@ -88,25 +102,8 @@ def test_nix_copy_takes_a_cache_declos_pushed(setup):
 
 def test_declos_builds_from_a_cache_nix_copy_wrote(setup):
     state, top, tmp = setup["state"], setup["top"], setup["tmp"]
-    export = run(state, "store", "export", "--closure", top, text=False).stdout
-    import subprocess
-
-    subprocess.run(
-        ["nix-store", "--store", setup["nix_store"], "--import"],
-        input=export,
-        capture_output=True,
-        check=True,
-    )
-    run_nix(
-        [
-            "nix-store",
-            "--generate-binary-cache-key",
-            "nix-test-1",
-            str(tmp / "n.sec"),
-            str(tmp / "n.pub"),
-        ],
-        check=True,
-    )
+    _nix_import(setup)
+    _nix_key(tmp)
     dest = f"file://{tmp}/nixcache?store={state}/store&secret-key={tmp}/n.sec"
     _nix("copy", "--store", setup["nix_store"], "--to", dest, top)
     narinfos = list((tmp / "nixcache").glob("*.narinfo"))
@@ -142,16 +139,7 @@ def test_declos_fetches_paths_nix_added(setup):
         check=True,
     )
     paths = [added.stdout.strip(), json.loads(text.stdout)]
-    run_nix(
-        [
-            "nix-store",
-            "--generate-binary-cache-key",
-            "nix-test-1",
-            str(tmp / "n.sec"),
-            str(tmp / "n.pub"),
-        ],
-        check=True,
-    )
+    _nix_key(tmp)
     dest = f"file://{tmp}/nixcache?store={state}/store&secret-key={tmp}/n.sec&compression=xz"
     _nix("copy", "--store", setup["nix_store"], "--to", dest, *paths)
     unsigned = f"file://{tmp}/nixcache"
@@ -172,15 +160,7 @@ def test_zstd_cache_written_by_nix(setup):
     if shutil.which("zstd") is None:
         pytest.skip("the zstd program is not installed")
     state, top, tmp = setup["state"], setup["top"], setup["tmp"]
-    export = run(state, "store", "export", "--closure", top, text=False).stdout
-    import subprocess
-
-    subprocess.run(
-        ["nix-store", "--store", setup["nix_store"], "--import"],
-        input=export,
-        capture_output=True,
-        check=True,
-    )
+    _nix_import(setup)
     dest = f"file://{tmp}/zcache?store={state}/store&compression=zstd"
     _nix("copy", "--store", setup["nix_store"], "--to", dest, top)
     assert any(p.suffix == ".zst" for p in (tmp / "zcache" / "nar").iterdir())

@@ -75,7 +75,12 @@ CASES = [
     ),
     (
         "nested-freeform",
-        ["options", "nested.dcl", "services.proxy.settings.Extra", "services.proxy.settings"],
+        [
+            "options",
+            "nested.dcl",
+            "services.proxy.settings.Extra",
+            "services.proxy.settings.LogLevel",
+        ],
         0,
     ),
     ("nested-null-or", ["options", "nested.dcl", "services.proxy.backup.dir"], 0),

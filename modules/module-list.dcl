@@ -11,9 +11,17 @@
   ./config/system-path.dcl
   ./config/timezone.dcl
   ./config/users-groups.dcl
+  ./programs/bash.dcl
+  ./programs/git.dcl
+  ./programs/ssh.dcl
+  ./programs/vim.dcl
+  ./programs/zsh.dcl
   ./security/apparmor.dcl
   ./security/sudo.dcl
   ./services/desktops/flatpak.dcl
+  ./services/system/journald.dcl
+  ./services/system/resolved.dcl
+  ./services/system/timesyncd.dcl
   ./services/misc/snapper.dcl
   ./services/networking/firewall.dcl
   ./services/nginx.dcl
@@ -27,4 +35,5 @@
   ./system/tmpfiles.dcl
   ./system/toplevel.dcl
   ./tasks/filesystems.dcl
+  ./tasks/network-interfaces.dcl
 ]

@@ -44,6 +44,7 @@ from declos.system.boot import plan_boot_unit
 from declos.system.etc import plan_etc
 from declos.system.manifest import UNIT_DIR, Manifest
 from declos.system.packages import plan_host_packages
+from declos.system.shells import check_shells
 from declos.system.units import LiveUnits, plan_units
 
 CURRENT_SYSTEM = "run/current-system"
@@ -84,6 +85,7 @@ def compute_plan(
     unit actions are only recorded.  `boot_state_dir`: on the live root, the
     state directory declos-activate.service activates at boot."""
     also = list(also)
+    check_shells(root, new, store_dir)  # the login shells the configuration chose: shells.py
     stops, starts = plan_units(old, new, live)
     etc_actions = plan_etc(root, old, new, also, store_dir)
     starts = _restart_repaired(new, etc_actions, stops, starts, live is None)

@@ -9,7 +9,7 @@
 # (assertions naming the definition's file and line), every other field is
 # a `passwdEntry` (no colon, no line end, no NUL), homes and shells are
 # normalized absolute paths, ids are 0 … 2^32-2 (type errors).
-{ config, lib, options, ... }:
+{ config, lib, options, modulesPath, ... }:
 
 let
   inherit (lib) mkOption mkDefault types;
@@ -91,7 +91,13 @@ let
         type = chk.passwdEntry chk.absolutePath;
         default = "/usr/sbin/nologin";
         example = "/bin/zsh";
-        description = "The user's login shell (a path on the target system, or a package's file).";
+        description = ''
+          The user's login shell: a path on the target system, or a
+          package's file.  A shell the configuration sets must exist on the
+          target root when the switch is planned (or come from a package
+          declos installs, as programs.zsh's zsh), else the switch fails
+          before anything changes, naming the definition.
+        '';
       };
       hashedPassword = mkOption {
         type = types.nullOr (chk.passwdEntry types.str);
@@ -125,7 +131,7 @@ let
         internal = true;
         visible = false;
         readOnly = true;
-        default = { inherit (options) name group extraGroups hashedPassword hashedPasswordFile; };
+        default = { inherit (options) name group extraGroups hashedPassword hashedPasswordFile shell; };
         description = "Where some options were defined, for the assertions' messages.";
       };
     };
@@ -228,6 +234,23 @@ let
       message = "${p}.extraGroups contains ${chk.show g}${chk.definedIn (chk.optionLocations defs.extraGroups (v: builtins.isList v && builtins.elem g v))}, a group that is not declared: add ${lib.showOption [ "users" "groups" g ]} = { };";
     }) u.extraGroups;
 
+  # Where a user's shell was chosen, when the configuration chose it (not a
+  # default of the module library, which names the distribution's own
+  # shells): "users.users.alice.shell (defined in FILE:LINE)" or
+  # "users.defaultUserShell (defined in …)"; else null.  Activation checks
+  # such a shell on the target root (declos/system/shells.py).
+  inLibrary = d: lib.hasPrefix "${toString modulesPath}/" (toString d.file);
+  chosenBy = opt: builtins.filter (d: !inLibrary d) (opt.definitionsWithLocations or [ ]);
+  shellOrigin = key: u:
+    let
+      own = chosenBy u._definitions.shell;
+      viaDefault = chosenBy options.users.defaultUserShell;
+      shown = prefix: defs: "${prefix}, defined in ${lib.concatMapStringsSep ", " (d: "${toString d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}") defs}";
+    in
+    if own != [ ] then shown (lib.showOption [ "users" "users" key "shell" ]) own
+    else if viaDefault != [ ] && toString u.shell == toString cfg.defaultUserShell then shown "users.defaultUserShell" viaDefault
+    else null;
+
   groupAssertions = key: g:
     [ (nameAssertion "group name" options.users.groups key g) ]
     ++ map (m: {
@@ -266,7 +289,24 @@ in
     defaultUserShell = mkOption {
       type = chk.passwdEntry chk.absolutePath;
       default = "/bin/bash";
-      description = "The shell of users with `useDefaultShell` (every normal user by default).";
+      description = ''
+        The shell of users with `useDefaultShell` (every normal user by
+        default) and of root.  A shell the configuration sets here must
+        exist on the target root (or come from a package declos installs:
+        `programs.zsh.enable` installs zsh), else the switch fails before
+        anything changes, naming this definition.
+      '';
+    };
+    hostShells = mkOption {
+      type = types.attrsOf types.str;
+      internal = true;
+      default = { };
+      example = { "/bin/zsh" = "zsh"; };
+      description = ''
+        Shells provided by a package of `environment.hostPackages`, by path
+        (programs.zsh adds zsh's): a user may name one before the switch
+        installs it.
+      '';
     };
     enforceIdUniqueness = mkOption {
       type = types.bool;
@@ -320,6 +360,15 @@ in
         authorizedKeys = u.openssh.authorizedKeys.keys;
       };
     }) users);
+
+    # The shells the configuration chose, for the check at activation.
+    system.build.shells = lib.concatLists (lib.mapAttrsToList (key: u:
+      let origin = shellOrigin key u; shell = toString u.shell; in
+      lib.optional (origin != null) {
+        user = u.name;
+        inherit shell origin;
+        hostPackage = cfg.hostShells.${shell} or null;
+      }) cfg.users);
 
     system.build.groups = lib.listToAttrs (map (g: {
       inherit (g) name;

@@ -44,6 +44,8 @@ let
     inherit (config) warnings;
   } // lib.optionalAttrs ((cfg.build.hostPackages or { }) != { }) {
     inherit (cfg.build) hostPackages;  # config/host-packages.dcl
+  } // lib.optionalAttrs ((cfg.build.shells or [ ]) != [ ]) {
+    inherit (cfg.build) shells;  # config/users-groups.dcl, checked by declos/system/shells.py
   };
 
   manifestFile = pkgs.writeText "manifest.json" (builtins.toJSON manifest);

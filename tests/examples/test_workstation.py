@@ -41,6 +41,10 @@ def env(tmp_path, monkeypatch):
         f'#!/bin/sh\necho "$*" >> {bindir}/flatpak.log\n[ "$1" = info ] && exit 1\nexit 0\n'
     )
     flatpak.chmod(0o755)
+    # the login shell the example chooses, which the switch checks in the root
+    (tmp_path / "root" / "bin").mkdir()
+    (tmp_path / "root" / "bin" / "bash").write_text("#!/bin/sh\n")
+    (tmp_path / "root" / "bin" / "bash").chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
     monkeypatch.delenv("DECLOS_PATH", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")

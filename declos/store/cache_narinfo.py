@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from declos.diagnostics import DeclosError
@@ -68,6 +70,10 @@ class CacheInfo:
         )
 
 
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class NarInfo:
     """One path's entry; `references` and `deriver` are full store paths."""
@@ -81,7 +87,7 @@ class NarInfo:
     file_size: int | None = None
     references: tuple[str, ...] = attrs.field(converter=lambda r: tuple(sorted(r)), default=())
     deriver: str | None = None
-    sigs: tuple[str, ...] = attrs.field(converter=tuple, default=())
+    sigs: tuple[str, ...] = attrs.field(converter=_strings, default=())
     ca: str | None = None
 
     @classmethod

@@ -30,7 +30,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from declos import __version__
 from declos.store.cache_narinfo import CacheError
@@ -198,7 +198,8 @@ class Compressor:
 
     def __init__(self, compression: str, out: BinaryIO, level: int | None = None):
         self.out = out
-        self._proc = None
+        self._proc: subprocess.Popen | None = None
+        self._c: Any = None  # an lzma or bz2 compressor
         level = DEFAULT_LEVELS.get(compression, 0) if level is None else level
         low, high = _LEVEL_RANGES.get(compression, (0, 0))
         if compression in _LEVEL_RANGES and not low <= level <= high:

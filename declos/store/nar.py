@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from declos.store.hashing import NAR_MAGIC, Hash, NarError
 
@@ -37,7 +37,7 @@ class StreamReader:
     def __init__(self, stream: BinaryIO, what: str = "the stream"):
         self.stream = stream
         self.what = what
-        self._hasher = None
+        self._hasher: Any = None  # a hashlib object while tapping
         self._tapped = 0
 
     def start_tap(self) -> None:

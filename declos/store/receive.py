@@ -23,7 +23,7 @@ import contextlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 import attrs
 
@@ -39,6 +39,10 @@ class ReceiveError(StoreError):
     code = "receive"
 
 
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class Incoming:
     """What the sender says about a path: its NAR hash and size when it
@@ -46,7 +50,7 @@ class Incoming:
 
     path: str
     nar_hash: str | None = None
-    references: tuple[str, ...] = attrs.field(converter=tuple, default=())
+    references: tuple[str, ...] = attrs.field(converter=_strings, default=())
     deriver: str | None = None
     nar_size: int | None = None
     ca: str | None = None
@@ -68,31 +72,21 @@ class Receiver:
         self.store = store
         self.source = source
         self._staged: dict[str, tuple[str, PathInfo]] = {}
-        self._gc = None
+        self._stack = contextlib.ExitStack()
         self._dir: str | None = None
         self._count = 0
         self._lock = threading.Lock()  # substitution unpacks NARs on several threads
 
     def __enter__(self) -> Receiver:
-        self._gc = self.store.gc_shared()
-        self._gc.__enter__()
-        try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(self.store.gc_shared())
             self._dir = tempfile.mkdtemp(prefix=TMP_PREFIX + "recv-", dir=self.store.store_dir)
-        except BaseException:
-            self._gc.__exit__(None, None, None)
-            raise
+            stack.callback(remove_tree, self._dir)  # runs before the gc lock is released
+            self._stack = stack.pop_all()
         return self
 
     def __exit__(self, *exc) -> None:
-        try:
-            if self._dir is not None:
-                remove_tree(self._dir)
-        finally:
-            assert self._gc is not None
-            self._gc.__exit__(*exc)
-
-    def staged(self) -> Iterator[str]:
-        return iter(self._staged)
+        self._stack.close()
 
     def _parse(self, path: str, what: str) -> StorePath:
         try:

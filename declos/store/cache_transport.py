@@ -248,7 +248,6 @@ class DirDest:
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
         self.url = f"file://{self.root}"
-        os.makedirs(os.path.join(self.root, "nar"), mode=0o755, exist_ok=True)
 
     def get(self, name: str) -> bytes | None:
         return FileSource(self.url).get(name)
@@ -257,7 +256,9 @@ class DirDest:
         return os.path.exists(os.path.join(self.root, name))
 
     def temp_file(self) -> tuple[BinaryIO, str]:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.join(self.root, "nar"))
+        nar_dir = os.path.join(self.root, "nar")
+        os.makedirs(nar_dir, mode=0o755, exist_ok=True)  # on the first write only
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=nar_dir)
         return os.fdopen(fd, "w+b"), tmp
 
     def put_file(self, name: str, tmp: str) -> None:

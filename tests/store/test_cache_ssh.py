@@ -106,3 +106,22 @@ def test_push_to_an_unreachable_host_is_a_clear_error(tmp_path):
     url = f"ssh://root@127.0.0.1:{port}/srv/cache"
     proc = run(state, "cache", "push", url, top.stdout.strip(), check=1)
     assert f"listing {url} on 'root@127.0.0.1' failed" in proc.stderr
+
+
+def test_push_refuses_a_cache_of_another_store(tmp_path):
+    """(Not over ssh.)  A directory whose nix-cache-info names another store
+    directory gets nothing; nor does a push with a key file that is not one."""
+    state = tmp_path / "state"
+    (tmp_path / "small.dcl").write_text(SMALL)
+    top = run(state, "build", str(tmp_path / "small.dcl"), "-A", "all", "--no-out-link")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "nix-cache-info").write_text("StoreDir: /nix/store\n")
+    proc = run(state, "cache", "push", str(cache), top.stdout.strip(), check=1)
+    assert f"is for the store '/nix/store', not '{state}/store'" in proc.stderr
+    assert sorted(p.name for p in cache.iterdir()) == ["nix-cache-info"]
+    (tmp_path / "bad.sec").write_text("not a key\n")
+    push = ("cache", "push", str(tmp_path / "c2"), top.stdout.strip())
+    proc = run(state, *push, "--secret-key-file", str(tmp_path / "bad.sec"), check=1)
+    assert "bad.sec: a secret key must be NAME:BASE64" in proc.stderr
+    assert not (tmp_path / "c2").exists()

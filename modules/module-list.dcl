@@ -8,6 +8,7 @@
   ./config/networking.dcl
   ./config/shells-environment.dcl
   ./config/sysctl.dcl
+  ./config/system-environment.dcl
   ./config/system-path.dcl
   ./config/timezone.dcl
   ./config/users-groups.dcl
@@ -28,8 +29,10 @@
   ./services/openssh.dcl
   ./services/scheduling/cron.dcl
   ./system/activation.dcl
+  ./system/auto-upgrade.dcl
   ./system/checks.dcl
   ./system/etc-overlay.dcl
+  ./system/health-checks.dcl
   ./system/systemd.dcl
   ./system/systemd-user.dcl
   ./system/tmpfiles.dcl

@@ -21,7 +21,18 @@ import attrs
 
 from declos.diagnostics import DeclosError
 from declos.store import mounts, sandbox
-from declos.system import accounts, actions, boot, etc, journal, packages, rootfs, undo, units
+from declos.system import (
+    accounts,
+    actions,
+    boot,
+    etc,
+    health,
+    journal,
+    packages,
+    rootfs,
+    undo,
+    units,
+)
 from declos.system.plan import CURRENT_SYSTEM, Plan
 
 UNIT_LOG = "unit-actions.log"
@@ -231,6 +242,7 @@ def apply_plan(plan: Plan, ctx: Context) -> None:
                 if not a.info_only:
                     _apply(ctx, a)
             _check_units(ctx)
+            health.run_health_checks(ctx, plan.new)  # system.healthChecks: health.py
         finally:
             ctx.open_root = None
 

@@ -1,0 +1,122 @@
+"""Health checks after an activation: greenboot's required and wanted checks.
+
+`system.healthChecks` (modules/system/health-checks.dcl) become etc
+entries `declos/health-checks/required.d/NAME` and `wanted.d/NAME`, each a
+script that runs the check under `timeout`.  After the plan has been
+applied and the started units checked (`activation.apply_plan`), every
+check of the new generation runs on the live host, as root, in name order,
+its output passed on line by line.  A failing required check raises
+`HealthCheckFailed`, so the transaction puts the previous generation back;
+with `keep_failed` (`--keep-failed`, and while undoing) it is reported and
+listed in `ctx.failed` instead.  A failing wanted check is a warning.
+Checks do not run on a root that is not the live system (said once), nor
+during the boot-time activation, which runs before the services are up.
+Reading the checks goes through `load_manifest`, which validated the etc
+names and sources.
+
+Example:
+    run_health_checks(ctx, "/var/lib/declos/store/…-declos-system")
+    # health check web: curl: (7) Failed to connect to 127.0.0.1 port 80
+    # HealthCheckFailed: health check failed: web (exit status 7)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Protocol
+
+from declos.diagnostics import DeclosError
+from declos.store import mounts
+from declos.system.manifest import load_manifest
+
+PREFIX = "declos/health-checks/"
+KINDS = {"required.d": True, "wanted.d": False}
+TAIL = 10
+
+
+class HealthCheckFailed(DeclosError):
+    code = "health-check"
+
+
+class _Context(Protocol):
+    root: str
+    live: bool
+    booting: bool
+    keep_failed: bool
+    failed: list[tuple[str, str]]
+
+    def say(self, text: str) -> None: ...
+
+
+def health_checks(toplevel: str | None) -> list[tuple[str, bool, str]]:
+    """(name, required, script) of every check of a generation, by name."""
+    if toplevel is None:
+        return []
+    out = []
+    for name, e in load_manifest(toplevel).etc_entries().items():
+        kind, _, check = name.removeprefix(PREFIX).partition("/")
+        if name.startswith(PREFIX) and kind in KINDS and check and "/" not in check:
+            out.append((check, KINDS[kind], e.source))
+    return sorted(out)
+
+
+def run_health_checks(ctx: _Context, toplevel: str | None) -> None:
+    checks = health_checks(toplevel)
+    if not checks or ctx.booting:
+        return
+    if not ctx.live:
+        ctx.say(f"health checks not run: {ctx.root} is not the live system")
+        return
+    failed = []
+    for name, required, script in checks:
+        status, lines = _run(ctx, name, script)
+        if status == 0:
+            ctx.say(f"health check {name}: passed")
+            continue
+        why = f"exit status {status}" if status > 0 else f"killed by signal {-status}"
+        if status == 124:
+            why = "timed out"
+        tail = "\n".join(f"  {line}" for line in lines[-TAIL:])
+        if required:
+            failed.append((name, why, tail))
+        else:
+            ctx.say(
+                f"warning: health check {name} (not required) failed ({why})"
+                + (f":\n{tail}" if tail else "")
+            )
+    if not failed:
+        return
+    names = ", ".join(f"{n} ({why})" for n, why, _ in failed)
+    text = "\n".join(
+        f"{n}: {why}" + (f"; its last output:\n{tail}" if tail else "") for n, why, tail in failed
+    )
+    if ctx.keep_failed:
+        ctx.say(f"warning: health checks failed: {names}\n{text}")
+        ctx.failed += [(f"health check {n}", why) for n, why, _ in failed]
+        return
+    raise HealthCheckFailed(f"health check{'s' if len(failed) > 1 else ''} failed: {names}\n{text}")
+
+
+def _run(ctx: _Context, name: str, script: str) -> tuple[int, list[str]]:
+    """Run one check on the host (in its mount namespace), passing its output on."""
+    argv, fds = mounts.host_command(["/bin/sh", script])
+    env = {**os.environ, "DECLOS_ROOT": ctx.root, "DECLOS_HEALTH_CHECK": name}
+    env.setdefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+    lines: list[str] = []
+    with subprocess.Popen(
+        argv,
+        env=env,
+        cwd="/",
+        pass_fds=fds,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    ) as proc:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.decode(errors="replace").rstrip("\n")
+            lines.append(line)
+            ctx.say(f"health check {name}: {line}")
+        status = proc.wait()  # the check's script runs it under `timeout`
+    return status, lines

@@ -77,10 +77,8 @@ def explain_options(chosen, as_json: bool = False) -> str:
                 "parent; name an entry (`users.alice.home', not `users.<name>.home')"
             )
         if "rawDefinitions" not in info.option:
-            raise UnknownOptionError(
-                f"cannot explain `{info.name}': it is a freeform attribute, whose definitions "
-                f"are not kept apart; explain `{info.entry_of}'"
-            )
+            # A value the walk reached without its definitions (resolve.py).
+            raise UnknownOptionError(f"cannot explain `{info.name}': {info.note}")
         leaves = explain_definitions(info.option)
         value, error = option_value(info)
         if as_json:

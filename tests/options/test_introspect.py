@@ -84,6 +84,21 @@ CASES = [
         0,
     ),
     ("nested-null-or", ["options", "nested.dcl", "services.proxy.backup.dir"], 0),
+    (
+        "nested-coerced",
+        [
+            "options",
+            "nested.dcl",
+            "services.proxy.scripts.hello.text",
+            "services.proxy.scripts.bye.text",
+        ],
+        0,
+    ),
+    (
+        "nested-coerced-explain",
+        ["options", "nested.dcl", "services.proxy.scripts.hello.text", "--explain"],
+        1,
+    ),
     ("nested-json", ["options", "nested.dcl", API + ".proxyPass", "--json"], 0),
     ("nested-explain-json", ["options", "nested.dcl", API + ".priority", "--explain", "--json"], 0),
     ("nested-missing-entry", ["options", "nested.dcl", SITE + '.locations."/docs".proxyPass'], 0),

@@ -81,6 +81,20 @@ in
       default = { };
       description = "Headers added to every response.";
     };
+    scripts = mkOption {
+      type = types.attrsOf (
+        types.coercedTo types.str (text: { inherit text; }) (
+          types.submodule {
+            options.text = mkOption {
+              type = types.lines;
+              description = "The script.";
+            };
+          }
+        )
+      );
+      default = { };
+      description = "Scripts, each a string or `{ text = …; }`.";
+    };
     backup = mkOption {
       type = types.nullOr (
         types.submodule {

@@ -24,6 +24,8 @@
       services.proxy.headers.X-Frame = "DENY";
       services.proxy.headers.X-Frame2 = lib.mkDefault "SAMEORIGIN";
       services.proxy.backup.dir = "/var/backup";
+      services.proxy.scripts.hello = "echo hello";
+      services.proxy.scripts.bye.text = "echo bye";
     }
     (lib.mkIf (config.services.proxy.headers != { }) {
       services.proxy.sites."example.org".locations."/api".priority = 500;

@@ -60,6 +60,8 @@ class OptionInfo:
     # does not define: why it has no value.
     missing: str | None = None
     note: str | None = None  # what the listing could not trace
+    # An entry that is a submodule: the names of its options (what to ask next).
+    sub_options: tuple[str, ...] = ()
 
 
 def _declarations(opt: Attrs) -> tuple[str, ...]:
@@ -216,6 +218,8 @@ def select_options(ev, options, infos: list[OptionInfo], names: list[str]) -> li
         if found.option is not None:
             info = describe_option(parts, found.option, name=shown)
             info = attrs.evolve(info, entry_of=found.entry_of, note=found.note)
+            if found.entry_of is not None:
+                info = attrs.evolve(info, sub_options=_sub_option_names(ev, found.option))
             template = _match_template(infos, parts) if found.note else None
             if template is not None:  # a value alone: documented by its template
                 info = attrs.evolve(
@@ -236,6 +240,17 @@ def select_options(ev, options, infos: list[OptionInfo], names: list[str]) -> li
                 raise UnknownOptionError(f"the option `{shown}' does not exist: {found.missing}")
             out.append(attrs.evolve(template, name=shown, loc=parts, missing=found.missing))
     return out
+
+
+def _sub_option_names(ev, opt: Attrs) -> tuple[str, ...]:
+    try:
+        ty = force(opt["type"])
+        if "getSubOptions" not in ty:
+            return ()
+        subs = force(ev.call(force(ty["getSubOptions"]), list(force(opt["loc"]))))
+    except DeclosError:
+        return ()
+    return tuple(sorted(n for n in subs if not n.startswith("_")))
 
 
 def _match_template(infos, parts: tuple[str, ...]):

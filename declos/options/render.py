@@ -53,6 +53,10 @@ def render_value(
         return "<PRIMOP>"
     if t is PrimOpApp:
         return "<PRIMOP-APP>"
+    if t is Attrs and "_type" in v and depth < max_depth:
+        shown = _property(v, depth, indent, max_depth, inline_errors)
+        if shown is not None:
+            return shown
     if t is Attrs and "type" in v and _is_derivation(v):
         name = force(v["name"]) if "name" in v else "?"
         return f"«derivation {name if type(name) is str else '?'}»"
@@ -80,6 +84,36 @@ def render_value(
             items.append(f"«{len(names) - MAX_ITEMS} more attributes»")
         return _layout("{", "}", items, indent)
     return f"<{t.__name__}>"  # pragma: no cover
+
+
+_OVERRIDES = {10: "mkVMOverride", 50: "mkForce", 1000: "mkDefault", 1500: "mkOptionDefault"}
+_ORDERS = {500: "mkBefore", 1500: "mkAfter"}
+
+
+def _property(v: Attrs, depth, indent, max_depth, inline_errors) -> str | None:
+    """A definition's property record as written: `mkForce 10`, `mkIf c { … }`."""
+    kind = force(v["_type"])
+    keys = set(v)
+
+    def sub(x) -> str:
+        text = render_value(x, depth + 1, indent, max_depth, inline_errors)
+        return f"({text})" if " " in text and text[:1] not in '{["' else text
+
+    if kind == "override" and keys == {"_type", "priority", "content"}:
+        prio = force(v["priority"])
+        name = _OVERRIDES.get(prio) if type(prio) is int else None
+        head = name if name else f"mkOverride {prio}"
+        return f"{head} {sub(v['content'])}"
+    if kind == "order" and keys == {"_type", "priority", "content"}:
+        prio = force(v["priority"])
+        name = _ORDERS.get(prio) if type(prio) is int else None
+        head = name if name else f"mkOrder {prio}"
+        return f"{head} {sub(v['content'])}"
+    if kind == "if" and keys == {"_type", "condition", "content"}:
+        return f"mkIf {sub(v['condition'])} {sub(v['content'])}"
+    if kind == "merge" and keys == {"_type", "contents"}:
+        return f"mkMerge {sub(v['contents'])}"
+    return None
 
 
 def _is_derivation(v: Attrs) -> bool:

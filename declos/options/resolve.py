@@ -237,8 +237,13 @@ def _freeform(ev, configuration, loc: list, defs, parts, i: int, owner) -> Resol
 def _missing(parts, i: int, names: list[str]) -> Resolved:
     have = ", ".join(format_attr_name(n) for n in sorted(names)[:12]) if names else "none"
     reason = f"`{show_path(parts[:i])}' has no entry {format_attr_name(parts[i])} (entries: {have})"
+    dotted = [j for j in range(len(parts), i + 1, -1) if ".".join(parts[i:j]) in names]
     close = suggest(parts[i], names)
-    if close:
+    if dotted:  # `virtualHosts.example.org.root` for `virtualHosts."example.org".root`
+        j = dotted[0]
+        quoted = show_path(parts[:i] + (".".join(parts[i:j]),) + parts[j:])
+        reason += f"; a name with dots is quoted: {quoted}"
+    elif close:
         reason += f"; did you mean {format_attr_name(close[0])}?"
     return Resolved(parts, missing=reason)
 

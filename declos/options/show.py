@@ -8,6 +8,7 @@ Must run on the evaluator's deep stack.
 from __future__ import annotations
 
 from declos.diagnostics import DeclosError
+from declos.eval.printing import format_attr_name
 from declos.eval.values import force
 from declos.options.explain import (
     Leaf,
@@ -79,6 +80,8 @@ def format_option(info: OptionInfo) -> str:
         lines.append(f"  declared in: {decl}")
     if info.note is not None:
         lines.append(f"  note: {info.note}")
+    if info.sub_options:
+        lines.append(f"  sub-options: {', '.join(format_attr_name(n) for n in info.sub_options)}")
     if info.missing is not None:
         lines.append(f"  value: (not defined: {info.missing})")
         return "\n".join(lines) + "\n"
@@ -138,6 +141,8 @@ def option_json(info: OptionInfo) -> dict:
         out["entryOf"] = info.entry_of
     if info.note is not None:
         out["note"] = info.note
+    if info.sub_options:
+        out["subOptions"] = list(info.sub_options)
     if info.missing is not None:
         out.update(isDefined=False, value=None, valueError=None, missing=info.missing)
         return out

@@ -108,6 +108,12 @@ CASES = [
         0,
     ),
     ("nested-template", ["options", "nested.dcl", "services.proxy.sites.<name>.listen.*.port"], 0),
+    (
+        "nested-dotted-name",
+        ["options", "nested.dcl", "services.proxy.sites.example.org.serverName"],
+        1,
+    ),
+    ("nested-entry", ["options", "nested.dcl", SITE, SITE + '.locations."/"', "--json"], 0),
     ("nested-no-such-option", ["options", "nested.dcl", SITE + ".locatoins"], 1),
     ("nested-list-index", ["options", "nested.dcl", SITE + ".listen.2.port"], 1),
     ("nested-into-string", ["options", "nested.dcl", "services.proxy.headers.X-Frame.x"], 1),

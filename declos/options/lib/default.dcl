@@ -62,6 +62,8 @@ let
       asserts = callLibs ./asserts.dcl;
       debug = callLibs ./debug.dcl;
       path = callLibs ./path.dcl;
+      fileset = callLibs ./fileset.dcl;
+      gvariant = callLibs ./gvariant.dcl;
       inherit modules options types;
 
       inherit (builtins)

@@ -188,6 +188,12 @@ let
   # breadth-first order with each key once (as nixpkgs' genericClosure).
   collectModules =
     class: modulesPath: initialModules: args:
+    (collectModulesWithGraph class modulesPath initialModules args).modules;
+
+  # The modules to merge, and `graph`: every module that took part, as the
+  # import tree `[ { key; file; imports; disabled; } ]` (evalModules' `graph`).
+  collectModulesWithGraph =
+    class: modulesPath: initialModules: args:
     let
       # Modules without a key of their own (values, not paths) get a new
       # key at each level, so a value that imports itself is never
@@ -251,25 +257,46 @@ let
           throw "Each disabledModules item must be a path, string, or a attribute set with a key attribute, or a value supported by toString. However, one of the disabledModules items in `${toString file}' is none of that, but is of type ${builtins.typeOf m}.";
       disabledKeys = concatMap (e: map (moduleKey e.module._file) e.module.disabledModules) everything;
       keyFilter = filter (e: !elem e.key disabledKeys);
+      graphOf = e: {
+        inherit (e) key;
+        file = e.module._file;
+        imports = map graphOf e.modules;
+        disabled = elem e.key disabledKeys;
+      };
     in
-    map (e: e.module) (genericClosure {
-      startSet = keyFilter top;
-      operator = e: keyFilter e.modules;
-    });
+    {
+      modules = map (e: e.module) (genericClosure {
+        startSet = keyFilter top;
+        operator = e: keyFilter e.modules;
+      });
+      graph = map graphOf top;
+    };
 
   # `mkMerge`, `mkIf` and `mkOverride` around an attribute set are moved
   # into each attribute, so that attribute names are known without
   # evaluating any condition.
-  pushDownProperties =
+  pushDownProperties = cfg: map (p: p.value) (pushDownPropertiesPos cfg);
+
+  # Each pushed-down set with the set as written (`posSource`), whose
+  # attribute positions say on which line each definition is: the copies
+  # made by mapAttrs have none, as in Nix.
+  pushDownPropertiesPos =
     cfg:
     if cfg._type or "" == "merge" then
-      concatMap pushDownProperties cfg.contents
+      concatMap pushDownPropertiesPos cfg.contents
     else if cfg._type or "" == "if" then
-      map (mapAttrs (n: v: mkIf cfg.condition v)) (pushDownProperties cfg.content)
+      map (p: p // { value = mapAttrs (n: v: mkIf cfg.condition v) p.value; }) (pushDownPropertiesPos cfg.content)
     else if cfg._type or "" == "override" then
-      map (mapAttrs (n: v: mkOverride cfg.priority v)) (pushDownProperties cfg.content)
+      map (p: p // { value = mapAttrs (n: v: mkOverride cfg.priority v) p.value; }) (
+        pushDownPropertiesPos cfg.content
+      )
     else
-      [ cfg ];
+      [
+        {
+          value = cfg;
+          posSource = cfg;
+        }
+      ];
 
   # `mkMerge` flattened and `mkIf` decided, for one option's definition.
   dischargeProperties =
@@ -343,9 +370,28 @@ let
         inherit (filtered) highestPrio;
       };
     defsFinal = defsFinal'.values;
+    # `{ headError; value; valueMeta; }`: v2 types check and merge in one
+    # pass and forward metadata (types.dcl); others get an empty valueMeta.
+    checkedAndMerged =
+      if type.merge ? v2 then
+        types.checkV2MergeCoherence loc type (type.merge.v2 {
+          inherit loc;
+          defs = defsFinal;
+        })
+      else
+        {
+          headError = null;
+          value = mergedValue;
+          valueMeta = { };
+        };
     mergedValue =
       if isDefined then
-        if all (def: type.check def.value) defsFinal then
+        if type.merge ? v2 then
+          if checkedAndMerged.headError != null then
+            throw "A definition for option `${showOption loc}' is not of type `${type.description}'. ${checkedAndMerged.headError.message}"
+          else
+            checkedAndMerged.value
+        else if all (def: type.check def.value) defsFinal then
           type.merge loc defsFinal
         else
           let
@@ -392,7 +438,21 @@ let
         // res
         // {
           declarations = res.declarations ++ [ opt._file ];
-          declarationPositions = res.declarationPositions ++ (if opt ? pos && opt.pos != null then [ opt.pos ] else [ ]);
+          # Without a position (a generated set), the file is still known.
+          declarationPositions =
+            res.declarationPositions
+            ++ [
+              (
+                if opt.pos or null != null then
+                  opt.pos
+                else
+                  {
+                    file = opt._file;
+                    line = null;
+                    column = null;
+                  }
+              )
+            ];
           options = submodules;
         }
         // typeSet
@@ -432,6 +492,10 @@ let
       files = map (def: def.file) res.defsFinal;
       definitions = map (def: def.value) res.defsFinal;
       definitionsWithLocations = res.defsFinal;
+      # What the type's merge says about the value: for a submodule its
+      # `configuration`, for attrsOf/listOf the same per attribute/element
+      # (`valueMeta.attrs.<name>.configuration.options.x.files`).
+      valueMeta = res.checkedAndMerged.valueMeta;
       # The definitions as written, before mkIf/mkMerge/mkOverride/mkOrder
       # were discharged (the option default first, as mkOptionDefault), for
       # `declos options --explain` to say which one won and why.
@@ -461,11 +525,11 @@ let
           d:
           mapAttrs (
             name: value:
-            map (v: {
+            map (p: {
               inherit (d) file;
-              value = v;
+              inherit (p) value posSource;
               line = d.linesOf.${name} or null;
-            }) (pushDownProperties value)
+            }) (pushDownPropertiesPos value)
           ) d.value
         ) (map withLines defs)
       );
@@ -493,7 +557,7 @@ let
           linesOf = mapAttrs (
             name: _:
             let
-              p = builtins.unsafeGetAttrPos name d.value;
+              p = builtins.unsafeGetAttrPos name (d.posSource or d.value);
             in
             # Only a position in the definition's own file says where it is.
             if p == null || p.file != toString d.file then null else p.line
@@ -541,8 +605,7 @@ let
         else
           mergeModules' loc (map (m: { inherit (m) _file; options = m.options; }) decls) (
             map (d: {
-              inherit (d) file;
-              value = d.value;
+              inherit (d) file value posSource;
             }) (filter (d: isAttrs d.value) defns)
             ++ map (d: {
               inherit (d) file;
@@ -615,10 +678,10 @@ let
       (
         concatMap (
           m:
-          map (value: {
+          map (p: {
             file = m._file;
-            inherit value;
-          }) (pushDownProperties m.config)
+            inherit (p) value posSource;
+          }) (pushDownPropertiesPos m.config)
         ) modules
       );
 
@@ -699,17 +762,19 @@ let
         };
       };
 
-      merged =
-        let
-          collected = collectModules class (specialArgs.modulesPath or "") (modules ++ [ internalModule ]) (
-            {
-              inherit lib options config specialArgs;
-              _class = class;
-            }
-            // specialArgs
-          );
-        in
-        mergeModules prefix collected;
+      collected = collectModulesWithGraph class (specialArgs.modulesPath or "") (modules ++ [ internalModule ]) (
+        {
+          inherit lib options specialArgs;
+          _class = class;
+          _prefix = prefix;
+          # `imports` are read before `config` exists: a module whose
+          # imports depend on `config` recurses forever.
+          config = builtins.addErrorContext "if you get an infinite recursion here, you probably reference `config` in `imports`. If you are trying to achieve a conditional import behavior dependent on `config`, consider importing unconditionally, and using `mkEnableOption` and `mkIf` to control its effect." config;
+        }
+        // specialArgs
+      );
+
+      merged = mergeModules prefix collected.modules;
 
       options = merged.matchedOptions;
 
@@ -733,16 +798,19 @@ let
       checkUnmatched =
         if config._module.check && config._module.freeformType == null && merged.unmatchedDefns != [ ] then
           let
-            firstDef = head merged.unmatchedDefns;
-            baseMsg =
+            # Every option that does not exist, in one error (each with its
+            # definitions and suggestions), so that one run shows them all.
+            paths = lib.lists.unique (map (d: d.prefix) merged.unmatchedDefns);
+            messageFor =
+              path:
               let
-                optText = showOption (prefix ++ firstDef.prefix);
+                optText = showOption (prefix ++ path);
                 defText = builtins.addErrorContext "while evaluating the error message for definitions for `${optText}', which is an option that does not exist" (
-                  showDefs [ firstDef ]
+                  showDefs (filter (d: d.prefix == path) merged.unmatchedDefns)
                 );
               in
               "The option `${optText}' does not exist. Definition values:${defText}";
-            suggestions = suggestOptions firstDef.prefix;
+            baseMsg = messageFor (head paths);
           in
           if attrNames options == [ "_module" ] then
             let
@@ -761,7 +829,7 @@ let
                 declared your options properly? This can happen if you e.g. declared your options in `types.submodule'
                 under `config' rather than `options'.''
           else
-            throw (baseMsg + suggestions)
+            throw (concatStringsSep "\n\n" (map (path: messageFor path + suggestOptions path) paths))
         else
           null;
 
@@ -821,6 +889,8 @@ let
         options = checked options;
         config = checked (removeAttrs config [ "_module" ]);
         _module = checked config._module;
+        # The import tree of the modules given (the internal module left out).
+        graph = lib.lists.init collected.graph;
         inherit extendModules type class;
       };
     in
@@ -835,6 +905,9 @@ let
       warn ? false,
       use ? (x: x),
       withPriority ? true,
+      # Whether definitions of `from` are forwarded to `to` (and warned
+      # about) at all; `from` stays declared either way.
+      condition ? true,
     }:
     { config, options, ... }:
     let
@@ -851,7 +924,7 @@ let
         }
         // (if toType != null then { type = toType; } else { })
       );
-      config = mkMerge [
+      config = mkIf condition (mkMerge [
         (
           if options ? warnings then
             {
@@ -870,7 +943,7 @@ let
           else
             mkIf fromOpt.isDefined (setAttrByPath to (mkMerge fromOpt.definitions))
         )
-      ];
+      ]);
     };
 
   mkRenamedOptionModule =
@@ -887,9 +960,10 @@ let
       from,
       to,
       sinceRelease,
+      condition ? true,
     }:
     doRename {
-      inherit from to;
+      inherit from to condition;
       visible = false;
       warn = true;
     };
@@ -981,6 +1055,42 @@ let
     mkAliasIfDef option (wrap (mkMerge (map (mkOverride prio) option.definitions)));
   mkAliasIfDef = option: mkIf (isOption option && option.isDefined);
 
+  # For an option of type attrsOf/lazyAttrsOf: per name, its merged value
+  # and the highest priority among its definitions, e.g. to re-define each
+  # attribute of another option at the priority it had.
+  mergeAttrDefinitionsWithPrio =
+    opt:
+    let
+      byName = zipAttrsWith (n: defs: defs) (
+        map (
+          def:
+          mapAttrs (n: v: {
+            inherit (def) file;
+            value = v;
+          }) def.value
+        ) opt.definitionsWithLocations
+      );
+    in
+    if !(elem (opt.type.name or null) [ "attrsOf" "lazyAttrsOf" ]) then
+      throw "mergeAttrDefinitionsWithPrio: the option `${showOption opt.loc}' is of type `${opt.type.description or "unspecified"}', not an attribute set (attrsOf or lazyAttrsOf)."
+    else
+      mapAttrs (
+        name: defs:
+        let
+          merged = mergeDefinitions (opt.loc ++ [ name ]) opt.type.nestedTypes.elemType defs;
+        in
+        {
+          value = merged.mergedValue;
+          inherit (merged.defsFinal') highestPrio;
+        }
+      ) byName;
+
+  # `import modulePath staticArg` as a module that keeps its file name for
+  # error messages and disabledModules-style keys.
+  importApply =
+    modulePath: staticArg:
+    lib.modules.setDefaultModuleLocation modulePath (import modulePath staticArg);
+
   importJSON = file: builtins.fromJSON (builtins.readFile file);
   importTOML = file: builtins.fromTOML (builtins.readFile file);
 in
@@ -988,6 +1098,10 @@ in
   inherit
     evalModules
     collectModules
+    collectModulesWithGraph
+    mergeAttrDefinitionsWithPrio
+    importApply
+    pushDownPropertiesPos
     unifyModuleSyntax
     applyModuleArgsIfFunction
     pushDownProperties

@@ -59,6 +59,75 @@ let
     else
       false;
 
+  # Whether a path (or a string naming one) lies inside a store object:
+  # `<storeDir>/<name>` or below it (nixpkgs' lib.path.hasStorePathPrefix).
+  hasStorePathPrefix =
+    x:
+    let
+      s = builtins.unsafeDiscardStringContext (toString x);
+      dir = builtins.storeDir + "/";
+      rest = builtins.substring (builtins.stringLength dir) (-1) s;
+      name = head (builtins.split "/" rest);
+    in
+    lib.strings.hasPrefix dir s && name != "" && builtins.substring 0 1 name != ".";
+
+  # The v2 merge protocol (nixpkgs 26.11): `merge` is a functor whose `v2
+  # { loc, defs }` returns `{ headError; value; valueMeta; }`, checking and
+  # merging in one pass, so that composed types can forward metadata
+  # (`valueMeta`: the submodule configuration of each attribute, list
+  # element, …) and `either` can ask each member whether it accepts the
+  # definitions.  Such a type's `check` carries `isV2MergeCoherent`; an
+  # ad-hoc `type // { check = …; }` loses it and would be silently ignored
+  # by `v2`, so it is an error.
+  checkDefsForError =
+    check: loc: defs:
+    let
+      invalid = filter (def: !check def.value) defs;
+    in
+    if invalid != [ ] then { message = "Definition values:${lib.options.showDefs invalid}"; } else null;
+
+  checkV2MergeCoherence =
+    loc: type: result:
+    if type.check.isV2MergeCoherent or false then
+      result
+    else
+      throw ''
+        The option `${showOption loc}' has a type `${type.description}' that uses
+        an ad-hoc `type // { check = ...; }' override, which is incompatible with
+        the v2 merge mechanism.
+
+        Please use `lib.types.addCheck` instead of `type // { check }' to add
+        custom validation. For example:
+
+          lib.types.addCheck baseType (value: /* your check */)
+
+        instead of:
+
+          baseType // { check = value: /* your check */; }'';
+
+  v2Check = f: {
+    __functor = _self: f;
+    isV2MergeCoherent = true;
+  };
+
+  # `merge` of a v2 type: `v2` plus the plain `loc: defs: value` call.
+  v2Merge = v2: {
+    __functor = self: loc: defs: (self.v2 { inherit loc defs; }).value;
+    inherit v2;
+  };
+
+  # The checked-and-merged record of any type, v2 or not.
+  mergeV2 =
+    loc: type: defs:
+    if type.merge ? v2 then
+      checkV2MergeCoherence loc type (type.merge.v2 { inherit loc defs; })
+    else
+      {
+        value = type.merge loc defs;
+        headError = checkDefsForError type.check loc defs;
+        valueMeta = { };
+      };
+
   # How a type's description is phrased inside another's.
   optionDescriptionPhrase =
     unparenthesize: t:
@@ -371,20 +440,48 @@ let
       check = x: isDerivation x && x ? shellPath;
     };
 
-    path = mkOptionType {
-      name = "path";
-      descriptionClass = "noun";
-      check = x: isStringLike x && builtins.substring 0 1 (toString x) == "/";
-      merge = mergeEqualOption;
+    path = types.pathWith { absolute = true; };
+    pathInStore = types.pathWith { inStore = true; };
+    # For secrets: a path a program reads at run time, never copied into
+    # the store (a path value would be, so only strings are accepted).
+    externalPath = types.pathWith {
+      absolute = true;
+      inStore = false;
     };
 
-    pathInStore = mkOptionType {
-      name = "pathInStore";
-      description = "path in the Nix store";
-      descriptionClass = "noun";
-      check = x: isStringLike x && lib.strings.hasPrefix builtins.storeDir (toString x);
-      merge = mergeEqualOption;
-    };
+    pathWith =
+      {
+        inStore ? null,
+        absolute ? null,
+      }:
+      if inStore == true && absolute == false then
+        throw "In pathWith, inStore means the path must be absolute"
+      else
+        mkOptionType {
+          name = "path";
+          description =
+            (if absolute == null then "" else if absolute then "absolute " else "relative ")
+            + "path"
+            + (if inStore == null then "" else if inStore then " in the Nix store" else " not in the Nix store");
+          descriptionClass = "noun";
+          check =
+            x:
+            # A path value may be copied into the store later: not "external".
+            (if inStore == false then isString x else isStringLike x)
+            && (inStore == null || inStore == hasStorePathPrefix x)
+            && (
+              absolute == null
+              || absolute == ((x.type or null) == "derivation" || builtins.substring 0 1 (toString x) == "/")
+            );
+          merge = mergeEqualOption;
+          functor = defaultFunctor "path" // {
+            type = types.pathWith;
+            payload = {
+              inherit inStore absolute;
+            };
+            binOp = lhs: rhs: if lhs == rhs then lhs else null;
+          };
+        };
 
     listOf =
       elemType:
@@ -392,27 +489,33 @@ let
         name = "listOf";
         description = "list of ${optionDescriptionPhrase (class: class == "noun" || class == "composite") elemType}";
         descriptionClass = "composite";
-        check = isList;
-        merge =
-          loc: defs:
-          map (x: x.value) (
-            filter (x: x ? value) (
+        check = v2Check isList;
+        merge = v2Merge (
+          { loc, defs }:
+          let
+            evals = filter (x: x.optionalValue ? value) (
               concatLists (
                 lib.lists.imap1 (
                   n: def:
                   lib.lists.imap1 (
                     m: def':
-                    (mergeDefinitions (loc ++ [ "[definition ${toString n}-entry ${toString m}]" ]) elemType [
+                    mergeDefinitions (loc ++ [ "[definition ${toString n}-entry ${toString m}]" ]) elemType [
                       ({
                         inherit (def) file;
                         value = def';
                       } // lib.optionalAttrs (def ? line) { inherit (def) line; })
-                    ]).optionalValue
+                    ]
                   ) def.value
                 ) defs
               )
-            )
-          );
+            );
+          in
+          {
+            headError = checkDefsForError isList loc defs;
+            value = map (x: x.optionalValue.value) evals;
+            valueMeta.list = map (x: x.checkedAndMerged.valueMeta) evals;
+          }
+        );
         emptyValue = {
           value = [ ];
         };
@@ -458,9 +561,9 @@ let
           (if lazy then "lazy attribute set" else "attribute set")
           + " of ${optionDescriptionPhrase (class: class == "noun" || class == "composite") elemType}";
         descriptionClass = "composite";
-        check = isAttrs;
-        merge =
-          loc: defs:
+        check = v2Check isAttrs;
+        merge = v2Merge (
+          { loc, defs }:
           let
             perName = zipAttrsWith (n: vs: vs) (
               map (
@@ -473,21 +576,23 @@ let
                   else lib.optionalAttrs (def ? line) { inherit (def) line; })) def.value
               ) defs
             );
+            merged = mapAttrs (name: defs: mergeDefinitions (loc ++ [ name ]) elemType defs) perName;
+            # Filtering makes attrsOf strict in its values' definitions
+            # (so `mkIf false` removes the name); lazyAttrsOf is not.
+            evals = if lazy then merged else lib.attrsets.filterAttrs (n: v: v.optionalValue ? value) merged;
           in
-          if lazy then
-            mapAttrs (
-              name: defs:
-              let
-                merged = mergeDefinitions (loc ++ [ name ]) elemType defs;
-              in
-              merged.optionalValue.value or elemType.emptyValue.value or merged.mergedValue
-            ) perName
-          else
-            mapAttrs (n: v: v.value) (
-              lib.attrsets.filterAttrs (n: v: v ? value) (
-                mapAttrs (name: defs: (mergeDefinitions (loc ++ [ name ]) elemType defs).optionalValue) perName
-              )
-            );
+          {
+            headError = checkDefsForError isAttrs loc defs;
+            value = mapAttrs (
+              n: v:
+              if lazy then
+                v.optionalValue.value or elemType.emptyValue.value or v.mergedValue
+              else
+                v.optionalValue.value
+            ) evals;
+            valueMeta.attrs = mapAttrs (n: v: v.checkedAndMerged.valueMeta) evals;
+          }
+        );
         emptyValue = {
           value = { };
         };
@@ -654,18 +759,33 @@ let
           else
             "${optionDescriptionPhrase (class: class == "noun" || class == "conjunction") t1} or ${optionDescriptionPhrase (class: class == "noun" || class == "conjunction" || class == "composite") t2}";
         descriptionClass = "conjunction";
-        check = x: t1.check x || t2.check x;
-        merge =
-          loc: defs:
+        check = v2Check (x: t1.check x || t2.check x);
+        # The first member that accepts every definition merges them all.
+        merge = v2Merge (
+          { loc, defs }:
           let
-            values = getValues defs;
+            r1 = mergeV2 loc t1 defs;
+            r2 = mergeV2 loc t2 defs;
           in
-          if all (x: t1.check x) values then
-            t1.merge loc defs
-          else if all (x: t2.check x) values then
-            t2.merge loc defs
+          if r1.headError == null then
+            r1
+          else if r2.headError == null then
+            r2
           else
-            mergeOneOption loc defs;
+            rec {
+              headError.message = "The option `${showOption loc}` is neither a value of type `${t1.description}` nor `${t2.description}`, Definition values: ${lib.options.showDefs defs}";
+              valueMeta = {
+                inherit headError;
+              };
+              # Reached when the merge is called without the module
+              # system's check, e.g. as a freeformType.
+              value = lib.trivial.warn ''
+                One or more definitions did not pass the type-check of the 'either' type.
+                ${headError.message}
+                If `either`, `oneOf` or similar is used in freeformType, ensure that it is preceded by an 'attrsOf' such as: `freeformType = types.attrsOf (types.either t1 t2)`.
+                Otherwise consider using the correct type for the option `${showOption loc}`.'' (mergeOneOption loc defs);
+            }
+        );
         typeMerge =
           f':
           let
@@ -699,16 +819,31 @@ let
       assert lib.assertMsg (
         coercedType.getSubModules == null
       ) "coercedTo: coercedType must not have submodules (it’s a ${coercedType.description})";
+      let
+        accepts = x: (coercedType.check x && finalType.check (coerceFunc x)) || finalType.check x;
+      in
       mkOptionType rec {
         name = "coercedTo";
         description = "${optionDescriptionPhrase (class: class == "noun") finalType} or ${optionDescriptionPhrase (class: class == "noun") coercedType} convertible to it";
-        check = x: (coercedType.check x && finalType.check (coerceFunc x)) || finalType.check x;
-        merge =
-          loc: defs:
+        check = v2Check accepts;
+        merge = v2Merge (
+          { loc, defs }:
           let
-            coerceVal = val: if coercedType.check val then coerceFunc val else val;
+            coerceVal =
+              def:
+              if (mergeV2 loc coercedType [ def ]).headError == null then coerceFunc def.value else def.value;
+            finalDefs = map (def: def // { value = coerceVal def; }) defs;
           in
-          finalType.merge loc (map (def: def // { value = coerceVal def.value; }) defs);
+          if finalType.merge ? v2 then
+            mergeV2 loc finalType finalDefs
+          else
+            {
+              value = finalType.merge loc finalDefs;
+              # Checked as written, so the error shows the value defined.
+              headError = checkDefsForError accepts loc defs;
+              valueMeta = { };
+            }
+        );
         emptyValue = finalType.emptyValue;
         getSubOptions = finalType.getSubOptions;
         getSubModules = finalType.getSubModules;
@@ -723,10 +858,23 @@ let
 
     addCheck =
       elemType: check:
-      elemType
-      // {
-        check = x: elemType.check x && check x;
-      };
+      if elemType.merge ? v2 then
+        elemType
+        // {
+          check = v2Check (x: elemType.check x && check x);
+          merge = v2Merge (
+            { loc, defs }:
+            let
+              orig = checkV2MergeCoherence loc elemType (elemType.merge.v2 { inherit loc defs; });
+            in
+            orig // { headError = if orig.headError != null then orig.headError else checkDefsForError check loc defs; }
+          );
+        }
+      else
+        elemType
+        // {
+          check = x: elemType.check x && check x;
+        };
 
     optionType = mkOptionType {
       name = "optionType";
@@ -817,14 +965,34 @@ let
       in
       mkOptionType {
         inherit name;
-        description = if description != null then description else freeformType.description or name;
-        check = x: isAttrs x || isFunction x || types.path.check x;
-        merge =
-          loc: defs:
-          (base.extendModules {
-            modules = [ { _module.args.name = lib.lists.last loc; } ] ++ allModules defs;
-            prefix = loc;
-          }).config;
+        # "open submodule of attribute set of string": definitions of names
+        # without an option are accepted, with the freeform type's checks.
+        description =
+          if description != null then
+            description
+          else if freeformType ? description then
+            "open ${name} of ${optionDescriptionPhrase (class: class == "noun" || class == "composite") freeformType}"
+          else
+            name;
+        check = v2Check (x: isAttrs x || isFunction x || types.path.check x);
+        merge = v2Merge (
+          { loc, defs }:
+          let
+            configuration = base.extendModules {
+              modules = [ { _module.args.name = lib.lists.last loc; } ] ++ allModules defs;
+              prefix = loc;
+            };
+          in
+          {
+            headError = checkDefsForError (x: isAttrs x || isFunction x || types.path.check x) loc defs;
+            value = configuration.config;
+            # The evaluated submodule: its options with their definitions
+            # and files (`valueMeta.configuration.options.x.files`).
+            valueMeta = {
+              inherit configuration;
+            };
+          }
+        );
         emptyValue = {
           value = { };
         };
@@ -841,7 +1009,7 @@ let
               modules = m;
             }
           );
-        nestedTypes = { };
+        nestedTypes = if freeformType == null then { } else { inherit freeformType; };
         functor = (defaultFunctor name) // {
           type = types.submoduleWith;
           payload = {
@@ -880,6 +1048,275 @@ let
         };
       };
 
+    # A sum type: a set with exactly one attribute, whose name picks the
+    # option (`mkOption`) its value is merged as.
+    #   attrTag { forward = mkOption { type = str; }; drop = mkOption { type = submodule { }; }; }
+    attrTag =
+      tagOptions:
+      let
+        esc = lib.strings.escapeNixIdentifier;
+        posOf = n: builtins.unsafeGetAttrPos n tagOptions;
+        tags = mapAttrs (
+          n: opt:
+          builtins.addErrorContext
+            "while checking that attrTag tag ${esc n} is an option with a type${
+              let
+                p = posOf n;
+              in
+              if p == null then "" else " at ${p.file}:${toString p.line}:${toString p.column}"
+            }"
+            (
+              if (opt._type or null) != "option" then
+                throw "In attrTag, each tag value must be an option, but tag ${esc n} ${
+                  if !(isAttrs opt && opt ? _type) then
+                    "was not."
+                  else if opt._type == "option-type" then
+                    "was a bare type, not wrapped in mkOption."
+                  else
+                    "was of type ${lib.strings.escapeNixString opt._type}."
+                }"
+              else
+                opt
+                // {
+                  type = opt.type or types.unspecified;
+                  declarations = opt.declarations or (if posOf n == null then [ ] else [ (posOf n).file ]);
+                  declarationPositions = opt.declarationPositions or (if posOf n == null then [ ] else [ (posOf n) ]);
+                }
+            )
+        ) tagOptions;
+        choices = concatStringsSep ", " (map esc (attrNames tags));
+        tagOf = v: head (attrNames v);
+      in
+      mkOptionType {
+        name = "attrTag";
+        description = "attribute-tagged union with choices: ${choices}";
+        descriptionClass = "noun";
+        check = v: isAttrs v && length (attrNames v) == 1 && tags ? ${tagOf v};
+        merge =
+          loc: defs:
+          let
+            choice = tagOf (head defs).value;
+            valueDefs = map (
+              def:
+              if tagOf def.value != choice then
+                throw "The option `${showOption loc}` is defined both as `${choice}` and `${tagOf def.value}`, in ${showFiles (getFiles defs)}."
+              else
+                {
+                  inherit (def) file;
+                  value = def.value.${choice};
+                }
+                // lib.optionalAttrs (def ? line) { inherit (def) line; }
+            ) defs;
+          in
+          if tags ? ${choice} then
+            { ${choice} = (lib.modules.evalOptionValue (loc ++ [ choice ]) tags.${choice} valueDefs).value; }
+          else
+            throw "The option `${showOption loc}` is defined as ${esc choice}, but ${esc choice} is not among the valid choices (${choices}). Value ${choice} was defined in ${showFiles (getFiles defs)}.";
+        getSubOptions = prefix: mapAttrs (tag: opt: opt // { loc = prefix ++ [ tag ]; }) tags;
+        nestedTypes = tags;
+        functor = defaultFunctor "attrTag" // {
+          type = { tags, ... }: types.attrTag tags;
+          payload = {
+            inherit tags;
+          };
+          # Two declarations: the union of their tags, a tag declared in
+          # both merged as two declarations of one option.
+          binOp =
+            a: b:
+            let
+              asDecl = opt: {
+                options = opt;
+                _file = "<attrTag {...}>";
+                pos = null;
+              };
+            in
+            {
+              tags =
+                a.tags
+                // b.tags
+                // mapAttrs (
+                  tag: bOpt:
+                  lib.modules.mergeOptionDecls [ tag ] [ (asDecl a.tags.${tag}) (asDecl bOpt) ]
+                  // {
+                    declarations = a.tags.${tag}.declarations ++ bOpt.declarations;
+                    declarationPositions = a.tags.${tag}.declarationPositions ++ bOpt.declarationPositions;
+                  }
+                ) (builtins.intersectAttrs a.tags b.tags);
+            };
+        };
+      };
+
+    attrListOf = elemType: types.attrListWith { inherit elemType; };
+
+    # An ordered list of single-attribute sets `[ { a = 1; } { b = 2; } ]`,
+    # defined as such a list or as a set `{ a = 1; b = mkOrder 100 2; }`;
+    # definitions are concatenated and sorted by their mkOrder priority
+    # (definition order among equals), mkOverride deciding per name.  With
+    # `asAttrs` the value is a set, names given more than once merged by
+    # `mergeAttrValues name values` (all values as a list by default).
+    attrListWith =
+      {
+        elemType,
+        asAttrs ? false,
+        mergeAttrValues ? _name: values: values,
+      }:
+      let
+        description = "attribute list of ${optionDescriptionPhrase (class: class == "noun" || class == "composite") elemType}";
+        check = x: isList x || isAttrs x;
+        defaultOrder = lib.modules.defaultOrderPriority;
+        defaultOverride = lib.modules.defaultOverridePriority;
+        # mkOrder and mkOverride around a value, in either nesting: the
+        # order is taken off, the override kept for mergeDefinitions.
+        peel =
+          v:
+          let
+            t = v._type or null;
+            inner = peel v.content;
+          in
+          if t == "order" then
+            inner // { order = v.priority; }
+          else if t == "override" then
+            inner
+            // {
+              override = v.priority;
+              value = lib.modules.mkOverride v.priority inner.value;
+            }
+          else
+            {
+              value = v;
+              order = defaultOrder;
+              override = defaultOverride;
+            };
+      in
+      mkOptionType {
+        name = "attrListOf";
+        inherit description;
+        descriptionClass = "composite";
+        check = v2Check check;
+        merge = v2Merge (
+          { loc, defs }:
+          let
+            fromElement =
+              file: raw:
+              let
+                ordered = isType "order" raw;
+                item = if ordered then raw.content else raw;
+                key = head (attrNames item);
+                peeled = peel item.${key};
+              in
+              if isAttrs item && length (attrNames item) == 1 then
+                peeled
+                // {
+                  inherit file key;
+                  order = if ordered then raw.priority else peeled.order;
+                }
+              else
+                throw "A definition for option `${showOption loc}' is not of type `${description}'. ${
+                  if !isAttrs item then
+                    "Each list element must be an attribute set, but got ${typeOf item}"
+                  else
+                    "Each list element must be a single-key attribute set, but got ${toString (length (attrNames item))} keys"
+                }.${
+                  lib.options.showDefs [
+                    {
+                      inherit file;
+                      value = raw;
+                    }
+                  ]
+                }";
+            itemsOf =
+              def:
+              if isList def.value then
+                map (fromElement def.file) def.value
+              else
+                map (key: peel def.value.${key} // { inherit (def) file; inherit key; }) (attrNames def.value);
+            all' = builtins.concatMap itemsOf defs;
+            winning = foldl' (
+              acc: item:
+              if item.override < acc.${item.key} or defaultOverride then acc // { ${item.key} = item.override; } else acc
+            ) { } all';
+            items = builtins.sort (a: b: a.order < b.order) (
+              filter (item: item.override == winning.${item.key} or defaultOverride) all'
+            );
+            evals = filter (e: e.eval.optionalValue ? value) (
+              map (item: {
+                inherit (item) key file order;
+                eval = mergeDefinitions (loc ++ [ item.key ]) elemType [ { inherit (item) file value; } ];
+              }) items
+            );
+            attrListValue = map (e: { ${e.key} = e.eval.optionalValue.value; }) evals;
+          in
+          {
+            headError = checkDefsForError check loc defs;
+            value = if asAttrs then zipAttrsWith mergeAttrValues attrListValue else attrListValue;
+            valueMeta = {
+              attrList = map (e: e.eval.checkedAndMerged.valueMeta) evals;
+              inherit attrListValue;
+              # Each entry as a definition of its own, with its file and order.
+              definitions = map (
+                e:
+                lib.modules.mkDefinition {
+                  inherit (e) file;
+                  value = lib.modules.mkOrder e.order { ${e.key} = e.eval.optionalValue.value; };
+                }
+              ) evals;
+            };
+          }
+        );
+        emptyValue.value = if asAttrs then { } else [ ];
+        getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "*" ]);
+        getSubModules = elemType.getSubModules;
+        substSubModules =
+          m:
+          types.attrListWith {
+            inherit asAttrs mergeAttrValues;
+            elemType = elemType.substSubModules m;
+          };
+        typeMerge = t: null;
+        nestedTypes.elemType = elemType;
+      };
+
+    # Values a serialisation format can represent: booleans, numbers,
+    # strings, paths, and sets and lists of them (null unless `nullable`
+    # is false); `typeName` names the format in the description.
+    serializableValueWith =
+      {
+        typeName,
+        nullable ? true,
+      }:
+      let
+        members = types.oneOf [
+          types.bool
+          types.int
+          types.float
+          types.str
+          types.path
+          (types.attrsOf valueType)
+          (types.listOf valueType)
+        ];
+        valueType = (if nullable then types.nullOr members else members) // {
+          description = "${typeName} value";
+        };
+      in
+      valueType;
+
+    json = types.serializableValueWith { typeName = "JSON"; };
+    toml = types.serializableValueWith {
+      typeName = "TOML";
+      nullable = false;
+    };
+
+    # A file set (lib.fileset), or a path standing for the files below it;
+    # definitions are united.
+    fileset = mkOptionType {
+      name = "fileset";
+      description = "fileset";
+      descriptionClass = "noun";
+      check = x: lib.fileset.isFileset x || builtins.isPath x;
+      merge = loc: defs: lib.fileset.unions (map (def: def.value) defs);
+      emptyValue.value = lib.fileset.empty;
+    };
+
     # Internal: `types.mkOptionType` and friends are exported too.
     inherit mkOptionType isType setType;
   };
@@ -898,6 +1335,8 @@ types
     optionDescriptionPhrase
     defaultFunctor
     defaultTypeMerge
+    checkV2MergeCoherence
+    hasStorePathPrefix
     ;
   isOptionType = isType "option-type";
 }

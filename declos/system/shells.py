@@ -136,9 +136,10 @@ def _resolve(fs: rootfs.Root, path: str, store_dir: str | None = None) -> str | 
             if done:
                 done.pop()
             continue
+        whole = "/" + "/".join([*done, part, *pending])
+        if whole.startswith(CURRENT):  # the new generation's, not the root's link to the old
+            raise _Outside(whole)
         current = "/" + "/".join([*done, part])
-        if current.startswith(CURRENT) or current + "/" == CURRENT:
-            raise _Outside("/" + "/".join([*done, part, *pending]))
         st = fs.lstat(current)
         if st is None:
             return None

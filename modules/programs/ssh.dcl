@@ -57,7 +57,10 @@ let
   };
 
   hosts = lib.attrValues cfg.knownHosts;
-  keyOf = h: if h.publicKey != null then h.publicKey else lib.removeSuffix "\n" (builtins.readFile h.publicKeyFile);
+  # (neither: an assertion below says so)
+  keyOf = h: if h.publicKey != null then h.publicKey
+    else if h.publicKeyFile != null then lib.removeSuffix "\n" (builtins.readFile h.publicKeyFile)
+    else "";
   knownHostsText = lib.concatMapStrings (h:
     "${lib.optionalString h.certAuthority "@cert-authority "}${lib.concatStringsSep "," (h.hostNames ++ h.extraHostNames)} ${keyOf h}\n") hosts;
 

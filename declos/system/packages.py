@@ -315,6 +315,7 @@ def _resolve(mgr: Manager, want: Declared, names: list[str]) -> list[str]:
             f"{'this name' if len(e.names) == 1 else 'these names'}:\n"
             + "\n".join(lines)
             + (f"\n{hint}" if hint else "")
+            + "\n(environment.hostPackages takes the names the host's package manager knows)"
         ) from None
 
 

@@ -271,7 +271,7 @@ let
       }
     else
       builders.runCommand file { inherit content; passAsFile = [ "content" ]; } ''
-        ${check} "$contentPath"
+        ${check} "$contentPath" "writePython3 '${file}'"
         ${if bin != null then ''mkdir -p "$out/bin"; target="$out/${name}"'' else ''target=$out''}
         cp "$contentPath" "$target"
         chmod 0555 "$target"
@@ -284,13 +284,25 @@ let
 
   bashWriter = _args: scriptWriter { interpreter = "/bin/bash"; };
 
+  shellQuote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+
+  # The compile check of writePython3: a syntax error as "writePython3 'x', line N: …"
+  # (N counts the lines of the script as written, without the #! line).
+  pythonCheck = builtins.concatStringsSep "\n" [
+    "import sys"
+    "try:"
+    "    compile(open(sys.argv[1]).read().split(chr(10), 1)[1], sys.argv[2], 'exec')"
+    "except SyntaxError as e:"
+    "    sys.exit(f'{e.filename}, line {e.lineno}: {e.msg}')"
+  ];
+
   python3Writer = { libraries ? [ ], flakeIgnore ? [ ], ... }: name:
     if libraries != [ ] then
       throw "writePython3 '${name}': `libraries` are not supported by declos: install the host's python3-… packages with environment.hostPackages"
     else scriptWriter {
       interpreter = "/usr/bin/python3";
       # nixpkgs lints with flake8; declos checks that the script compiles.
-      check = "/usr/bin/python3 -I -c 'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], \"exec\")'";
+      check = "/usr/bin/python3 -I -c ${shellQuote pythonCheck}";
     } name;
 
   builders = rec {

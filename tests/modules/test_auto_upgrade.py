@@ -136,9 +136,7 @@ def test_git_ref_and_missing_file(build, tmp_path):
     )
     out = run_fetch(fetch_script(missing), tmp_path / "other")
     assert out.returncode == 1
-    assert 'system.autoUpgrade.file: "nope.dcl" is not in the repository' in out.stderr.replace(
-        "'", '"'
-    )
+    assert "system.autoUpgrade.file: nope.dcl is not in the repository" in out.stderr
 
 
 def test_path_source(build, tmp_path):

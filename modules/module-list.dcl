@@ -31,6 +31,7 @@
   ./system/activation.dcl
   ./system/auto-upgrade.dcl
   ./system/checks.dcl
+  ./system/deployment.dcl
   ./system/etc-overlay.dcl
   ./system/health-checks.dcl
   ./system/systemd.dcl

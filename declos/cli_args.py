@@ -42,7 +42,7 @@ def add_eval_settings(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="set an evaluation setting: restrict-eval or pure-eval, true or false",
+        help="set an evaluation setting: restrict-eval, pure-eval or abort-on-warn, true or false",
     )
     p.add_argument(
         "--restrict-eval",

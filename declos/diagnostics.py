@@ -132,6 +132,9 @@ class ParseError(DeclosError):
 OPTION_FRAME = "while evaluating the option `"
 # The module system's frame naming a module file and who imported it.
 MODULE_FRAME = "while loading the module `"
+# The module system's hint for `imports` that depend on `config`, shown
+# with an infinite recursion.
+IMPORTS_HINT_FRAME = "if you get an infinite recursion here, you probably reference `config`"
 # Frames shown with or without --show-trace: they say where in the user's
 # configuration an error comes from.
 ALWAYS_SHOWN = (OPTION_FRAME, MODULE_FRAME)
@@ -178,7 +181,8 @@ def render(err: DeclosError, show_trace: bool = False) -> str:
     else:
         # The chain of options being evaluated (and modules being loaded) is
         # always worth showing.
-        chain = [f.message for f in reversed(err.frames) if f.message.startswith(ALWAYS_SHOWN)]
+        shown = ALWAYS_SHOWN + ((IMPORTS_HINT_FRAME,) if err.code == "infinite-recursion" else ())
+        chain = [f.message for f in reversed(err.frames) if f.message.startswith(shown)]
         chain = [m for i, m in enumerate(chain) if i == 0 or chain[i - 1] != m]
         if chain:
             lines.append("error:")

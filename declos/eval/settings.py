@@ -12,6 +12,8 @@ not pass them along.  An `Evaluator` can also be given its own.
   itself copied into the store); `getEnv` returns "".
 - pure-eval: restrict-eval, plus `DECLOS_PATH` is ignored and
   `builtins.currentTime` does not exist.
+- abort-on-warn: `builtins.warn` (and so `lib.warn`) stops the evaluation
+  after printing its warning, with the trace that led to it.
 
 Example:
     with using(EvalSettings(restrict_eval=True)):
@@ -37,6 +39,7 @@ class SettingError(ValueError):
 class EvalSettings:
     restrict_eval: bool = False
     pure_eval: bool = False
+    abort_on_warn: bool = False
 
     @property
     def restricted(self) -> bool:
@@ -51,11 +54,15 @@ class EvalSettings:
 
     def key(self) -> list[bool]:
         """What the evaluation cache keys on."""
-        return [self.restrict_eval, self.pure_eval]
+        return [self.restrict_eval, self.pure_eval, self.abort_on_warn]
 
     def with_option(self, name: str, value: str) -> EvalSettings:
         """`--option NAME VALUE`; an unknown NAME raises KeyError (Nix warns)."""
-        field = {"restrict-eval": "restrict_eval", "pure-eval": "pure_eval"}.get(name)
+        field = {
+            "restrict-eval": "restrict_eval",
+            "pure-eval": "pure_eval",
+            "abort-on-warn": "abort_on_warn",
+        }.get(name)
         if field is None:
             raise KeyError(name)
         if value in _TRUE:

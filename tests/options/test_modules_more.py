@@ -24,6 +24,14 @@ def bad(option: str, type_re: str, value_re: str = "") -> Err:
     )
 
 
+def neither(option: str, type_re: str, t1: str, t2: str, value_re: str) -> Err:
+    """Both members of an `either` refuse the definitions (nixpkgs 26.11's message)."""
+    return Err(
+        rf"A definition for option `types\.{option}' is not of type `{type_re}'\. The option `types\.{option}` "
+        rf"is neither a value of type `{t1}` nor `{t2}`, Definition values:\n\s*- In `.*define-types-bad\.dcl(:\d+)?':\s*{value_re}"
+    )
+
+
 CASES = [
     # Imports of every form.
     ("config.fromFn", ["import-function"], '"fn"'),
@@ -504,7 +512,7 @@ TYPE_CASES = [
     ("options.types.commas.type.description", T, '"strings concatenated with \\",\\""'),
     ("options.types.envVar.type.description", T, '"strings concatenated with \\":\\""'),
     ("options.types.spaces.type.description", T, '"strings concatenated with \\" \\""'),
-    ("options.types.path.type.description", T, '"path"'),
+    ("options.types.path.type.description", T, '"absolute path"'),
     ("options.types.pathInStore.type.description", T, '"path in the Nix store"'),
     ("options.types.package.type.description", T, '"package"'),
     ("options.types.shellPackage.type.description", T, '"shell package"'),
@@ -646,7 +654,17 @@ TYPE_CASES = [
     ("config.types.bool", TB, bad("bool", "boolean", '"true"')),
     ("config.types.int", TB, bad("int", "signed integer", "1.5")),
     ("config.types.float", TB, bad("float", "floating point number", "1")),
-    ("config.types.number", TB, bad("number", "signed integer or floating point number", '"1"')),
+    (
+        "config.types.number",
+        TB,
+        neither(
+            "number",
+            "signed integer or floating point number",
+            "signed integer",
+            "floating point number",
+            '"1"',
+        ),
+    ),
     ("config.types.str", TB, bad("str", "string", "1")),
     ("config.types.nonEmptyStr", TB, bad("nonEmptyStr", "non-empty string")),
     (
@@ -655,7 +673,7 @@ TYPE_CASES = [
         bad("singleLineStr", r"\(optionally newline-terminated\) single-line string"),
     ),
     ("config.types.lines", TB, bad("lines", r"strings concatenated with \"\\n\"", "1")),
-    ("config.types.path", TB, bad("path", "path", '"relative/path"')),
+    ("config.types.path", TB, bad("path", "absolute path", '"relative/path"')),
     ("config.types.pathInStore", TB, bad("pathInStore", "path in the Nix store", '"/foo/bar"')),
     ("config.types.package", TB, bad("package", "package", '"not a package"')),
     (
@@ -724,11 +742,21 @@ TYPE_CASES = [
         bad("attrsOfNullOr", r"attribute set of \(null or signed integer\)", r"\[ \]"),
     ),
     ("config.types.submodule", TB, bad("submodule", "submodule", "1")),
-    ("config.types.either", TB, bad("either", "signed integer or string", r"\[ \]")),
+    (
+        "config.types.either",
+        TB,
+        neither("either", "signed integer or string", "signed integer", "string", r"\[ \]"),
+    ),
     (
         "config.types.oneOf",
         TB,
-        bad("oneOf", "signed integer or string or list of signed integer", "true"),
+        neither(
+            "oneOf",
+            "signed integer or string or list of signed integer",
+            "signed integer or string",
+            "list of signed integer",
+            "true",
+        ),
     ),
     (
         "config.types.strMatching",
@@ -784,9 +812,7 @@ TYPE_CASES = [
     (
         "config.types.either",
         TC,
-        Err(
-            r"The option `types\.either' (has conflicting definition values|is defined multiple times)"
-        ),
+        Err(r"The option `types\.either` is neither a value of type `signed integer` nor `string`"),
     ),
     (
         "config.types.uniq",
@@ -1461,7 +1487,7 @@ EVAL_CASES = [
     (
         "builtins.sort builtins.lessThan (builtins.attrNames r)",
         [],
-        '[ "_module" "_type" "class" "config" "extendModules" "options" "type" ]',
+        '[ "_module" "_type" "class" "config" "extendModules" "graph" "options" "type" ]',
     ),
     ("_type", [], '"configuration"'),
     ("type.description", ["declare-enable"], '"submodule"'),

@@ -57,7 +57,8 @@ def remove_attrs(ev, s, names):
 
 @builtin("listToAttrs", ("e",))
 def list_to_attrs(ev, e):
-    out = Attrs()
+    # Each attribute's position is that of its element's `name` (as Nix).
+    out = Attrs(pos={})
     for item in force_list(e, arg_ctx(0, "listToAttrs")):
         pair = force_attrs(
             item, "while evaluating an element of the list passed to builtins.listToAttrs"
@@ -73,6 +74,8 @@ def list_to_attrs(ev, e):
         if "value" not in pair:
             raise MissingAttrError("attribute 'value' missing")
         out[name] = pair["value"]
+        if pair.pos and "name" in pair.pos:
+            out.pos[name] = pair.pos["name"]
     return out
 
 
@@ -80,7 +83,8 @@ def list_to_attrs(ev, e):
 def intersect_attrs(ev, e1, e2):
     a = force_attrs(e1, arg_ctx(0, "intersectAttrs"))
     b = force_attrs(e2, arg_ctx(1, "intersectAttrs"))
-    return Attrs({k: v for k, v in b.items() if k in a})
+    # Positions are those of the second set, whose values are kept (as Nix).
+    return Attrs({k: v for k, v in b.items() if k in a}, pos=b.pos)
 
 
 @builtin("catAttrs", ("attr", "list"))
@@ -101,7 +105,9 @@ def cat_attrs(ev, attr, xs):
 def map_attrs(ev, f, s):
     a = force_attrs(s, arg_ctx(1, "mapAttrs"))
     call = ev.call
-    out = Attrs(pos=a.pos)
+    # As Nix, the result has no attribute positions (nixpkgs' module tests use
+    # `mapAttrs (k: v: v)` as `discardPositions`).
+    out = Attrs()
     for name, value in a.items():
         out[name] = Thunk(
             lambda _e, name=name, value=value: call(call(force(f), name), value), None

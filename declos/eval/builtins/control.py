@@ -71,10 +71,21 @@ def trace(ev, e1, e2):
     return force(e2)
 
 
+class AbortOnWarnError(EvalError):
+    """`--option abort-on-warn true`: not catchable by tryEval (as Nix)."""
+
+    code = "abort-on-warn"
+    locatable = False
+
+
 @builtin("warn", ("msg", "e"))
 def warn(ev, msg, e):
-    text = force_string_text(msg, arg_ctx(0, "warn"))
+    text = force_string_text(
+        msg, "while evaluating the first argument; the message passed to builtins.warn"
+    )
     sys.stderr.write(f"evaluation warning: {text}\n")
+    if ev.settings.abort_on_warn:
+        raise AbortOnWarnError("aborting to reveal stack trace of warning, as abort-on-warn is set")
     return force(e)
 
 
@@ -189,6 +200,8 @@ for _name in (
             f"builtins.{_name} is not available: declos evaluates without network access"
         )
 
-    builtin(_name, ("args",), global_=_name in ("fetchTarball", "fetchGit", "fetchMercurial", "fetchTree"))(
-        _no_network
-    )
+    builtin(
+        _name,
+        ("args",),
+        global_=_name in ("fetchTarball", "fetchGit", "fetchMercurial", "fetchTree"),
+    )(_no_network)

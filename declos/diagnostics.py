@@ -121,7 +121,10 @@ def levenshtein(a: str, b: str) -> int:
 
 def suggest(query: str, candidates, limit: int = 5, max_distance: int = 2) -> list[str]:
     """Nix's "Did you mean …?" choices: nearest names by edit distance."""
-    scored = sorted((levenshtein(query, c), c) for c in set(candidates))
+    # A length difference beyond max_distance is a distance beyond it: skip those
+    # (the host's ~60k package names make this the difference of a second).
+    near = {c for c in candidates if abs(len(c) - len(query)) <= max_distance}
+    scored = sorted((levenshtein(query, c), c) for c in near)
     return [c for d, c in scored[:limit] if d <= max_distance]
 
 

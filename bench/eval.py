@@ -2,8 +2,8 @@
 
 Each program is evaluated by `declos eval --strict` and, when installed, by
 `nix-instantiate --eval --strict`, alternating, several rounds; the figure
-reported is the ratio of medians (declos / Nix) and their geometric mean,
-with each one's peak memory (max RSS).  Both run as fresh processes, so
+reported is the ratio of median CPU times (declos / Nix; wall times too)
+and their geometric mean, with each one's peak memory (max RSS).  Both run as fresh processes, so
 start-up is included for both; declos's parse cache is warm (a first run
 fills it), as it is for any file evaluated before.
 

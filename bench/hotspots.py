@@ -30,6 +30,7 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("-I", dest="include", action="append", default=[])
     ap.add_argument("--no-profile", action="store_true", help="time only")
+    ap.add_argument("--repeat", type=int, default=1, help="evaluations (fresh evaluators)")
     args = ap.parse_args()
 
     from declos.diagnostics import Source
@@ -51,9 +52,12 @@ def main() -> None:
         finally:
             prof.disable()
 
-    start = time.perf_counter()
-    value = run_deep(evaluate)
-    print(f"{value}  ({time.perf_counter() - start:.3f} s)")
+    for _ in range(args.repeat):
+        ev = evaluator_with_store(EvalStore.read_only(), args.include)
+        start, cpu = time.perf_counter(), time.process_time()
+        value = run_deep(evaluate)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(f"{getattr(value, 's', value)}  ({wall:.3f} s, {cpu:.3f} s CPU)")
     if not args.no_profile:
         for key in ("tottime", "cumulative"):
             pstats.Stats(prof).sort_stats(key).print_stats(args.top)

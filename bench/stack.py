@@ -12,8 +12,9 @@ fresh process (start-up included), alternating, several rounds.  Nix
 imports a directory through its `default.nix`, so it gets `<declos/lib>` and
 `<declos/pkgs>` through two one-line shims; everything else (lib, module
 system, module library, pkgs) is the project's own files, read by both.
-The drvPaths must be identical.  Reported per configuration: median wall
-time, ratio, peak memory (max RSS) of each, and the geometric means.
+The drvPaths must be identical.  Reported per configuration: median CPU
+time (user + system) of each and their ratio, the ratio of median wall
+times, peak memory (max RSS) of each, and the geometric means.
 
     python bench/stack.py [--rounds N] [-n USERS] [--only NAME] [--no-nix]
 
@@ -137,8 +138,10 @@ def nix_entry(directory: str, entry: str) -> str:
     return f"{name}={shim}"
 
 
-def run(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in KiB and stdout of one fresh process."""
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, int, str, float]:
+    """CPU seconds (user + system), peak RSS in KiB, stdout and wall seconds
+    of one fresh process.  CPU time is what the tables compare: on a
+    machine shared with other work it varies far less than wall time."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
@@ -149,7 +152,8 @@ def run(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
         err.seek(0)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)} failed:\n{err.read()}")
-        return elapsed, usage.ru_maxrss, out.read().strip()
+        cpu = usage.ru_utime + usage.ru_stime
+        return cpu, usage.ru_maxrss, out.read().strip(), elapsed
 
 
 def geomean(xs: list[float]) -> float:
@@ -195,35 +199,40 @@ def main() -> None:
 
 
 def print_table(rows, first: str = "configuration") -> None:
-    """A Markdown table of (name, declos runs, Nix runs); a run is
-    (seconds, max RSS KiB, stdout); the outputs of both must be equal."""
-    head = f"| {first:<13} | declos s |  nix s | ratio | declos MB | nix MB |  mem | output |"
+    """A Markdown table of (name, declos runs, Nix runs) as `run` returns
+    them: median CPU seconds and their ratio, the ratio of median wall
+    times, peak memory; the outputs of both must be equal."""
+    head = (
+        f"| {first:<13} | declos s |  nix s | ratio | wall ratio "
+        "| declos MB | nix MB |  mem | output |"
+    )
     print(head)
     print("|" + "|".join("-" * len(c) for c in head.split("|")[1:-1]) + "|")
-    ratios, mems = [], []
+    ratios, walls, mems = [], [], []
     for name, ours, theirs in rows:
-        o = statistics.median(t for t, _, _ in ours)
-        om = max(m for _, m, _ in ours) / 1024
+        o = statistics.median(r[0] for r in ours)
+        ow = statistics.median(r[3] for r in ours)
+        om = max(r[1] for r in ours) / 1024
         if not theirs:
-            print(
-                f"| {name:<13} | {o:>8.3f} | {'-':>6} | {'-':>5} | {om:>9.0f} | {'-':>6} | {'-':>4} | {'-':<6} |"
-            )
+            print(f"| {name:<13} | {o:>8.3f} | {'-':>6} | {'-':>5} | {'-':>10} | {om:>9.0f} |")
             continue
-        t = statistics.median(x for x, _, _ in theirs)
-        tm = max(m for _, m, _ in theirs) / 1024
+        t = statistics.median(r[0] for r in theirs)
+        tw = statistics.median(r[3] for r in theirs)
+        tm = max(r[1] for r in theirs) / 1024
         same = all(r[2] == ours[0][2] for r in ours + theirs)
         ratios.append(o / t)
+        walls.append(ow / tw)
         mems.append(om / tm)
         print(
-            f"| {name:<13} | {o:>8.3f} | {t:>6.3f} | {o / t:>5.1f} | {om:>9.0f} "
-            f"| {tm:>6.0f} | {om / tm:>4.1f} | {'same' if same else 'DIFFER':<6} |"
+            f"| {name:<13} | {o:>8.3f} | {t:>6.3f} | {o / t:>5.1f} | {ow / tw:>10.1f} "
+            f"| {om:>9.0f} | {tm:>6.0f} | {om / tm:>4.1f} | {'same' if same else 'DIFFER':<6} |"
         )
         if not same:
             print(f"  declos: {ours[0][2]}\n  nix:    {theirs[0][2]}", file=sys.stderr)
     if ratios:
         print(
-            f"| {'geomean':<13} | {'':>8} | {'':>6} | {geomean(ratios):>5.1f} | {'':>9} "
-            f"| {'':>6} | {geomean(mems):>4.1f} | {'':<6} |"
+            f"| {'geomean':<13} | {'':>8} | {'':>6} | {geomean(ratios):>5.1f} "
+            f"| {geomean(walls):>10.1f} | {'':>9} | {'':>6} | {geomean(mems):>4.1f} | {'':<6} |"
         )
 
 

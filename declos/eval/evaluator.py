@@ -18,7 +18,6 @@ import attrs
 from declos.diagnostics import DeclosError, Source, Span, suggest
 from declos.eval import errors
 from declos.eval import settings as _settings
-from declos.eval.compile import Compiler, LambdaCode
 from declos.eval.errors import (
     OVERFLOW,
     EvalError,
@@ -27,11 +26,11 @@ from declos.eval.errors import (
     RestrictedPathError,
     StackOverflow,
     UnlocatedError,
-    locate,
 )
 from declos.eval.ops import canonicalize_path
 from declos.eval.printing import show_value
-from declos.eval.scope import Scope
+from declos.eval.rt import LambdaCode, primop_error
+from declos.eval.units import Units
 from declos.eval.values import (
     Attrs,
     Closure,
@@ -97,7 +96,7 @@ class Evaluator:
         self.allowed_paths: list[str] = []
         self.importing: list[str] = []  # files whose import is being evaluated
         self.environ = os.environ if env is None else env
-        self.compiler = Compiler(self)
+        self.units = Units(self)
         self.import_cache: dict[str, Thunk] = {}
         self.globals: dict[str, object] = {}
         self.traces: list[str] = []
@@ -159,11 +158,7 @@ class Evaluator:
         try:
             return prim.fn(self, *args)
         except EvalError as e:
-            locate(e, span)
-            if type(e) is ImportCycle and prim.name in _IMPORTS:
-                e.note_import(span)
-            if len(e.frames) < 64:
-                e.add_frame(span, f"while calling the '{prim.name}' builtin")
+            primop_error(e, prim, span)
             raise
 
     def _call_formals(self, fn: Closure, code: LambdaCode, arg, span):
@@ -260,15 +255,17 @@ class Evaluator:
         return self.eval_tree(tree, scope_attrs)
 
     def eval_tree(self, tree, scope_attrs: Attrs | None = None):
-        if scope_attrs:
-            names = sorted(scope_attrs)
-            scope = Scope(None, {n: i + 1 for i, n in enumerate(names)})
-            env = [None] + [scope_attrs[n] for n in names]
-        else:
-            scope = Scope(None, {})
-            env = [None]
-        code = self.compiler.compile(tree, scope)
-        return code(env)
+        source = tree.span.source if tree.span is not None else Source(None, "")
+        return self._run_unit(source, None, tree, scope_attrs)
+
+    def _run_unit(self, source: Source, code, tree, scope_attrs: Attrs | None):
+        """Evaluate a file: its cached `code`, else its `tree` compiled now."""
+        names = tuple(sorted(scope_attrs)) if scope_attrs else ()
+        env = [None] + [scope_attrs[n] for n in names] if scope_attrs else [None]
+        side = ()
+        if code is None:
+            code, side = self.units.generate(tree, source, names)
+        return self.units.run(code, side, source, env)
 
     def resolve_import_path(self, path: str) -> str:
         if os.path.isdir(path):
@@ -290,7 +287,8 @@ class Evaluator:
                     chain = self.importing[self.importing.index(path) :] + [path]
                     raise ImportCycle(chain)
                 return force(cached)
-        from declos.lang.loader import parse_file
+        from declos.lang.cache import cached_parse
+        from declos.lang.loader import read_source
 
         self.check_path(path)
         if scope_attrs is not None and self.importing.count(path) >= MAX_IMPORT_DEPTH:
@@ -299,8 +297,11 @@ class Evaluator:
                 "within its own evaluation"
             )
         self.reads.append(("file", path))
+        names = tuple(sorted(scope_attrs)) if scope_attrs else ()
         try:
-            tree = parse_file(path)
+            source = read_source(path)
+            code = self.units.cached(source, names)
+            tree = cached_parse(source) if code is None else None
         except EvalError:
             raise
         except DeclosError as e:
@@ -313,8 +314,8 @@ class Evaluator:
         self.importing.append(path)
         try:
             if scope_attrs is not None:
-                return self.eval_tree(tree, scope_attrs)
-            thunk = Thunk(lambda _env: self.eval_tree(tree), None)
+                return self._run_unit(source, code, tree, scope_attrs)
+            thunk = Thunk(lambda _env: self._run_unit(source, code, tree, None), None)
             self.import_cache[path] = thunk
             return thunk.force()
         finally:
@@ -374,7 +375,6 @@ class Evaluator:
 
 
 _MISSING = object()
-_IMPORTS = ("import", "scopedImport")
 # A file scopedImported this many times within its own evaluation is taken
 # to recurse without end (a plain `import` cycle is found at once).
 MAX_IMPORT_DEPTH = 1000

@@ -1,0 +1,560 @@
+"""Compiling a DCL file to Python source: one Python function per lambda.
+
+Each DCL lambda body, thunk body and formal default becomes a Python
+function `NAME(env)` whose statements evaluate the expression with the
+common cases inlined (a variable already forced, an attribute present, a
+closure called with one argument, integers added, a builtin given all its
+arguments called directly); the rare and failing paths call `rt.py`.
+Environments are the lists of the closure compiler, `[parent, slot1, …]`,
+with names resolved to (depth, slot) here (`scope.py`); a thunk found in a
+slot is replaced there by its value once forced.  Where DCL is lazy,
+`lazy()` gives a value without a thunk when it is already known: a
+constant, a lambda, a variable's slot.
+
+The generated module for one file (its *unit*) is evaluator-independent:
+global names are bound when it is executed (`GLOBALS[...]`), and spans are
+built from (start, end) offsets into the file's `Source`, so its code object
+can be cached on disk (`codecache.py`).  `Unit.run(env)` evaluates the file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from declos.diagnostics import ParseError, Span
+from declos.eval import ops
+from declos.eval.genfn import Fn
+from declos.eval.scope import Scope, resolve
+from declos.eval.show import show
+from declos.eval.values import PrimOp, Thunk
+from declos.lang import ast
+from declos.lang.bindings import MergedAttrs
+
+from .gen_attrs import AttrsGen
+from .gen_ops import OpsGen
+
+# Deeper than this, a sub-expression goes to a function of its own: Python
+# allows 100 levels of indentation.
+MAX_DEPTH = 60
+
+
+def global_kind(v) -> str:
+    """What the generated code may assume of a global value (part of the cache key)."""
+    if type(v) is PrimOp:
+        return f"p{v.arity}"
+    if type(v) is Thunk:
+        return "t"
+    return "v"
+
+
+class Gen(AttrsGen, OpsGen):
+    """Generates the Python module of one file."""
+
+    def __init__(self, ev, source, globals_: dict):
+        self.ev = ev
+        self.source = source
+        self.globals = globals_
+        self.fns: list[str] = []
+        self.consts: list[str] = []
+        self.tail: list[str] = []
+        self.side: list[object] = []  # objects only this run can hold (no caching)
+        self.n = 0
+        self._spans: dict[tuple[int, int], str] = {}
+        self._globals: dict[str, str] = {}
+        # (id(scope), slot) -> name in `builtins`: slots bound by
+        # `inherit (builtins) NAME;`, whose value is known when compiling.
+        self.known: dict[tuple[int, int], str] = {}
+        self._table = {
+            ast.Int: self._number,
+            ast.Float: self._number,
+            ast.Str: self._str,
+            ast.Path: self._path,
+            ast.SearchPath: self._search_path,
+            ast.Uri: self._uri,
+            ast.Var: self._var,
+            ast.Select: self._select,
+            ast.HasAttr: self._has_attr,
+            ast.AttrSet: self._attrset,
+            MergedAttrs: self._merged,
+            ast.List: self._list,
+            ast.Let: self._let,
+            ast.Lambda: self._lambda_value,
+            ast.Call: self._call,
+            ast.With: self._with,
+            ast.Assert: self._assert,
+            ast.If: self._if,
+            ast.Not: self._not,
+            ast.Neg: self._neg,
+            ast.BinOp: self._binop,
+        }
+
+    # The module.
+    def module(self, tree, scope: Scope) -> str:
+        main = Fn("MAIN", scope)
+        main.emit(f"return {self.expr(tree, main, scope)}")
+        self.fns.append(main.source())
+        return "\n".join(self.consts + self.fns + self.tail) + "\n"
+
+    def name(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def fn_name(self, prefix: str, node) -> str:
+        """A function's name, with the DCL line it comes from (for profiles)."""
+        span = getattr(node, "span", None)
+        if span is None or span.source is not self.source:
+            return self.name(prefix)
+        return f"{self.name(prefix)}_l{span.line_col[0]}"
+
+    def span(self, span: Span | None) -> str:
+        if span is None:
+            return "None"
+        if span.source is not self.source:
+            return self.side_const(span)
+        key = (span.start, span.end)
+        name = self._spans.get(key)
+        if name is None:
+            name = self._spans[key] = self.name("S")
+            self.consts.append(f"{name} = SPAN({span.start}, {span.end})")
+        return name
+
+    def side_const(self, obj) -> str:
+        self.side.append(obj)
+        name = self.name("K")
+        self.consts.append(f"{name} = SIDE[{len(self.side) - 1}]")
+        return name
+
+    def const(self, code: str) -> str:
+        """A module-level constant computed when the module is executed."""
+        name = self.name("C")
+        self.consts.append(f"{name} = {code}")
+        return name
+
+    def glob(self, name: str) -> str:
+        g = self._globals.get(name)
+        if g is None:
+            g = self._globals[name] = self.name("G")
+            self.consts.append(f"{g} = GLOBALS[{name!r}]")
+        return g
+
+    def builtin_attr(self, name: str) -> str:
+        key = "builtins." + name
+        g = self._globals.get(key)
+        if g is None:
+            g = self._globals[key] = self.name("B")
+            self.consts.append(f"{g} = GLOBALS['builtins'][{name!r}]")
+        return g
+
+    # Expressions: each emits statements into `fn` and returns a Python
+    # expression (a temporary, a literal, a constant) for the value in WHNF.
+    def expr(self, node, fn: Fn, scope: Scope) -> str:
+        if fn.depth > MAX_DEPTH:
+            return self.outline(node, fn, scope)
+        v = self._table[type(node)](node, fn, scope)
+        if not v.isidentifier():
+            # A literal or an expression: named, so that `v.attr`, `v is
+            # True` and repeated uses are all valid and evaluate it once.
+            t = fn.tmp()
+            fn.emit(f"{t} = {v}")
+            return t
+        return v
+
+    def outline(self, node, fn: Fn, scope: Scope) -> str:
+        h = Fn(self.fn_name("H", node), scope)
+        h.emit(f"return {self.expr(node, h, scope)}")
+        self.fns.append(h.source())
+        t = fn.tmp()
+        fn.emit(f"{t} = {h.name}({fn.env_at(scope, 0)})")
+        return t
+
+    def thunk_fn(self, node, scope: Scope) -> str:
+        """A function `T(env)` computing `node` in WHNF (a thunk's body)."""
+        t = Fn(self.fn_name("T", node), scope)
+        t.emit(f"return {self.expr(node, t, scope)}")
+        self.fns.append(t.source())
+        return t.name
+
+    def thunk(self, node, fn: Fn, scope: Scope, span=None) -> str:
+        body = self.thunk_fn(node, scope)
+        span = span if span is not None else getattr(node, "span", None)
+        return f"Thunk({body}, {fn.env_at(scope, 0)}, {self.span(span)})"
+
+    def lazy(self, node, fn: Fn, scope: Scope, name=None, span=None) -> str:
+        """A value or thunk for a lazy position: no thunk for a constant, a
+        lambda or a variable's slot (lists and sets are thunks, as in Nix:
+        printing shows `<CODE>` for them until forced)."""
+        t = type(node)
+        if t is ast.Int or t is ast.Float:
+            return self._number(node, fn, scope)
+        if t is ast.Str and all(type(p) is str for p in node.parts):
+            return repr("".join(node.parts))
+        if t is ast.Lambda:
+            return self._lambda_value(node, fn, scope, name)
+        if t is ast.Var:
+            fetch = self.var_fetch(node, fn, scope)
+            if fetch is not None:
+                return fetch
+        return self.thunk(node, fn, scope, span)
+
+    # Constants.
+    def _number(self, node, fn, scope) -> str:
+        v = node.value
+        if type(v) is float and not math.isfinite(v):
+            return self.const(f"float({repr(v)!r})")
+        return repr(v)
+
+    def _uri(self, node, fn, scope) -> str:
+        return repr(node.value)
+
+    def _str(self, node, fn, scope) -> str:
+        parts = node.parts
+        if all(type(p) is str for p in parts):
+            return repr("".join(parts))
+        ctx = fn.tmp("c")
+        fn.emit(f"{ctx} = None")
+        texts = []
+        span = self.span(node.span)
+        for p in parts:
+            if type(p) is str:
+                texts.append(repr(p))
+                continue
+            v = self.expr(p, fn, scope)
+            t = fn.tmp()
+            fn.emit(f"{t} = {v}")
+            with fn.block(f"if type({t}) is not str:"):
+                fn.emit(f"{t}, {ctx} = INTERP(EV, {t}, {span}, {ctx})")
+            texts.append(t)
+        r = fn.tmp()
+        fn.emit(f"{r} = {' + '.join(texts)}")
+        fn.emit(f"if {ctx} is not None: {r} = MKSTR({r}, {ctx})")
+        return r
+
+    def _path(self, node, fn, scope) -> str:
+        first = node.parts[0]
+        base_dir = node.span.source.base_dir if node.span is not None else os.getcwd()
+        if first.startswith("~"):
+            prefix_code = f"HOME() + {first[1:]!r}"
+        elif first.startswith("/"):
+            prefix_code = repr(first)
+        else:
+            prefix_code = repr(os.path.join(base_dir, first))
+        if len(node.parts) == 1:
+            return self.const(f"PathValue(CANON({prefix_code}))")
+        slash = "'/'" if first.endswith("/") else "''"
+        head = self.const(f"PathValue(CANON({prefix_code}) + {slash})")
+        rest = [repr(p) if type(p) is str else self.expr(p, fn, scope) for p in node.parts[1:]]
+        spans = self.const("(" + ", ".join([self.span(node.span)] * (len(rest) + 1)) + ",)")
+        r = fn.tmp()
+        fn.emit(f"{r} = CONCAT(EV, [{head}, {', '.join(rest)}], {spans})")
+        return r
+
+    def _search_path(self, node, fn, scope) -> str:
+        find = self._var(ast.Var("__findFile", span=node.span), fn, scope)
+        nix_path = self.lazy(ast.Var("__nixPath", span=node.span), fn, scope)
+        span = self.span(node.span)
+        r = fn.tmp()
+        fn.emit(f"{r} = CALL(CALL({find}, {nix_path}, {span}), {node.path!r}, {span})")
+        return r
+
+    # Variables.
+    def var_fetch(self, node: ast.Var, fn: Fn, scope) -> str | None:
+        """The slot's content, unforced, for lexical and global names; else None."""
+        name = node.name
+        r = resolve(scope, name)
+        if r is not None and r.depth is not None:
+            return f"{fn.env_at(scope, r.depth)}[{r.slot}]"
+        if name in self.globals:
+            return self.glob(name)
+        if name == "__curPos":
+            return None
+        if r is None:
+            raise ParseError(f"undefined variable '{name}'", node.span)
+        return None
+
+    def _var(self, node: ast.Var, fn: Fn, scope) -> str:
+        name = node.name
+        if name == "__curPos" and resolve(scope, name) is None:
+            line, col = node.span.line_col
+            path = node.span.source.path or node.span.source.name
+            return self.const(f"Attrs({{'file': {path!r}, 'line': {line}, 'column': {col}}})")
+        r = resolve(scope, name)
+        if r is not None and r.depth is not None:
+            known = self.known_slot(scope, r)
+            if known is not None:
+                return self.builtin_attr(known)
+            slot = f"{fn.env_at(scope, r.depth)}[{r.slot}]"
+            t = fn.tmp()
+            fn.emit(f"{t} = {slot}")
+            fn.emit(f"if type({t}) is Thunk: {t} = {slot} = {t}.force()")
+            return t
+        fetch = self.var_fetch(node, fn, scope)
+        if fetch is not None:
+            if global_kind(self.globals[name]) != "t":
+                return fetch
+            t = fn.tmp()
+            fn.emit(f"{t} = {fetch}")
+            fn.emit(f"if type({t}) is Thunk: {t} = {t}.force()")
+            return t
+        t = fn.tmp()
+        depths = resolve(scope, name).with_depths
+        fn.emit(
+            f"{t} = WITHVAR({fn.env_at(scope, 0)}, {depths!r}, {name!r}, {self.span(node.span)})"
+        )
+        return t
+
+    # Attribute access.
+    def _name(self, part, fn, scope, span) -> str:
+        if type(part) is str:
+            return repr(part)
+        v = self.expr(part, fn, scope)
+        t = fn.tmp("n")
+        fn.emit(f"{t} = ATTRNAME(EV, {v}, {span})")
+        return t
+
+    def known_slot(self, scope, r) -> str | None:
+        """The builtin a lexical variable is known to hold (`inherit (builtins) x;`)."""
+        if not self.known:
+            return None
+        s = scope
+        for _ in range(r.depth):
+            s = s.parent
+        return self.known.get((id(s), r.slot))
+
+    def is_global(self, name: str, scope) -> bool:
+        """`name` is the global of that name (globals win over `with`)."""
+        r = resolve(scope, name)
+        return (r is None or r.depth is None) and name in self.globals
+
+    def known_builtin(self, node, scope):
+        """`builtins.NAME` (the global `builtins`): its value, or None."""
+        if (
+            type(node) is ast.Select
+            and node.default is None
+            and len(node.path) == 1
+            and type(node.path[0]) is str
+            and type(node.expr) is ast.Var
+            and node.expr.name == "builtins"
+            and self.is_global("builtins", scope)
+        ):
+            b = self.globals.get("builtins")
+            if b is not None and node.path[0] in b:
+                return b[node.path[0]]
+        return None
+
+    def _select(self, node: ast.Select, fn: Fn, scope) -> str:
+        known = self.known_builtin(node, scope)
+        if known is not None and global_kind(known) != "t":
+            return self.builtin_attr(node.path[0])
+        span = self.span(node.span)
+        base = self.expr(node.expr, fn, scope)
+        if node.default is None:
+            cur = base
+            for part in node.path:
+                name = self._name(part, fn, scope, span)
+                x = fn.tmp()
+                with fn.block("try:"):
+                    fn.emit(f"{x} = {cur}[{name}]")
+                with fn.block("except (KeyError, TypeError):"):
+                    fn.emit(f"{x} = SELFAIL({cur}, {name}, {span})")
+                fn.emit(f"if type({x}) is Thunk: {x} = {x}.force()")
+                cur = x
+            return cur
+        r = fn.tmp()
+        fn.emit(f"{r} = {base}")
+        depth0 = fn.depth
+        for part in node.path:
+            name = self._name(part, fn, scope, span)
+            fn.emit(f"{r} = {r}.get({name}, MISSING) if type({r}) is Attrs else MISSING")
+            fn.emit(f"if {r} is not MISSING and type({r}) is Thunk: {r} = {r}.force()")
+            fn.emit(f"if {r} is not MISSING:")
+            fn.depth += 1
+        fn.emit("pass")
+        fn.depth = depth0
+        with fn.block(f"if {r} is MISSING:"):
+            d = self.expr(node.default, fn, scope)
+            fn.emit(f"{r} = {d}")
+        return r
+
+    def _has_attr(self, node: ast.HasAttr, fn: Fn, scope) -> str:
+        span = self.span(node.span)
+        base = self.expr(node.expr, fn, scope)
+        r, v = fn.tmp(), fn.tmp()
+        fn.emit(f"{r} = False")
+        fn.emit(f"{v} = {base}")
+        depth0 = fn.depth
+        last = len(node.path) - 1
+        for i, part in enumerate(node.path):
+            fn.emit(f"if type({v}) is Attrs:")
+            fn.depth += 1
+            name = self._name(part, fn, scope, span)
+            if i == last:
+                fn.emit(f"{r} = {name} in {v}")
+            else:
+                fn.emit(f"{v} = {v}.get({name}, MISSING)")
+                fn.emit(f"if type({v}) is Thunk: {v} = {v}.force()")
+        fn.depth = depth0
+        return r
+
+    def _list(self, node: ast.List, fn: Fn, scope) -> str:
+        items = [self.lazy(item, fn, scope) for item in node.items]
+        return "[" + ", ".join(items) + "]"
+
+    # Functions.
+    def _lambda_value(self, node: ast.Lambda, fn: Fn, scope, name: str | None = None) -> str:
+        code = self.lambda_code(node, scope, name)
+        return f"Closure({code}, {fn.env_at(scope, 0)})"
+
+    def lambda_code(self, node: ast.Lambda, scope, name: str | None) -> str:
+        names = []
+        if node.param is not None:
+            names.append(node.param)
+        if node.formals is not None:
+            names.extend(f.name for f in node.formals.entries)
+        inner = scope.child(names)
+        body = Fn(self.fn_name("L", node), inner)
+        body.emit(f"return {self.expr(node.body, body, inner)}")
+        self.fns.append(body.source())
+        formals = "None"
+        if node.formals is not None:
+            entries = []
+            for f in node.formals.entries:
+                default = "None"
+                if f.default is not None:
+                    d = Fn(self.fn_name("D", f.default), inner)
+                    if type(f.default) is ast.Var:
+                        # It may name a formal not bound yet: always a thunk.
+                        d.emit(f"return {self.thunk(f.default, d, inner)}")
+                    else:
+                        d.emit(f"return {self.lazy(f.default, d, inner)}")
+                    self.fns.append(d.source())
+                    default = d.name
+                entries.append(f"({f.name!r}, {default})")
+            formals = "(" + "".join(e + ", " for e in entries) + ")"
+        ellipsis = node.formals.ellipsis if node.formals is not None else False
+        code = self.name("LC")
+        self.tail.append(
+            f"{code} = LambdaCode({body.name}, {node.param!r}, {formals}, {ellipsis}, "
+            f"{self.span(node.span)}, {name!r})"
+        )
+        return code
+
+    def _call(self, node: ast.Call, fn: Fn, scope) -> str:
+        args = []
+        fn_node = node
+        while type(fn_node) is ast.Call:
+            args.append(fn_node.arg)
+            fn_node = fn_node.fn
+        args.reverse()
+        span = self.span(node.span)
+        prim, prim_code = self.known_primop(fn_node, scope)
+        if prim is None:
+            f = self.expr(fn_node, fn, scope)
+        lazies = [self.lazy(a, fn, scope) for a in args]
+        if prim is not None:
+            if len(lazies) < prim.arity:
+                return f"PrimOpApp({prim_code}, ({''.join(a + ', ' for a in lazies)}))"
+            r = fn.tmp()
+            with fn.block("try:"):
+                given = ", ".join(lazies[: prim.arity])
+                fn.emit(f"{r} = {prim_code}.fn(EV, {given})")
+            with fn.block("except EvalError as _e:"):
+                fn.emit(f"PRIMERR(_e, {prim_code}, {span})")
+                fn.emit("raise")
+            for a in lazies[prim.arity :]:
+                r = self.call1(fn, r, a, span)
+            return r
+        if len(lazies) == 1:
+            return self.call1(fn, f, lazies[0], span)
+        r = fn.tmp()
+        if len(lazies) > 3:
+            fn.emit(f"{r} = CALLN({f}, [{', '.join(lazies)}], {span})")
+            return r
+        n = len(lazies)
+        with fn.block(f"if type({f}) is PrimOp and {f}.arity == {n}:"):
+            fn.emit(f"{r} = RUNPRIM({f}, ({', '.join(lazies)}), {span})")
+        with fn.block("else:"):
+            cur = f
+            for a in lazies:
+                cur = self.call1(fn, cur, a, span)
+            fn.emit(f"{r} = {cur}")
+        return r
+
+    def known_primop(self, node, scope):
+        """A global builtin called by name: (the PrimOp, its constant), else (None, None)."""
+        if type(node) is ast.Var:
+            if self.is_global(node.name, scope):
+                v = self.globals[node.name]
+                if type(v) is PrimOp:
+                    return v, self.glob(node.name)
+                return None, None
+            r = resolve(scope, node.name)
+            known = self.known_slot(scope, r) if r is not None and r.depth is not None else None
+            if known is not None and type(self.globals["builtins"][known]) is PrimOp:
+                return self.globals["builtins"][known], self.builtin_attr(known)
+            return None, None
+        known = self.known_builtin(node, scope)
+        if type(known) is PrimOp:
+            return known, self.builtin_attr(node.path[0])
+        return None, None
+
+    def call1(self, fn: Fn, f: str, arg: str, span: str) -> str:
+        """`f arg` with the closure fast path of `Evaluator.call` inlined."""
+        r = fn.tmp()
+        with fn.block(f"if type({f}) is Closure and {f}.code.formals is None:"):
+            with fn.block("try:"):
+                fn.emit(f"{r} = {f}.code.body([{f}.env, {arg}])")
+            with fn.block("except EvalError as _e:"):
+                fn.emit(f"CALLFRAME(_e, {span})")
+                fn.emit("raise")
+            with fn.block("except RecursionError:"):
+                fn.emit(f"raise OVERFLOW({span}) from None")
+        with fn.block("else:"):
+            fn.emit(f"{r} = CALL({f}, {arg}, {span})")
+        return r
+
+    # Control.
+    def _with(self, node: ast.With, fn: Fn, scope) -> str:
+        attrs_thunk = self.thunk(node.env, fn, scope, node.env.span)
+        inner = scope.with_child()
+        w = fn.tmp("e")
+        fn.emit(f"{w} = [{fn.env_at(scope, 0)}, {attrs_thunk}]")
+        fn.envs[id(inner)] = w
+        return self.expr(node.body, fn, inner)
+
+    def _assert(self, node: ast.Assert, fn: Fn, scope) -> str:
+        c = self.expr(node.cond, fn, scope)
+        text = show(node.cond)
+        fn.emit(f"if {c} is not True: ASSERTFAIL({c}, {self.span(node.span)}, {text!r})")
+        return self.expr(node.body, fn, scope)
+
+    def _if(self, node: ast.If, fn: Fn, scope) -> str:
+        c = self.expr(node.cond, fn, scope)
+        r = fn.tmp()
+        with fn.block(f"if {c} is True:"):
+            fn.emit(f"{r} = {self.expr(node.then, fn, scope)}")
+        with fn.block(f"elif {c} is False:"):
+            fn.emit(f"{r} = {self.expr(node.else_, fn, scope)}")
+        with fn.block("else:"):
+            fn.emit(
+                f"EXPECTBOOL({c}, {self.span(node.span)}, 'while evaluating a branch condition')"
+            )
+        return r
+
+    def _not(self, node: ast.Not, fn: Fn, scope) -> str:
+        v = self.expr(node.expr, fn, scope)
+        fn.emit(
+            f"if type({v}) is not bool: "
+            f"EXPECTBOOL({v}, {self.span(node.span)}, 'in the argument of the not operator')"
+        )
+        return f"(not {v})"
+
+    def _neg(self, node: ast.Neg, fn: Fn, scope) -> str:
+        v = self.expr(node.expr, fn, scope)
+        r = fn.tmp()
+        fn.emit(f"{r} = NEG({v}, {self.span(node.span)})")
+        return r
+
+
+def canon(path: str) -> str:
+    return ops.canonicalize_path(path)

@@ -1,0 +1,148 @@
+"""Generating binary operators; `&&`, `||` and `->` short-circuit.
+
+Integers, strings and Booleans take the inlined path; everything else
+(floats, paths, overflow, type errors) goes through `ops` with the
+operator's position, as the closure compiler's `binops.py` did.
+"""
+
+from __future__ import annotations
+
+from declos.eval.scope import resolve
+from declos.lang import ast
+
+_LOGIC = {
+    # op: (value that decides without the right operand, result then, name)
+    "&&": ("False", "False", "AND (&&)"),
+    "||": ("True", "True", "OR (||)"),
+    "->": ("False", "True", "IMPL (->)"),
+}
+_ARITH = {"-": ("SUB", "-"), "*": ("MUL", "*")}
+
+
+class OpsGen:
+    """Mixed into `Gen`."""
+
+    def _binop(self, node: ast.BinOp, fn, scope) -> str:
+        op = node.op
+        span = self.span(node.span)
+        if op in ("|>", "<|"):
+            arg_node, fn_node = (node.left, node.right) if op == "|>" else (node.right, node.left)
+            f = self.expr(fn_node, fn, scope)
+            arg = self.lazy(arg_node, fn, scope)
+            r = fn.tmp()
+            fn.emit(f"{r} = CALL({f}, {arg}, {span})")
+            return r
+        desugared = ast.CALLED_BUILTINS.get(op)
+        if desugared is not None:
+            name, swap, negate = desugared
+            r = resolve(scope, name)
+            if r is not None and r.depth is not None:
+                # `a - b` is `__sub a b` in Nix, and a local `__sub` takes over.
+                a, b = (node.right, node.left) if swap else (node.left, node.right)
+                s = node.span
+                call = ast.Call(ast.Call(ast.Var(name, span=s), a, span=s), b, span=s)
+                return self.expr(ast.Not(call, span=s) if negate else call, fn, scope)
+        if op in _LOGIC:
+            return self._logic(node, fn, scope, span)
+        if op in ("==", "!="):
+            return self._equals(node, fn, scope)
+        ta = self.expr(node.left, fn, scope)
+        b = self.expr(node.right, fn, scope)
+        r = fn.tmp()
+        if op == "+":
+            spans = self.const(f"({self.span(node.left.span)}, {self.span(node.right.span)})")
+            slow = f"PLUS(EV, {ta}, {b}, {spans})"
+            self._int_op(fn, r, ta, b, "+", slow)
+            with fn.block(f"elif type({ta}) is str and type({b}) is str:"):
+                fn.emit(f"{r} = {ta} + {b}")
+            with fn.block("else:"):
+                fn.emit(f"{r} = {slow}")
+            return r
+        if op == "++":
+            fn.emit(f"{r} = CONCATLISTS({ta}, {b}, {span})")
+            return r
+        if op == "//":
+            fn.emit(f"{r} = UPDATE({ta}, {b}, {span})")
+            return r
+        if op in _ARITH:
+            helper, sym = _ARITH[op]
+            slow = f"ARITH({helper}, {ta}, {b}, {span})"
+            self._int_op(fn, r, ta, b, sym, slow)
+            with fn.block("else:"):
+                fn.emit(f"{r} = {slow}")
+            return r
+        if op == "/":
+            fn.emit(f"{r} = ARITH(DIV, {ta}, {b}, {span})")
+            return r
+        if op == "<":
+            fn.emit(f"{r} = LESS({ta}, {b}, {span})")
+        elif op == ">":
+            fn.emit(f"{r} = LESS({b}, {ta}, {span})")
+        elif op == "<=":
+            fn.emit(f"{r} = not LESS({b}, {ta}, {span})")
+        elif op == ">=":
+            fn.emit(f"{r} = not LESS({ta}, {b}, {span})")
+        else:  # pragma: no cover
+            raise AssertionError(f"unknown operator {op}")
+        return r
+
+    @staticmethod
+    def _int_op(fn, r: str, a: str, b: str, sym: str, slow: str) -> None:
+        """`if` both are integers: `r = a SYM b`, or `slow` (which raises) on overflow."""
+        with fn.block(f"if type({a}) is int and type({b}) is int:"):
+            fn.emit(f"{r} = {a} {sym} {b}")
+            fn.emit(f"if not INT_MIN <= {r} <= INT_MAX: {r} = {slow}")
+
+    def literal(self, node, scope):
+        """(Python literal, its type name) of a string, integer or `null`, else None."""
+        t = type(node)
+        if t is ast.Str and all(type(p) is str for p in node.parts):
+            return repr("".join(node.parts)), "str"
+        if t is ast.Int:
+            return repr(node.value), "int"
+        if t is ast.Var and node.name == "null" and self.is_global("null", scope):
+            return "None", "null"
+        return None
+
+    def _equals(self, node, fn, scope) -> str:
+        """`==` and `!=`: `ops.equals` unless both sides are strings or
+        integers, or one is a literal (`x == null`, `t == "merge"`)."""
+        a = self.expr(node.left, fn, scope)
+        r = fn.tmp()
+        lit = self.literal(node.right, scope)
+        if lit is None and self.literal(node.left, scope) is not None:
+            b = self.expr(node.right, fn, scope)
+            a, lit = b, self.literal(node.left, scope)
+        if lit is not None:
+            value, kind = lit
+            if kind == "null":
+                fn.emit(f"{r} = {a} is None")
+            else:
+                fn.emit(f"{r} = ({a} == {value}) if type({a}) is {kind} else EQUALS({a}, {value})")
+        else:
+            b = self.expr(node.right, fn, scope)
+            fn.emit(
+                f"{r} = ({a} == {b}) if type({a}) is type({b}) and "
+                f"(type({a}) is str or type({a}) is int) else EQUALS({a}, {b})"
+            )
+        return r if node.op == "==" else f"(not {r})"
+
+    def _logic(self, node, fn, scope, span) -> str:
+        decided, result, what = _LOGIC[node.op]
+        other = "True" if decided == "False" else "False"
+        a = self.expr(node.left, fn, scope)
+        r = fn.tmp()
+        with fn.block(f"if {a} is {decided}:"):
+            fn.emit(f"{r} = {result}")
+        with fn.block("else:"):
+            fn.emit(
+                f"if {a} is not {other}: "
+                f"EXPECTBOOL({a}, {span}, 'in the left operand of the {what} operator')"
+            )
+            b = self.expr(node.right, fn, scope)
+            fn.emit(
+                f"if type({b}) is not bool: "
+                f"EXPECTBOOL({b}, {span}, 'in the right operand of the {what} operator')"
+            )
+            fn.emit(f"{r} = {b}")
+        return r

@@ -1,0 +1,221 @@
+"""What compiled DCL code calls at run time: the slow and rare paths.
+
+The code generator (`declos/eval/gen.py`) inlines the common cases of every
+construct (a variable already forced, an attribute present, a closure
+called with one argument, integers added) and calls these helpers for the
+rest: errors with Nix's wording and frames, `with` lookups, dynamic
+attribute names, string coercion.  They are the closure compiler's run-time
+halves, kept in behaviour, so that error messages did not change.
+"""
+
+from __future__ import annotations
+
+from declos.diagnostics import Span, suggest
+from declos.eval import ops
+from declos.eval.errors import (
+    OVERFLOW,
+    EvalError,
+    EvalTypeError,
+    ImportCycle,
+    MissingAttrError,
+    StackOverflow,
+    locate,
+)
+from declos.eval.printing import show_value
+from declos.eval.strings import concat
+from declos.eval.values import Attrs, CtxStr, Thunk, make_string, show_type
+
+MISSING = object()
+_IMPORTS = ("import", "scopedImport")
+
+
+def expect_attrs(v, span: Span | None, what: str = ""):
+    if type(v) is not Attrs:
+        err = EvalTypeError(f"expected a set but found {show_type(v)}: {show_value(v)}", span)
+        if what:
+            err.add_frame(span, what)
+        raise err
+    return v
+
+
+def missing_attr(name: str, attrs, span: Span | None) -> MissingAttrError:
+    err = MissingAttrError(f"attribute '{name}' missing", span)
+    err.suggestions = suggest(name, attrs)
+    return err
+
+
+def attr_name(ev, v, span) -> str | None:
+    """A dynamic attribute name: a string's text, None for null."""
+    if v is None:
+        return None
+    t = type(v)
+    if t is str:
+        return v
+    if t is CtxStr:
+        return v.s
+    raise EvalTypeError(f"expected a string but found {show_type(v)}: {show_value(v)}", span)
+
+
+class LambdaCode:
+    """What a `Closure` runs: the compiled body and how to bind its argument.
+
+    `body(env)` takes the environment `[closure env, arg]` (or one slot per
+    formal after the `@` name); `formals` is a tuple of (name, default or
+    None), a default being `env -> value or Thunk`.
+    """
+
+    __slots__ = ("body", "param", "formals", "ellipsis", "span", "name", "formal_names")
+
+    def __init__(self, body, param, formals, ellipsis, span, name):
+        self.body = body
+        self.param = param
+        self.formals = formals
+        self.ellipsis = ellipsis
+        self.span = span
+        self.name = name
+        self.formal_names = frozenset(n for n, _ in formals) if formals is not None else None
+
+    def describe(self) -> str:
+        return f"function '{self.name or 'anonymous lambda'}'"
+
+
+def expect_bool(v, span: Span | None, what: str):
+    if type(v) is not bool:
+        err = EvalTypeError(f"expected a Boolean but found {show_type(v)}: {show_value(v)}", span)
+        err.add_frame(span, what)
+        raise err
+    return v
+
+
+def select_fail(v, name, span):
+    """`v.name` where `v` is not a set or has no `name`: the error."""
+    if type(v) is not Attrs:
+        expect_attrs(v, span, f"while selecting an attribute '{name}'")
+    raise missing_attr(name, v, span)
+
+
+def call_frame(e: EvalError, span) -> None:
+    if len(e.frames) < 64:
+        e.add_frame(span, "from call site")
+
+
+def overflow(span) -> StackOverflow:
+    return StackOverflow(OVERFLOW, span)
+
+
+def primop_error(e: EvalError, prim, span) -> None:
+    """What `Evaluator._run_primop` adds to an error of a builtin."""
+    locate(e, span)
+    if type(e) is ImportCycle and prim.name in _IMPORTS:
+        e.note_import(span)
+    if len(e.frames) < 64:
+        e.add_frame(span, f"while calling the '{prim.name}' builtin")
+
+
+def with_var(env, depths, name, span):
+    """A name bound by no lexical scope: the enclosing `with` sets, innermost first."""
+    for depth in depths:
+        e = env
+        for _ in range(depth):
+            e = e[0]
+        attrs = e[1].force() if type(e[1]) is Thunk else e[1]
+        expect_attrs(attrs, span)
+        if name in attrs:
+            v = attrs[name]
+            return v.force() if type(v) is Thunk else v
+    raise EvalError(f"undefined variable '{name}'", span)
+
+
+def interp_part(ev, v, span, context):
+    """One interpolated part that is not a plain string: (text, context)."""
+    try:
+        s, c = ops.coerce_to_string(ev, v, True)
+    except EvalError as e:
+        locate(e, span)
+        raise
+    if c:
+        context = set(c) if context is None else context | c
+    return s, context
+
+
+def interp_result(text: str, context):
+    return make_string(text, context)
+
+
+def concat_lists(a, b, span):
+    if type(a) is not list or type(b) is not list:
+        bad = a if type(a) is not list else b
+        err = EvalTypeError(f"expected a list but found {show_type(bad)}: {show_value(bad)}", span)
+        err.add_frame(span, "while evaluating one of the elements to concatenate")
+        raise err
+    if not b:
+        return a
+    if not a:
+        return b
+    return a + b
+
+
+def update(a, b, span):
+    expect_attrs(a, span, "in the left operand of the update (//) operator")
+    expect_attrs(b, span, "in the right operand of the update (//) operator")
+    return ops.update(a, b)
+
+
+def arith(fn, a, b, span):
+    try:
+        return fn(a, b)
+    except EvalError as e:
+        locate(e, span)
+        raise
+
+
+def less(a, b, span):
+    if type(a) is int and type(b) is int:
+        return a < b
+    try:
+        return ops.less_than(a, b)
+    except EvalError as e:
+        locate(e, span)
+        raise
+
+
+def plus(ev, a, b, spans):
+    return concat(ev, [a, b], spans)
+
+
+def neg(v, span):
+    try:
+        return ops.sub(0, v)
+    except EvalError as e:
+        raise locate(e, span) from None
+
+
+def dup_dynamic(name, d, span):
+    prev = d.pos.get(name)
+    where = prev.location() if prev is not None else "«unknown»"
+    return EvalError(f"dynamic attribute '{name}' already defined at {where}", span)
+
+
+def inherit_from(source, name, span):
+    """`inherit (e) name;`: the attribute of the (shared) source thunk."""
+    v = source.force() if type(source) is Thunk else source
+    expect_attrs(v, span)
+    if name not in v:
+        raise missing_attr(name, v, span)
+    x = v[name]
+    return x.force() if type(x) is Thunk else x
+
+
+def assert_fail(c, span, text):
+    from declos.eval.errors import AssertionFailed
+
+    expect_bool(c, span, "while evaluating the condition of the assertion")
+    raise AssertionFailed(f"assertion '{text}' failed", span)
+
+
+def not_attrs_error(v, span, what=""):
+    expect_attrs(v, span, what)
+
+
+def type_error(message, span):
+    return EvalTypeError(message, span)

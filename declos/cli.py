@@ -143,6 +143,13 @@ def _cache_commands(sub) -> None:
         add(sub)
 
 
+def _deploy_commands(sub) -> None:
+    from declos.cli_deploy import COMMANDS as DEPLOY_COMMANDS
+
+    for add in DEPLOY_COMMANDS:
+        add(sub)
+
+
 COMMANDS = [
     _add_parse,
     _add_eval,
@@ -150,6 +157,7 @@ COMMANDS = [
     _options_commands,
     _system_commands,
     _cache_commands,
+    _deploy_commands,
 ]
 
 

@@ -15,6 +15,7 @@ import sys
 
 from declos.cli_args import add_eval_settings, add_search_path, add_show_trace
 from declos.cli_cache import add_substituter_args, report_substituted
+from declos.cli_deploy import add_confirm_args, prebuilt_toplevel
 from declos.cli_store import _add_state_dir, _open_store, add_unsafe_builders
 
 
@@ -84,7 +85,11 @@ _ACTIVATING = {
 def _add_switch(sub) -> None:
     for name, (summary, description) in _ACTIVATING.items():
         p = sub.add_parser(name, help=summary, description=description)
-        p.add_argument("config", metavar="CONFIG", help="the configuration file (or directory)")
+        p.add_argument(
+            "config",
+            metavar="CONFIG",
+            help="the configuration file (or directory), or a toplevel built in the store",
+        )
         p.add_argument(
             "-j", "--max-jobs", type=int, default=None, metavar="N", help="parallel builds"
         )
@@ -93,6 +98,7 @@ def _add_switch(sub) -> None:
         p.add_argument("-m", "--message", help="a note kept with the generation")
         if name != "boot":
             _add_keep_failed(p)
+            add_confirm_args(p)
         add_search_path(p)
         p.add_argument("--no-eval-cache", action="store_true", help="always evaluate")
         add_eval_settings(p)
@@ -127,7 +133,7 @@ def _switch(args, store) -> int:
 
     progress = Progress()
     try:
-        out = build_toplevel(
+        out = prebuilt_toplevel(args.config, store) or build_toplevel(
             args.config,
             store,
             tuple(args.include),
@@ -159,6 +165,10 @@ def _switch(args, store) -> int:
             plan = system.plan_to(out.toplevel)
             sys.stdout.write(render_json(plan) if args.json else render_text(plan))
         return 0
+    if getattr(args, "confirm_within", None) is not None:  # activated by a detached waiter
+        from declos.cli_deploy import switch_confirmed
+
+        return switch_confirmed(args, store, out)
     meta = (out.toplevel, args.message, out.config_file, out.config_hash)
     with _system(args, locked=True) as system:
         if args.mode == "boot":

@@ -1,0 +1,323 @@
+"""`declos deploy` (fleets over ssh) and the switch that must be confirmed:
+`switch --confirm-within S`, `declos confirm`, and the detached waiter.
+
+Arguments, output and exit codes only: fleets are `declos.fleet`, the
+confirmation protocol `declos.system.confirm`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from declos.cli_args import add_eval_settings, add_search_path, add_show_trace
+from declos.cli_store import LIVE_STATE_DIR, _add_state_dir, _open_store, add_unsafe_builders
+from declos.diagnostics import DeclosError
+
+# --- switch --confirm-within ---------------------------------------------------------------
+
+
+def add_confirm_args(p: argparse.ArgumentParser) -> None:
+    """`--confirm-within S` and `--confirm-id ID`, for switch and test."""
+    p.add_argument(
+        "--confirm-within",
+        type=float,
+        metavar="S",
+        help="after activating, wait S seconds for `declos confirm ID` (from a new "
+        "connection); without it the previous generation is put back, by a process "
+        "that outlives this command and its ssh session",
+    )
+    p.add_argument(
+        "--confirm-id",
+        metavar="ID",
+        help="the id `declos confirm` takes (default: made up and printed)",
+    )
+
+
+def prebuilt_toplevel(config: str, store):
+    """CONFIG as a toplevel already in the store (`declos switch
+    /var/lib/declos/store/…-declos-system`, what `declos deploy` runs on a
+    host), else None (it is a configuration to evaluate)."""
+    from declos.system.transaction import SwitchFailed
+    from declos.toplevel import ToplevelOutcome, read_checks
+
+    real = os.path.realpath(config)
+    has_manifest = os.path.isfile(os.path.join(real, "manifest.json"))
+    if not real.startswith(store.store_dir + "/"):
+        if has_manifest and os.path.basename(os.path.dirname(real)) == "store":
+            raise SwitchFailed(
+                f"'{config}' is a toplevel of another store ({os.path.dirname(real)}); this "
+                f"state directory's store is {store.store_dir}: give --state-dir "
+                f"{os.path.dirname(os.path.dirname(real))}"
+            )
+        return None
+    top = str(store.path_of(real))
+    if top != real or not has_manifest or not store.is_valid(top):
+        raise SwitchFailed(f"'{config}' is not a valid system toplevel of {store.store_dir}")
+    try:
+        with open(os.path.join(top, "manifest.json")) as f:
+            warnings = tuple(json.load(f).get("warnings", []))
+    except (OSError, ValueError):
+        warnings = ()
+    return ToplevelOutcome(top, False, None, None, warnings, read_checks(top))  # type: ignore[arg-type]
+
+
+def switch_confirmed(args, store, out) -> int:
+    """Hand the activation to a detached waiter and show its output until it
+    waits for the confirmation (exit 0) or has failed and undone it (1)."""
+    from declos.cli_system import _system
+    from declos.system import confirm
+
+    if args.confirm_within <= 0:
+        raise DeclosError("--confirm-within must be more than 0 seconds")
+    with _system(args, locked=False) as system:
+        root = system.root
+    cid = confirm.check_id(args.confirm_id) if args.confirm_id else confirm.new_id()
+    request = {
+        "toplevel": out.toplevel,
+        "root": root,
+        "mode": args.mode,
+        "message": args.message,
+        "configFile": out.config_file,
+        "configHash": out.config_hash,
+        "keepFailed": getattr(args, "keep_failed", False),
+        "noWait": args.no_wait,
+        "timeout": args.confirm_within,
+    }
+    d = confirm.create(store.state_dir, cid, request)
+    confirm.spawn_waiter(store.state_dir, d, root)
+    status = confirm.follow(d, _relay)
+    state = status["state"]
+    if state == "waiting":
+        left = max(0, int(status["deadline"] - time.time()))
+        sys.stdout.write(
+            f"active and waiting for confirmation: run `declos confirm {cid}` within {left} s "
+            "(from a new connection), else the previous generation is put back\n"
+        )
+        return 0
+    if state in ("confirmed", "unchanged"):
+        sys.stdout.write(status["message"] + "\n")
+        return 0
+    raise confirm.ConfirmError(status.get("message") or f"the switch ended {state}")
+
+
+def _relay(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+# --- confirm and the waiter ------------------------------------------------------------------
+
+
+def _add_confirm(sub) -> None:
+    p = sub.add_parser(
+        "confirm",
+        help="confirm a switch made with --confirm-within, so that it stays",
+        description="Tell a switch started with --confirm-within that the host can still be "
+        "reached; prints its verdict (confirmed, or rolled back if the time ran out). Waits "
+        "for a switch still activating. Without ID: the one switch waiting.",
+    )
+    p.add_argument("id", nargs="?", metavar="ID")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=600,
+        metavar="S",
+        help="how long to wait for a switch still activating (default 600)",
+    )
+    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    _add_state_dir(p, root_selector=True)
+    p.set_defaults(run=_run_confirm)
+    w = sub.add_parser("confirm-wait")  # no help: internal, started by switch --confirm-within
+    w.add_argument("id", metavar="ID")
+    _add_state_dir(w)
+    w.set_defaults(run=_run_confirm_wait)
+
+
+def _run_confirm(args) -> int:
+    from declos.store.realise import state_dir_of
+    from declos.system import confirm
+
+    state = state_dir_of(_state(args))
+    cid = args.id
+    if cid is None:
+        waiting = confirm.pending(state)
+        if len(waiting) != 1:
+            what = "no switch is" if not waiting else f"{len(waiting)} switches are"
+            listed = "".join(f"\n  {w}" for w in waiting)
+            raise confirm.ConfirmError(
+                f"{what} waiting for a confirmation in {state}{listed}"
+                + ("\ngive the id" if waiting else "")
+            )
+        cid = waiting[0]
+    d = confirm.directory(state, cid)
+    if not os.path.isdir(d):
+        raise confirm.ConfirmError(f"no switch with the id '{cid}' in {state}")
+    status = confirm.request_confirmation(d, args.wait)
+    ok = status["state"] in ("confirmed", "unchanged")
+    if args.json:
+        keys = ("state", "generation", "message", "failedUnits", "toplevel")
+        data = {"id": cid, **{k: status[k] for k in keys if k in status}}
+        sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        return 0 if ok else 1
+    if not ok:
+        raise confirm.ConfirmError(f"{status['state']}: {status.get('message', '')}")
+    sys.stdout.write(f"{status['state']}: {status['message']}\n")
+    return 0
+
+
+def _state(args) -> str | None:
+    from declos.cli_store import state_dir_arg
+
+    return state_dir_arg(args)
+
+
+def _run_confirm_wait(args) -> int:
+    from declos.cli_system import _print_plan, _say
+    from declos.system import confirm
+
+    d = confirm.directory(os.path.abspath(args.state_dir), args.id)
+    fd = os.open(os.path.join(d, "log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    for target in (1, 2):
+        os.dup2(fd, target)
+    os.close(fd)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    with _open_store(args) as store:
+        final = confirm.run_waiter(store, d, _say, on_plan=_print_plan)
+    _say(final.get("message", final["state"]))
+    return 0 if final["state"] in ("confirmed", "unchanged") else 1
+
+
+# --- deploy ------------------------------------------------------------------------------
+
+
+def _add_deploy(sub) -> None:
+    p = sub.add_parser(
+        "deploy",
+        help="build the configurations of a fleet and deploy them to its hosts over ssh",
+        description="Evaluate every node of FLEET ({ defaults = MODULE; nodes.<name> = MODULE; }), "
+        "build every closure once, copy what each host lacks over ssh, and activate it there as "
+        "a transaction: switch, health checks, then a confirmation over a new ssh connection "
+        "within --confirm-timeout, without which the host puts its previous generation back by "
+        "itself. The hosts need declos on their PATH.",
+    )
+    p.add_argument("fleet", metavar="FLEET", help="the fleet file")
+    p.add_argument(
+        "--on",
+        action="append",
+        default=[],
+        metavar="NAME|@TAG,...",
+        help="only these nodes: names (globs: web-*) or @tags, comma-separated",
+    )
+    p.add_argument(
+        "-j",
+        "--max-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="evaluation processes and parallel builds (default: the number of CPUs)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="evaluate, build and say what each host lacks"
+    )
+    p.add_argument(
+        "--confirm-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds a host waits for the confirmation after activating (default 30)",
+    )
+    p.add_argument(
+        "--ssh-option",
+        action="append",
+        default=[],
+        metavar="KEY=VAL",
+        help="passed to ssh as -o KEY=VAL (repeatable)",
+    )
+    p.add_argument(
+        "--build-on",
+        choices=("local", "target"),
+        default="local",
+        help="build here, once for the fleet (default), or on each host",
+    )
+    p.add_argument(
+        "-k",
+        "--keep-going",
+        action="store_true",
+        help="deploy the nodes that evaluated and built even if others did not",
+    )
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help=f"the state directory here and on every host (default {LIVE_STATE_DIR}, a live "
+        "host's): store paths name their store directory, so both ends use the same one",
+    )
+    add_search_path(p)
+    add_eval_settings(p)
+    add_unsafe_builders(p)
+    add_show_trace(p)
+    p.set_defaults(run=_run_deploy)
+    r = sub.add_parser("deploy-realise")  # no help: run on a host by deploy --build-on target
+    r.add_argument("drvs", nargs="+", metavar="DRV")
+    _add_state_dir(r)
+    r.set_defaults(run=_run_realise)
+
+
+def _run_deploy(args) -> int:
+    from declos.fleet import summary
+    from declos.fleet.deploy import DeployOptions, deploy
+
+    for opt in args.ssh_option:
+        key, eq, _ = opt.partition("=")
+        if not eq or not key.isalnum():
+            sys.stderr.write(f"error: --ssh-option takes KEY=VALUE, not '{opt}'\n")
+            return 2
+    if args.confirm_timeout <= 0:
+        sys.stderr.write("error: --confirm-timeout must be more than 0 seconds\n")
+        return 2
+    args.state_dir = os.path.abspath(args.state_dir or LIVE_STATE_DIR)
+    opts = DeployOptions(
+        fleet=os.path.abspath(args.fleet),
+        state_dir=args.state_dir,
+        on=tuple(args.on),
+        jobs=max(1, args.max_jobs or os.cpu_count() or 1),
+        dry_run=args.dry_run,
+        confirm_timeout=args.confirm_timeout,
+        ssh_options=tuple(args.ssh_option),
+        build_on=args.build_on,
+        keep_going=args.keep_going,
+        search_path=tuple(args.include),
+        show_trace=getattr(args, "show_trace", False),
+        unsafe_builders=args.unsafe_builders,
+    )
+    with _open_store(args, write=True) as store:
+        outcome = deploy(opts, store)
+    if args.json:
+        sys.stdout.write(summary.to_json(outcome))
+    else:
+        sys.stdout.write(summary.text(outcome))
+        sys.stdout.flush()
+        sys.stderr.write(summary.failures(outcome))
+    return 0 if outcome.ok else 1
+
+
+def _run_realise(args) -> int:
+    """Build `.drv` paths already in the store; print their outputs."""
+    from declos.store.cache import substituter_for
+    from declos.store.graph import build
+
+    with _open_store(args, write=True) as store:
+        drvs = [str(store.parse_path(d)) for d in args.drvs]
+        sub = substituter_for(store, ())
+        result = build(store, drvs, substitute=sub.substitute if sub is not None else None)
+        result.raise_for_failure()
+        for d in drvs:
+            sys.stdout.write(result.outputs[d]["out"] + "\n")
+    return 0
+
+
+COMMANDS = [_add_confirm, _add_deploy]

@@ -81,10 +81,10 @@ let
   # by `v2`, so it is an error.
   checkDefsForError =
     check: loc: defs:
-    let
-      invalid = filter (def: !check def.value) defs;
-    in
-    if invalid != [ ] then { message = "Definition values:${lib.options.showDefs invalid}"; } else null;
+    if builtins.all (def: check def.value) defs then
+      null
+    else
+      { message = "Definition values:${lib.options.showDefs (filter (def: !check def.value) defs)}"; };
 
   checkV2MergeCoherence =
     loc: type: result:

@@ -339,6 +339,9 @@ def apply_install(ctx, a: InstallHostPackages) -> None:
     if a.scratch or not is_live(ctx.root):
         _log(ctx, f"would install {' '.join([*a.names, *a.adopt])}")
         return
+    if ctx.booting:
+        _not_at_boot(ctx, "installed", [*a.names, *a.adopt])
+        return
     _write_record(ctx.fs, a.record)
     mgr = manager_for(a.manager)
     try:
@@ -353,6 +356,9 @@ def apply_remove(ctx, a: RemoveHostPackages) -> None:
     if a.scratch or not is_live(ctx.root):
         _log(ctx, f"would remove {' '.join(a.names)} unmark {' '.join(a.unmark)}")
         return
+    if ctx.booting:
+        _not_at_boot(ctx, "removed", [*a.names, *a.unmark])
+        return
     mgr = manager_for(a.manager)
     try:
         removed, kept = mgr.remove([*a.names], [*a.unmark], list(a.candidates), say=ctx.say)
@@ -363,6 +369,15 @@ def apply_remove(ctx, a: RemoveHostPackages) -> None:
     for n in kept:
         ctx.say(f"kept host package {n}: other installed packages need it (now a dependency)")
     _write_record(ctx.fs, a.record)
+
+
+def _not_at_boot(ctx, what: str, names: list[str]) -> None:
+    """declos-activate.service runs before sysinit.target: no network, and no
+    package manager run so early.  The next switch (a repair) does it."""
+    ctx.say(
+        f"host packages not {what} while booting: {' '.join(names)} "
+        "(`declos switch` to the current configuration does it)"
+    )
 
 
 def _clear_etc_places(ctx, names: tuple[str, ...]) -> None:

@@ -219,3 +219,21 @@ def test_pkgs_of_the_host_on_the_path_and_their_etc_files(apt_host: Host) -> Non
         "package removed htop 3.2.2-2",
     ]
     assert "user alice package removed tree 2.1.0-1" in diff
+
+
+def test_packages_are_not_installed_while_booting(apt_host: Host) -> None:
+    """declos-activate.service runs before the network: a generation made the
+    default with `declos boot` is activated at boot without its new host
+    packages, which the next switch installs."""
+    host = apt_host
+    _update(host)
+    _switch(host, '{ environment.hostPackages = [ "htop" ]; }\n')
+    host.write_file(CFG, '{ environment.hostPackages = [ "htop" "tree" ]; }\n')
+    host.run(["declos", "boot", CFG, "--root", "/"], timeout=600)
+    host.reboot()
+    assert "generation 2" in host.run("declos status --root /").stdout
+    assert not _installed(host, "tree") and _installed(host, "htop")
+    said = host.journal("declos-activate.service")
+    assert "host packages not installed while booting: tree" in said
+    repair = host.run(["declos", "switch", CFG, "--root", "/"], timeout=600)
+    assert "host install tree" in repair.stdout and _installed(host, "tree")

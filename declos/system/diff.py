@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 
 import attrs
 
@@ -69,7 +70,8 @@ def _text_diff(name: str, a: bytes | None, b: bytes | None, la: str, lb: str) ->
 def _closure_size(store: Store, path: str | None) -> int | None:
     if path is None or not store.is_valid(path):
         return None
-    return sum(store.query_path_info(p).nar_size for p in store.closure([path]))
+    infos = [store.query_path_info(p) for p in store.closure([path])]
+    return sum(i.nar_size for i in infos if i is not None)
 
 
 def _compare(a: dict, b: dict) -> tuple[tuple[str, str], ...]:
@@ -146,7 +148,7 @@ def _user_profiles(entries: dict) -> set[str]:
     }
 
 
-def split_name(store_name: str, hosts: set[str] = frozenset()) -> tuple[str, str]:
+def split_name(store_name: str, hosts: Collection[str] = ()) -> tuple[str, str]:
     """(name, version) of a store path's name, as Nix's `parseDrvName` (the
     name ends at the first "-" not followed by a letter), except that a host
     package's name is taken whole: `libnl-3-200-3.7.0-0.2` is libnl-3-200."""

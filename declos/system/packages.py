@@ -236,8 +236,8 @@ def _plan_scratch(root: str, had: Declared, want: Declared) -> tuple[list[Action
         with contextlib.suppress(DeclosError), rootfs.opened(root) as fs:
             name = detect(fs)
     name = name or "no package manager found"
-    install = [InstallHostPackages(name, add, scratch=True)] if add else []
-    remove = [RemoveHostPackages(name, drop, scratch=True)] if drop else []
+    install: list[Action] = [InstallHostPackages(name, add, scratch=True)] if add else []
+    remove: list[Action] = [RemoveHostPackages(name, drop, scratch=True)] if drop else []
     return install, remove
 
 

@@ -126,4 +126,4 @@ def install(ev) -> None:
             )
         return ev_.call(force(force(lib)["builtin"]), value)
 
-    ev.globals["builtins"]["fetchurl"] = PrimOp("fetchurl", 1, fetchurl, install.__doc__)
+    ev.globals["builtins"]["fetchurl"] = PrimOp("fetchurl", 1, fetchurl, install.__doc__ or "")

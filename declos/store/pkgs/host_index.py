@@ -214,7 +214,7 @@ def install(ev) -> None:
     from declos.eval.values import PrimOp
 
     ev.globals["builtins"]["__declosHostPackages"] = PrimOp(
-        "__declosHostPackages", 1, lambda ev_, f: _host_packages(ev_, f), install.__doc__
+        "__declosHostPackages", 1, lambda ev_, f: _host_packages(ev_, f), install.__doc__ or ""
     )
 
 

@@ -338,6 +338,10 @@ def apply_install(ctx, a: InstallHostPackages) -> None:
     declos stops managing it)."""
     if a.scratch or not is_live(ctx.root):
         _log(ctx, f"would install {' '.join([*a.names, *a.adopt])}")
+        ctx.say(
+            f"{ctx.root} is not the live system: host packages not installed: "
+            f"{' '.join([*a.names, *a.adopt])} (`--root /` on the machine installs them)"
+        )
         return
     if ctx.booting:
         _not_at_boot(ctx, "installed", [*a.names, *a.adopt])
@@ -355,6 +359,9 @@ def apply_install(ctx, a: InstallHostPackages) -> None:
 def apply_remove(ctx, a: RemoveHostPackages) -> None:
     if a.scratch or not is_live(ctx.root):
         _log(ctx, f"would remove {' '.join(a.names)} unmark {' '.join(a.unmark)}")
+        ctx.say(
+            f"{ctx.root} is not the live system: host packages not removed: {' '.join(a.names)}"
+        )
         return
     if ctx.booting:
         _not_at_boot(ctx, "removed", [*a.names, *a.unmark])

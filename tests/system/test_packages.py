@@ -329,10 +329,10 @@ def test_diff_lists_host_packages_and_profile_entries(tmp_path):
 
     def switch(text):
         cfg.write_text(text)
-        run_declos("switch", str(cfg), "--root", str(tmp_path / "root"), env=env, check=True)
+        return run_declos("switch", str(cfg), "--root", str(tmp_path / "root"), env=env, check=True)
 
     tool = '(pkgs.runCommand "tool-{v}" {{ }} "mkdir -p $out/bin; touch $out/bin/tool")'
-    switch(
+    first = switch(
         "{ pkgs, ... }: {\n"
         '  environment.hostPackages = [ "htop" ];\n'
         f'  environment.systemPackages = [ {tool.format(v="1.0")} (pkgs.writeTextDir "share/a" "a") ];\n'
@@ -347,6 +347,8 @@ def test_diff_lists_host_packages_and_profile_entries(tmp_path):
         "  users.users.alice.isNormalUser = true;\n"
         "}\n"
     )
+    assert "host would install htop (no package manager found)" in first.stdout
+    assert "is not the live system: host packages not installed: htop" in first.stderr
     out = run_declos("diff", env=env, check=True).stdout.splitlines()
     assert out[0] == "generation 1 -> 2"
     assert "etc removed profiles/per-user/alice" in out

@@ -247,7 +247,7 @@ class Apt(Manager):
         self, names: list[str], unmark: list[str], candidates: list[str], say: Say
     ) -> tuple[list[str], list[str]]:
         if names or unmark:
-            argv = ["apt-mark", "auto", *names, *unmark]
+            argv = ["apt-mark", "-o", "DPkg::Lock::Timeout=300", "auto", *names, *unmark]
             status, out = run(argv)
             if status != 0:
                 raise _failed(argv, status, out)
@@ -258,6 +258,11 @@ class Apt(Manager):
             raise _failed(["apt-get", "autoremove", "--simulate"], status, out)
         removable = {line.split()[1] for line in out.splitlines() if line.startswith("Remv ")}
         gone = [c for c in candidates if c in removable or c.split(":")[0] in removable]
+        if gone:  # removing them must not take anything else along (an orphan depending on one)
+            status, out = run(["apt-get", "remove", "--simulate", "-q", *gone])
+            doomed = {line.split()[1] for line in out.splitlines() if line.startswith("Remv ")}
+            if status != 0 or doomed - set(gone):
+                gone = []
         kept = [n for n in names if n not in gone]
         if gone:
             argv = ["apt-get", "remove", "-y", *_APT_OPTS, *gone]

@@ -2,8 +2,9 @@
 lib, the module system and the module library the time goes to.
 
 A thread samples the evaluation thread's Python stack every millisecond and
-maps frames of the evaluator's call paths to the DCL lambda being run
-(the `LambdaCode` in their locals).  Reported per lambda (file:line): the
+maps the frames of generated code to the DCL lambda or thunk they run (the
+generated functions are named after their DCL line), and frames of the
+builtins' Python functions to the builtin.  Reported per lambda (file:line): the
 share of samples it is innermost in (self) and on the stack at all
 (inclusive), and likewise per builtin.
 
@@ -26,30 +27,22 @@ from stack import MODULES, TOPLEVEL, generate_large  # noqa: E402
 
 
 def lambda_of(frame):
-    """The DCL lambda or builtin a Python frame runs, as a label, or None."""
-    loc = frame.f_locals
-    code = loc.get("code")
-    if code is not None and hasattr(code, "span") and hasattr(code, "formals"):
-        return _label(code)
-    fn = loc.get("f") or loc.get("fn")
-    c = getattr(fn, "code", None)
-    if c is not None and hasattr(c, "formals") and frame.f_code.co_name in ("call1", "call"):
-        return _label(c)
-    prim = loc.get("prim")
-    if prim is not None and hasattr(prim, "arity") and frame.f_code.co_name == "_run_primop":
-        return f"builtin {prim.name}"
+    """The DCL function (file:line of a generated lambda `L…` or thunk `T…`)
+    or the builtin a Python frame runs, as a label, or None."""
+    code = frame.f_code
+    name = code.co_name
+    if code.co_filename.startswith("<dcl "):
+        path = code.co_filename[5:-1]
+        path = os.path.relpath(path, ROOT) if path.startswith(ROOT) else path
+        line = name.rpartition("_l")[2] if "_l" in name else "?"
+        kind = {"L": "lambda", "T": "thunk", "D": "default", "H": "part"}.get(name[0], "file")
+        return f"{path}:{line} {kind}"
+    if "/declos/eval/builtins/" in code.co_filename or "/declos/store/" in code.co_filename:
+        return f"builtin {name}"
     return None
 
 
-def _label(code) -> str:
-    span = code.span
-    if span is None:
-        return code.name or "?"
-    line, _ = span.line_col
-    path = span.source.path or span.source.name
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    path = os.path.relpath(path, root) if path.startswith(root) else path
-    return f"{path}:{line} {code.name or ''}".strip()
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main() -> None:

@@ -287,7 +287,6 @@ class Evaluator:
                     chain = self.importing[self.importing.index(path) :] + [path]
                     raise ImportCycle(chain)
                 return force(cached)
-        from declos.lang.cache import cached_parse
         from declos.lang.loader import read_source
 
         self.check_path(path)
@@ -301,7 +300,11 @@ class Evaluator:
         try:
             source = read_source(path)
             code = self.units.cached(source, names)
-            tree = cached_parse(source) if code is None else None
+            tree = None
+            if code is None:
+                from declos.lang.cache import cached_parse  # imports the parser
+
+                tree = cached_parse(source)
         except EvalError:
             raise
         except DeclosError as e:

@@ -27,7 +27,8 @@ from declos.eval import ops
 from declos.eval.genfn import Fn
 from declos.eval.scope import Scope, resolve
 from declos.eval.show import show
-from declos.eval.values import PrimOp, Thunk
+from declos.eval.units import global_kind
+from declos.eval.values import PrimOp
 from declos.lang import ast
 from declos.lang.bindings import MergedAttrs
 
@@ -37,15 +38,6 @@ from .gen_ops import OpsGen
 # Deeper than this, a sub-expression goes to a function of its own: Python
 # allows 100 levels of indentation.
 MAX_DEPTH = 60
-
-
-def global_kind(v) -> str:
-    """What the generated code may assume of a global value (part of the cache key)."""
-    if type(v) is PrimOp:
-        return f"p{v.arity}"
-    if type(v) is Thunk:
-        return "t"
-    return "v"
 
 
 class Gen(AttrsGen, OpsGen):

@@ -17,6 +17,13 @@ _LOGIC = {
     "->": ("False", "True", "IMPL (->)"),
 }
 _ARITH = {"-": ("SUB", "-"), "*": ("MUL", "*")}
+# op: (left of `<`, right of `<`, negation): `a > b` is `b < a`, `a <= b` is `!(b < a)`
+_COMPARE = {
+    "<": ("a", "b", ""),
+    ">": ("b", "a", ""),
+    "<=": ("b", "a", "not "),
+    ">=": ("a", "b", "not "),
+}
 
 
 class OpsGen:
@@ -46,15 +53,17 @@ class OpsGen:
             return self._logic(node, fn, scope, span)
         if op in ("==", "!="):
             return self._equals(node, fn, scope)
-        ta = self.expr(node.left, fn, scope)
-        b = self.expr(node.right, fn, scope)
+        ta = self.operand(node.left, fn, scope)
+        b = self.operand(node.right, fn, scope)
         r = fn.tmp()
+        ints = self._ints(node, ta, b)
         if op == "+":
             spans = self.const(f"({self.span(node.left.span)}, {self.span(node.right.span)})")
             slow = f"PLUS(EV, {ta}, {b}, {spans})"
-            self._int_op(fn, r, ta, b, "+", slow)
-            with fn.block(f"elif type({ta}) is str and type({b}) is str:"):
-                fn.emit(f"{r} = {ta} + {b}")
+            self._int_op(fn, r, ints, f"{ta} + {b}", slow)
+            if type(node.left) is not ast.Int and type(node.right) is not ast.Int:
+                with fn.block(f"elif type({ta}) is str and type({b}) is str:"):
+                    fn.emit(f"{r} = {ta} + {b}")
             with fn.block("else:"):
                 fn.emit(f"{r} = {slow}")
             return r
@@ -67,30 +76,37 @@ class OpsGen:
         if op in _ARITH:
             helper, sym = _ARITH[op]
             slow = f"ARITH({helper}, {ta}, {b}, {span})"
-            self._int_op(fn, r, ta, b, sym, slow)
+            self._int_op(fn, r, ints, f"{ta} {sym} {b}", slow)
             with fn.block("else:"):
                 fn.emit(f"{r} = {slow}")
             return r
         if op == "/":
             fn.emit(f"{r} = ARITH(DIV, {ta}, {b}, {span})")
             return r
-        if op == "<":
-            fn.emit(f"{r} = LESS({ta}, {b}, {span})")
-        elif op == ">":
-            fn.emit(f"{r} = LESS({b}, {ta}, {span})")
-        elif op == "<=":
-            fn.emit(f"{r} = not LESS({b}, {ta}, {span})")
-        elif op == ">=":
-            fn.emit(f"{r} = not LESS({ta}, {b}, {span})")
-        else:  # pragma: no cover
-            raise AssertionError(f"unknown operator {op}")
+        # Integers compare directly; everything else goes through Nix's rules.
+        x, y, negate = _COMPARE[op]
+        x, y = (ta, b) if x == "a" else (b, ta)
+        fn.emit(f"{r} = {negate}({x} < {y} if {ints} else LESS({x}, {y}, {span}))")
         return r
 
+    def operand(self, node, fn, scope) -> str:
+        """An operand: an integer literal as itself, else evaluated."""
+        if type(node) is ast.Int:
+            return repr(node.value)
+        return self.expr(node, fn, scope)
+
     @staticmethod
-    def _int_op(fn, r: str, a: str, b: str, sym: str, slow: str) -> None:
-        """`if` both are integers: `r = a SYM b`, or `slow` (which raises) on overflow."""
-        with fn.block(f"if type({a}) is int and type({b}) is int:"):
-            fn.emit(f"{r} = {a} {sym} {b}")
+    def _ints(node, a: str, b: str) -> str:
+        """The test that both operands are integers (literals need none)."""
+        tests = [f"type({v}) is int" for n, v in ((node.left, a), (node.right, b))]
+        tests = [t for t, n in zip(tests, (node.left, node.right)) if type(n) is not ast.Int]
+        return " and ".join(tests) or "True"
+
+    @staticmethod
+    def _int_op(fn, r: str, ints: str, result: str, slow: str) -> None:
+        """`if` both are integers: `r = RESULT`, or `slow` (which raises) on overflow."""
+        with fn.block(f"if {ints}:"):
+            fn.emit(f"{r} = {result}")
             fn.emit(f"if not INT_MIN <= {r} <= INT_MAX: {r} = {slow}")
 
     def literal(self, node, scope):

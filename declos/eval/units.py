@@ -27,8 +27,6 @@ from declos import __version__
 from declos.diagnostics import Source, Span
 from declos.eval import ops, rt
 from declos.eval.errors import EvalError
-from declos.eval.gen import Gen, global_kind
-from declos.eval.scope import Scope
 from declos.eval.strings import concat
 from declos.eval.values import Attrs, Closure, PathValue, PrimOp, PrimOpApp, Thunk, make_string
 
@@ -77,6 +75,16 @@ RUNTIME = {
     "EXPECTBOOL": rt.expect_bool,
 }
 
+
+def global_kind(v) -> str:
+    """What the generated code may assume of a global value (part of the cache key)."""
+    if type(v) is PrimOp:
+        return f"p{v.arity}"
+    if type(v) is Thunk:
+        return "t"
+    return "v"
+
+
 # Code objects by key, for every evaluator of this process.
 _MEMORY: dict[str, object] = {}
 
@@ -98,9 +106,12 @@ def generator_stamp() -> str:
 
 
 def code_dir() -> str:
-    from declos.lang.cache import cache_dir
-
-    return os.path.join(os.path.dirname(str(cache_dir())), "code")
+    """`<cache>/code`, next to the parse cache's `<cache>/parse`."""
+    root = os.environ.get("DECLOS_CACHE_DIR")
+    if not root:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        root = os.path.join(xdg, "declos") if xdg else os.path.expanduser("~/.cache/declos")
+    return os.path.join(root, "code")
 
 
 class Units:
@@ -155,6 +166,9 @@ class Units:
 
     def generate(self, tree, source: Source, scope_names: tuple[str, ...] = ()):
         """Generate and compile the module of `tree`; cache it when it can be."""
+        from declos.eval.gen import Gen  # not needed when every file is cached
+        from declos.eval.scope import Scope
+
         scope = Scope(None, {n: i + 1 for i, n in enumerate(scope_names)})
         gen = Gen(self.ev, source, self.ev.globals)
         text = gen.module(tree, scope)

@@ -7,10 +7,15 @@ through the on-disk parse cache (declos/lang/cache.py) unless told not to.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from declos.diagnostics import DeclosError, Source
-from declos.lang import ast
-from declos.lang.parser import parse_source
+
+if TYPE_CHECKING:
+    from declos.lang import ast
+
+# The parser (and lark) is imported only to parse: an evaluation whose files
+# are all in the code cache reads them (`read_source`) but never parses.
 
 
 def read_source(path: str) -> Source:
@@ -46,8 +51,12 @@ def parse_file(path: str, use_cache: bool = True) -> ast.Expr:
         from declos.lang.cache import cached_parse
 
         return cached_parse(source)
+    from declos.lang.parser import parse_source
+
     return parse_source(source)
 
 
 def parse_expression(text: str, base_dir: str | None = None) -> ast.Expr:
+    from declos.lang.parser import parse_source
+
     return parse_source(Source(None, text, base_dir or os.getcwd()))

@@ -14,9 +14,19 @@ from __future__ import annotations
 
 import functools
 
-from declos.eval.errors import EvalTypeError
+from declos.eval.errors import EvalError, EvalTypeError
+from declos.eval.ops import coerce_to_string
 from declos.eval.printing import show_value
-from declos.eval.values import Attrs, CtxStr, PathValue, PrimOp, Thunk, show_type
+from declos.eval.values import (
+    Attrs,
+    Closure,
+    CtxStr,
+    PathValue,
+    PrimOp,
+    PrimOpApp,
+    Thunk,
+    show_type,
+)
 
 BUILTINS: dict[str, PrimOp] = {}
 CONSTANTS: dict[str, object] = {}  # name -> fn(ev) computing the value
@@ -99,10 +109,14 @@ def force_attrs(v, ctx: str = "") -> Attrs:
 
 
 def force_function(v, ctx: str = ""):
-    from declos.eval.values import is_function
-
-    v = force(v)
-    if not is_function(v) and not (type(v) is Attrs and "__functor" in v):
+    v = v.force() if type(v) is Thunk else v
+    t = type(v)
+    if (
+        t is not Closure
+        and t is not PrimOp
+        and t is not PrimOpApp
+        and not (t is Attrs and "__functor" in v)
+    ):
         raise _expected("a function", v, ctx)
     return v
 
@@ -130,13 +144,15 @@ def force_string_no_context(v, ctx: str = "") -> str:
     return v if type(v) is str else v.s
 
 
+_NO_CONTEXT: frozenset = frozenset()
+
+
 def coerce_string(ev, v, ctx: str = "", copy_to_store: bool = False, more: bool = False):
     """(text, context) of a value coerced as `toString`/interpolation would."""
-    from declos.eval.errors import EvalError
-    from declos.eval.ops import coerce_to_string
-
+    if type(v) is str:
+        return v, _NO_CONTEXT
     try:
-        return coerce_to_string(ev, force(v), copy_to_store, more)
+        return coerce_to_string(ev, v.force() if type(v) is Thunk else v, copy_to_store, more)
     except EvalError as e:
         if ctx:
             e.add_frame(None, ctx)

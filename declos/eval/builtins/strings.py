@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 from declos.eval.builtins.registry import (
     arg_ctx,
     builtin,
@@ -88,6 +91,16 @@ def concat_strings_sep(ev, sep, xs):
     return make_string(string_text(sep_v).join(texts), context)
 
 
+@functools.lru_cache(maxsize=256)
+def _alternation(froms: tuple[str, ...]):
+    """A regex matching any of `froms` (first listed first), and each
+    string's first index."""
+    first: dict[str, int] = {}
+    for k, f in enumerate(froms):
+        first.setdefault(f, k)
+    return re.compile("|".join(re.escape(f) for f in froms)), first
+
+
 @builtin("replaceStrings", ("from", "to", "s"))
 def replace_strings(ev, from_, to, s):
     froms = [
@@ -105,20 +118,29 @@ def replace_strings(ev, from_, to, s):
     subject_v = force_string(s, arg_ctx(2, "replaceStrings"))
     subject = string_text(subject_v)
     context = set(string_context(subject_v))
+
+    def replacement(k: int) -> str:
+        if tos[k] is None:
+            tos[k] = force_string(
+                tos_raw[k],
+                "while evaluating one of the replacement strings passed to builtins.replaceStrings",
+            )
+        context.update(string_context(tos[k]))
+        return string_text(tos[k])
+
+    if froms and all(froms):
+        # One pass of a compiled alternation: at each position the first
+        # `from` that matches wins, as in the loop below.
+        pattern, first = _alternation(tuple(froms))
+        text = pattern.sub(lambda m: replacement(first[m.group(0)]), subject)
+        return make_string(text, context)
     out = []
     i = 0
     n = len(subject)
     while i <= n:
         for k, f in enumerate(froms):
             if subject.startswith(f, i):
-                if tos[k] is None:
-                    tv = force_string(
-                        tos_raw[k],
-                        "while evaluating one of the replacement strings passed to builtins.replaceStrings",
-                    )
-                    tos[k] = tv
-                context |= string_context(tos[k])
-                out.append(string_text(tos[k]))
+                out.append(replacement(k))
                 if f:
                     i += len(f)
                 else:

@@ -22,12 +22,10 @@ Example:
 
 from __future__ import annotations
 
-import os
-import subprocess
 from typing import Protocol
 
 from declos.diagnostics import DeclosError
-from declos.store import mounts
+from declos.system import managers
 from declos.system.manifest import load_manifest
 
 PREFIX = "declos/health-checks/"
@@ -99,24 +97,8 @@ def run_health_checks(ctx: _Context, toplevel: str | None) -> None:
 
 
 def _run(ctx: _Context, name: str, script: str) -> tuple[int, list[str]]:
-    """Run one check on the host (in its mount namespace), passing its output on."""
-    argv, fds = mounts.host_command(["/bin/sh", script])
-    env = {**os.environ, "DECLOS_ROOT": ctx.root, "DECLOS_HEALTH_CHECK": name}
-    env.setdefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-    lines: list[str] = []
-    with subprocess.Popen(
-        argv,
-        env=env,
-        cwd="/",
-        pass_fds=fds,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    ) as proc:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            line = raw.decode(errors="replace").rstrip("\n")
-            lines.append(line)
-            ctx.say(f"health check {name}: {line}")
-        status = proc.wait()  # the check's script runs it under `timeout`
-    return status, lines
+    """Run one check on the host (in its mount namespace, with the clean
+    environment package managers get), passing its output on; the check's
+    script runs it under `timeout`."""
+    status, output = managers.run(["/bin/sh", script], ctx.say, f"health check {name}: ")
+    return status, output.splitlines()

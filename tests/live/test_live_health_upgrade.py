@@ -10,22 +10,13 @@ from __future__ import annotations
 
 import time
 
+from live_config import switch as _switch
 from live_host import Host
-
-CFG = "/root/cfg/config.dcl"
 
 
 def _generations(host: Host) -> list[int]:
     out = host.run(["declos", "generations", "--root", "/"]).stdout
     return [int(line.replace("*", " ").split()[0]) for line in out.splitlines() if line.strip()]
-
-
-def _switch(host: Host, text: str, *args: str, check: bool = True):
-    host.write_file(CFG, text)
-    proc = host.run(["declos", "switch", CFG, "--root", "/", *args], check=False, timeout=600)
-    if check:
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
 
 
 WEB = r"""

@@ -13,18 +13,9 @@ from __future__ import annotations
 
 import time
 
+from live_config import switch as _switch
 from live_debs import install_debs
 from live_host import Host
-
-CFG = "/root/cfg/config.dcl"
-
-
-def _switch(host: Host, text: str, *args: str, check: bool = True):
-    host.write_file(CFG, text)
-    proc = host.run(["declos", "switch", CFG, "--root", "/", *args], check=False, timeout=600)
-    if check:
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
 
 
 def _eventually(host: Host, cmd: list[str], expect: str, unit: str) -> str:

@@ -11,21 +11,13 @@ from __future__ import annotations
 
 import time
 
+from live_config import CFG
+from live_config import switch as _switch
 from live_host import Host
-
-CFG = "/root/cfg/config.dcl"
 
 # As tests/live/test_live_login_path.py: the image has no libpam-systemd,
 # whose pam_systemd sets XDG_RUNTIME_DIR for user@.service.
 RUNTIME_DIR_DROPIN = "[Service]\nEnvironment=XDG_RUNTIME_DIR=/run/user/%i\n"
-
-
-def _switch(host: Host, text: str, *args: str, check: bool = True):
-    host.write_file(CFG, text)
-    proc = host.run(["declos", "switch", CFG, "--root", "/", *args], check=False, timeout=600)
-    if check:
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
 
 
 def _mounts(size: str, bind: bool = True) -> str:

@@ -38,7 +38,10 @@ def main() -> None:
     from declos.eval.values import force
     from declos.store.builtins import EvalStore, evaluator_with_store
 
-    work = tempfile.mkdtemp(prefix="declos-profile-")
+    # A fixed directory: the configuration's path is part of its drvPath,
+    # which can then be compared between runs.
+    work = os.path.join(tempfile.gettempdir(), f"declos-hotspots-{args.users}")
+    os.makedirs(work, exist_ok=True)
     config = os.path.abspath(args.config) if args.config else generate_large(work, args.users)
     text = TOPLEVEL.format(config=config, modules=MODULES)
     ev = evaluator_with_store(EvalStore.read_only(), args.include)

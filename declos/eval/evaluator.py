@@ -73,12 +73,20 @@ class Evaluator:
         pure: bool = False,
         env: dict[str, str] | None = None,
         settings: _settings.EvalSettings | None = None,
+        reference_modules: bool | None = None,
     ):
         """`search_path`: `-I` entries, `name=path` or plain directories, in order.
 
         `settings` (restrict-eval, pure-eval) default to the process's
         (`declos.eval.settings.current()`); `pure` is pure-eval too.
+        `reference_modules` leaves out the Python versions of lib functions
+        (`builtins/modsys.py`), so the module system runs its DCL reference
+        implementation; default: `DECLOS_REFERENCE_MODULES=1` in the
+        environment.
         """
+        if reference_modules is None:
+            reference_modules = os.environ.get("DECLOS_REFERENCE_MODULES") == "1"
+        self.reference_modules = reference_modules
         self.search_path = list(search_path or [])
         # Always last: `<declos/...>` resolves to the library shipped with declos,
         # `<declos/modules/...>` to the module library (see `modules_dir`).

@@ -17,7 +17,7 @@ from declos.eval.builtins import (  # noqa: F401 - imported for registration
     strings,
     types,
 )
-from declos.eval.builtins.registry import BUILTINS, CONSTANTS, GLOBAL_NAMES
+from declos.eval.builtins.registry import ACCELERATORS, BUILTINS, CONSTANTS, GLOBAL_NAMES
 from declos.eval.values import Attrs, Thunk
 
 _OPTIONAL_FAMILIES = (
@@ -30,6 +30,7 @@ _OPTIONAL_FAMILIES = (
     "declos.eval.builtins.toml",
     "declos.eval.builtins.context",
     "declos.eval.builtins.misc",
+    "declos.eval.builtins.modsys",
 )
 
 
@@ -50,8 +51,10 @@ _load_families()
 def install(ev) -> None:
     """Fill `ev.globals` with `builtins`, the global names and `__name` aliases."""
     b = Attrs()
+    skip = ACCELERATORS if ev.reference_modules else ()
     for name, prim in BUILTINS.items():
-        b[name] = prim
+        if name not in skip:
+            b[name] = prim
     for name, fn in CONSTANTS.items():
         b[name] = Thunk(lambda _env, fn=fn: fn(ev), None)
     b["builtins"] = b

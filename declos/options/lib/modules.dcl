@@ -280,7 +280,11 @@ let
   # Each pushed-down set with the set as written (`posSource`), whose
   # attribute positions say on which line each definition is: the copies
   # made by mapAttrs have none, as in Nix.
-  pushDownPropertiesPos =
+  # (`builtins.__declos…` here and below: Python versions of these functions,
+  # declos/eval/builtins/modsys.py; this DCL stays the reference, run by Nix
+  # and by DECLOS_REFERENCE_MODULES=1, and tests/options/
+  # test_modsys_differential.py compares the two.)
+  pushDownPropertiesPos = builtins.__declosPushDownPropertiesPos or (
     cfg:
     if cfg._type or "" == "merge" then
       concatMap pushDownPropertiesPos cfg.contents
@@ -296,10 +300,10 @@ let
           value = cfg;
           posSource = cfg;
         }
-      ];
+      ]);
 
   # `mkMerge` flattened and `mkIf` decided, for one option's definition.
-  dischargeProperties =
+  dischargeProperties = builtins.__declosDischargeProperties or (
     def:
     if def._type or "" == "merge" then
       concatMap dischargeProperties def.contents
@@ -309,11 +313,11 @@ let
       else
         throw "mkIf called with a non-Boolean condition"
     else
-      [ def ];
+      [ def ]);
 
   filterOverrides = defs: (filterOverrides' defs).values;
 
-  filterOverrides' =
+  filterOverrides' = builtins."__declosFilterOverrides'" or (
     defs:
     let
       getPrio = def: if def.value._type or "" == "override" then def.value.priority else defaultOverridePriority;
@@ -323,9 +327,9 @@ let
     {
       values = concatMap (def: if getPrio def == highestPrio then [ (strip def) ] else [ ]) defs;
       inherit highestPrio;
-    };
+    });
 
-  sortProperties =
+  sortProperties = builtins.__declosSortProperties or (
     defs:
     let
       strip =
@@ -341,12 +345,12 @@ let
       defs' = map strip defs;
       compare = a: b: (a.priority or defaultOrderPriority) < (b.priority or defaultOrderPriority);
     in
-    sort compare defs';
+    sort compare defs');
 
   # The value of one option from its definitions: properties, priorities,
   # order, the type's check and merge.
   mergeDefinitions = loc: type: defs: rec {
-    defsFinal' =
+    defsFinal' = (builtins.__declosFinalDefinitions or (defs:
       let
         discharged = concatMap (
           m:
@@ -368,7 +372,7 @@ let
       {
         values = sorted;
         inherit (filtered) highestPrio;
-      };
+      })) defs;
     defsFinal = defsFinal'.values;
     # `{ headError; value; valueMeta; }`: v2 types check and merge in one
     # pass and forward metadata (types.dcl); others get an empty valueMeta.

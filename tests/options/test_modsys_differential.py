@@ -1,0 +1,68 @@
+"""The module system's Python versions against its DCL reference.
+
+modules.dcl calls the Python versions of its per-definition functions
+(`declos/eval/builtins/modsys.py`) as `builtins.__declosX or <DCL>`; with
+`DECLOS_REFERENCE_MODULES=1` the evaluator has none of them, and the DCL
+runs.  Every case of the module-system tables (test_modules.py,
+test_modules_more.py) and every example configuration is evaluated both
+ways here: the exit code, the output and the error message must be the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+
+import pytest
+from module_table import case_id, expr, params
+from test_modules import CASES
+from test_modules_more import ALL
+
+from declos.cli import main
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLES = ("minimal", "webserver", "workstation", "team")
+
+
+def run(argv: list[str], reference: bool, monkeypatch) -> tuple[int, str, str]:
+    monkeypatch.setenv("DECLOS_REFERENCE_MODULES", "1" if reference else "0")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(argv)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def same_both_ways(argv: list[str], monkeypatch) -> tuple[int, str, str]:
+    fast = run(argv, False, monkeypatch)
+    reference = run(argv, True, monkeypatch)
+    assert fast == reference
+    return fast
+
+
+def test_the_switch_really_switches(monkeypatch):
+    has = ["eval", "-E", "builtins ? __declosDischargeProperties"]
+    assert run(has, False, monkeypatch)[1] == "true\n"
+    assert run(has, True, monkeypatch)[1] == "false\n"
+
+
+TABLE = params(CASES + ALL)
+
+
+@pytest.mark.parametrize(("path", "modules", "expected", "args"), TABLE, ids=map(case_id, TABLE))
+def test_module_table_both_ways(path, modules, expected, args, monkeypatch):
+    same_both_ways(["eval", "--strict", "-E", expr(path, modules, args)], monkeypatch)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_toplevel_both_ways(example, monkeypatch):
+    config = os.path.join(REPO, "examples", example, "config.dcl")
+    text = (
+        "((import <declos/lib>).evalModules { modules = [ " + config + " ] ++ "
+        "import <declos/modules/module-list.dcl>; specialArgs.modulesPath = <declos/modules>; })"
+        ".config.system.build.toplevel.drvPath"
+    )
+    argv = ["eval", "-E", text, "-I", f"teamlib={REPO}/examples/team/library"]
+    rc, out, err = same_both_ways(argv, monkeypatch)
+    assert rc == 0, err
+    assert out.startswith('"/nix/store/')

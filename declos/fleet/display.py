@@ -125,8 +125,8 @@ class Board:
             took = time.monotonic() - (cell.started or time.monotonic())
             return self._paint(f"{spin} {took:.0f}s".ljust(width), "33")
         if cell.state == "done":
-            took = f" {cell.seconds:.1f}s" if cell.seconds is not None else ""
-            return self._paint(f"✓{took}".ljust(width), "32")
+            secs = f" {cell.seconds:.1f}s" if cell.seconds is not None else ""
+            return self._paint(f"✓{secs}".ljust(width), "32")
         if cell.state == "failed":
             return self._paint("✗".ljust(width), "31")
         return ("-" if cell.state == "skipped" else "·").ljust(width)

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -32,6 +32,10 @@ from declos.fleet.fleet import Deployment, Selection
 MEMORY_PER_WORKER = 512 * 1024 * 1024
 
 
+def _tuple(items: Iterable) -> tuple:
+    return tuple(items)
+
+
 @attrs.frozen
 class NodeResult:
     name: str
@@ -39,11 +43,11 @@ class NodeResult:
     deployment: Deployment | None = None
     drv_path: str | None = None
     toplevel: str | None = None
-    warnings: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    warnings: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     error: str | None = None  # rendered
     cached: bool = False
     seconds: float = 0.0
-    reads: tuple = attrs.field(default=(), converter=tuple, repr=False)
+    reads: tuple = attrs.field(default=(), converter=_tuple, repr=False)
 
     def to_json(self) -> dict:
         data = attrs.asdict(self, recurse=False)

@@ -26,6 +26,7 @@ import fnmatch
 import json
 import os
 import re
+from collections.abc import Iterable
 
 import attrs
 
@@ -71,6 +72,10 @@ class HealthCheck:
     timeout: int = 30
 
 
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
 def _checks(items) -> tuple[HealthCheck, ...]:
     return tuple(HealthCheck(**c) if isinstance(c, dict) else c for c in items)
 
@@ -82,7 +87,7 @@ class Deployment:
     host: str
     port: int | None = None
     user: str = "root"
-    tags: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     health_checks: tuple[HealthCheck, ...] = attrs.field(default=(), converter=_checks)
 
     @classmethod

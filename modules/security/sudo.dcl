@@ -120,8 +120,10 @@ let
 
   configured = cfg.extraRules != [ ] || cfg.extraConfig != "";
 
-  # The wheel group's members as the manifest will have them.
-  wheelMembers = (config.system.build.groups.wheel or { members = [ ]; }).members;
+  # Whether anyone is in wheel (as the manifest will have it), read without
+  # forcing any account's name: a hostile one must reach its assertion.
+  wheelHasMembers = (config.users.groups.wheel.members or [ ]) != [ ]
+    || lib.any (u: builtins.elem "wheel" u.extraGroups) (lib.attrValues config.users.users);
 
   # execWheelOnly: the host's sudo, its mode and owners kept to be given
   # back (a dpkg stat override replaces the package's own, and is removed
@@ -244,7 +246,7 @@ in
   };
 
   config = lib.mkMerge [
-  (lib.mkIf (cfg.enable && wheelMembers != [ ]) {
+  (lib.mkIf (cfg.enable && wheelHasMembers) {
     # NixOS's rule for wheel, before others (a user's mkBefore rules come first)
     security.sudo.extraRules = lib.mkOrder 600 [{
       groups = [ "wheel" ];

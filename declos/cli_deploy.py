@@ -179,7 +179,9 @@ def _run_confirm_wait(args) -> int:
     from declos.cli_system import _print_plan, _say
     from declos.system import confirm
 
-    d = confirm.directory(os.path.abspath(args.state_dir), args.id)
+    d = confirm.directory(os.path.abspath(args.state_dir or "."), args.id)
+    if not os.path.isfile(os.path.join(d, "request.json")):
+        raise confirm.ConfirmError(f"no switch request in {d}")
     fd = os.open(os.path.join(d, "log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     for target in (1, 2):
         os.dup2(fd, target)

@@ -137,7 +137,7 @@ class Board:
 
     def _draw(self) -> None:
         try:
-            cols = os.get_terminal_size(self.stream.fileno()).columns
+            cols = os.get_terminal_size(self.stream.fileno()).columns or 100
         except (OSError, ValueError):
             cols = 100
         width = max([4, *(len(n) for n in self.names)]) + 2

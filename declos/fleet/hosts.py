@@ -175,20 +175,19 @@ class HostDeploy:
     def _copy(self) -> str:
         self._say("copy", f"connecting to {self.conn.describe()}")
         self.conn.open()
-        version = self.conn.run(["declos", "--version"], timeout=120)
-        if version.returncode == SSH_FAILED:
-            raise SshError(f"ssh to {self.conn.describe()} failed: {last_line(version.stderr)}")
-        if version.returncode != 0:
-            raise HostFailed(
-                "copy",
-                f"declos is not on PATH on {self.conn.describe()} ({last_line(version.stderr)}): "
-                "install it there, on the PATH that commands run over ssh get (for example a "
-                "link to it in /usr/local/bin)",
-            )
         root = self.run.drv_path if self.opts.build_on_target else self.run.toplevel
         assert root is not None
         closure = sorted(self.store.closure([root]))
         listed = self.conn.run(self._declos("store", "missing"), input="\n".join(closure) + "\n")
+        if listed.returncode == SSH_FAILED:
+            raise SshError(f"ssh to {self.conn.describe()} failed: {last_line(listed.stderr)}")
+        if listed.returncode == 127 or "declos: command not found" in listed.stderr:
+            raise HostFailed(
+                "copy",
+                f"declos is not on PATH on {self.conn.describe()} ({last_line(listed.stderr)}): "
+                "install it there, on the PATH that commands run over ssh get (for example a "
+                "link to it in /usr/local/bin)",
+            )
         if listed.returncode != 0:
             raise SshError(
                 f"asking {self.conn.describe()} what it lacks failed: {last_line(listed.stderr)}"
@@ -200,7 +199,7 @@ class HostDeploy:
             return f"would copy {len(missing)} paths ({size / MIB:.1f} MiB)"
         if missing:
             self._send(missing, size)
-        return f"{len(missing)} paths, {size / MIB:.1f} MiB ({version.stdout.strip()})"
+        return f"{len(missing)} paths, {size / MIB:.1f} MiB"
 
     def _send(self, paths: list[str], size: int) -> None:
         from declos.store.export import export_paths, references_first

@@ -316,8 +316,7 @@ def request_confirmation(d: str, wait: float) -> dict:
     if status["state"] == "waiting":
         with open(os.path.join(d, "confirm"), "w") as f:
             f.write(f"{time.time()}\n")
-        status = wait_while(d, ("waiting", "committing"), START_TIMEOUT)
-    return status
+    return wait_while(d, ("waiting", "committing"), START_TIMEOUT)
 
 
 def pending(state_dir: str) -> list[str]:

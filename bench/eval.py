@@ -108,6 +108,7 @@ def main() -> None:
     args = ap.parse_args()
     nix = shutil.which("nix-instantiate")
     env = dict(os.environ, DECLOS_CACHE_DIR=tempfile.mkdtemp(prefix="declos-bench-cache-"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # start-up as users have it
     rows = []
     for name, program in PROGRAMS.items():
         if args.only and name != args.only:

@@ -175,6 +175,7 @@ def main() -> None:
         shims = write_shims(work)
         env = dict(os.environ, DECLOS_CACHE_DIR=os.path.join(work, "cache"))
         env.pop("DECLOS_PATH", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # start-up as users have it
         rows = []
         for name, (config, includes) in configs.items():
             if args.only and name != args.only:

@@ -257,10 +257,15 @@ class Evaluator:
 
     # Files and imports.
     def eval_source(self, source: Source, scope_attrs: Attrs | None = None):
+        """Evaluate a file's or an expression's text (a file's code is cached)."""
+        names = tuple(sorted(scope_attrs)) if scope_attrs else ()
+        code = self.units.cached(source, names)
+        if code is not None:
+            return self._run_unit(source, code, None, scope_attrs)
         from declos.lang.parser import parse_source
 
         tree = parse_source(source)
-        return self.eval_tree(tree, scope_attrs)
+        return self._run_unit(source, None, tree, scope_attrs)
 
     def eval_tree(self, tree, scope_attrs: Attrs | None = None):
         source = tree.span.source if tree.span is not None else Source(None, "")
@@ -411,10 +416,11 @@ def run_deep(fn, *args, stack_mb: int = 2048):
 
     old_limit = sys.getrecursionlimit()
     old_size = threading.stack_size()
-    # Evaluation allocates millions of small objects that live until it ends;
-    # the default thresholds make the cyclic GC rescan them over and over.
-    old_gc = gc.get_threshold()
-    gc.set_threshold(200_000, 50, 1000)
+    # Evaluation allocates millions of small objects that live until it ends:
+    # the cyclic GC would rescan them over and over (15% of a whole-system
+    # evaluation, for a few MB of cyclic garbage), so it is off meanwhile.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     sys.setrecursionlimit(max(old_limit, 1_000_000))
     threading.stack_size(stack_mb * 1024 * 1024)
     try:
@@ -424,7 +430,8 @@ def run_deep(fn, *args, stack_mb: int = 2048):
     finally:
         threading.stack_size(old_size)
         sys.setrecursionlimit(old_limit)
-        gc.set_threshold(*old_gc)
+        if gc_was_enabled:
+            gc.enable()
     if "error" in result:
         raise result["error"]
     return result.get("value")

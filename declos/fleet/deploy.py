@@ -30,7 +30,7 @@ import time
 
 import attrs
 
-from declos.fleet.display import Board
+from declos.fleet.display import Board, headline
 from declos.fleet.evaluate import NodeResult, cached, evaluate_nodes, record
 from declos.fleet.fleet import Selection, load
 from declos.fleet.hosts import HostDeploy, HostOptions, HostRun
@@ -97,6 +97,7 @@ def deploy(opts: DeployOptions, store, board_factory=Board) -> Outcome:
             run.seconds["eval"] = r.seconds
             if r.error:
                 run.fail("eval", r.error)
+        _cancel_if_failed(opts, runs, board)
         if opts.build_on == "local":
             _build(opts, store, runs, results, board)
         _cancel_if_failed(opts, runs, board)
@@ -122,7 +123,7 @@ def _evaluate(opts, store, selection, names, board) -> dict[str, NodeResult]:
 
     def done(r: NodeResult) -> None:
         if r.error:
-            board.phase(r.name, "eval", "failed", r.error.strip().splitlines()[-1])
+            board.phase(r.name, "eval", "failed", headline(r.error))
         elif r.selected:
             board.phase(r.name, "eval", "done")
 
@@ -189,7 +190,7 @@ def _build(opts, store, runs: dict[str, HostRun], results, board) -> None:
         failures = [result.failed[d] for d in sorted(result.failed) if d in closure]
         why = render(failures[0]) if failures else "error: not built: another build failed\n"
         run.fail("build", why)
-        board.phase(name, "build", "failed", why.strip().splitlines()[0])
+        board.phase(name, "build", "failed", headline(why))
 
 
 def _cancel_if_failed(opts, runs: dict[str, HostRun], board) -> None:
@@ -199,7 +200,9 @@ def _cancel_if_failed(opts, runs: dict[str, HostRun], board) -> None:
     for name, run in runs.items():
         if run.status == "pending":
             run.status, run.phase = "cancelled", "copy"
-            board.phase(name, "copy", "skipped", "cancelled: another node failed to build")
+            board.phase(
+                name, "copy", "skipped", "cancelled: another node failed to evaluate or build"
+            )
 
 
 def _hosts(opts: DeployOptions, store, todo: list[HostRun], board) -> None:

@@ -25,6 +25,16 @@ PHASES = ("eval", "build", "copy", "activate", "confirm")
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
+def headline(error: str) -> str:
+    """The line that says what went wrong in a rendered error (past its
+    `error:` and `… while` lines), for a table cell or a summary line."""
+    lines = [line.strip() for line in error.strip().splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("error: ") and len(line) > len("error: "):
+            return line[len("error: ") :]
+    return lines[0] if lines else ""
+
+
 @attrs.define
 class Cell:
     state: str = "pending"  # pending, running, done, failed, skipped
@@ -64,7 +74,7 @@ class Board:
             changed = state != cell.state
             cell.state, cell.detail = state, detail
             if detail:
-                self.latest[name] = detail
+                self.latest[name] = headline(detail) if state == "failed" else detail
             if not self.tty and (changed or state != "running") and state != "pending":
                 self._plain(name, phase, cell)
 
@@ -105,7 +115,7 @@ class Board:
         what = {"running": "started"}.get(cell.state, cell.state)
         detail = f": {cell.detail}" if cell.detail else ""
         if cell.state == "failed":
-            detail = f": {cell.detail.splitlines()[0]}" if cell.detail else ""
+            detail = f": {headline(cell.detail)}" if cell.detail else ""
         self.stream.write(f"{name}: {phase} {what}{detail}{took}\n")
         self.stream.flush()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 from declos.fleet.deploy import Outcome
+from declos.fleet.display import headline
 
 LOG_TAIL = 15
 ORDER = ("deployed", "unchanged", "would-deploy", "failed", "cancelled")
@@ -22,9 +23,9 @@ ORDER = ("deployed", "unchanged", "would-deploy", "failed", "cancelled")
 
 def _detail(h) -> str:
     if h.status == "failed":
-        return f"{h.phase}: {(h.error or '').strip().splitlines()[-1] if h.error else ''}"
+        return f"{h.phase}: {headline(h.error or '')}"
     if h.status == "cancelled":
-        return "not deployed: another node failed to build"
+        return "not deployed: another node failed to evaluate or build"
     parts = []
     if h.generation is not None:
         parts.append(f"generation {h.generation}")

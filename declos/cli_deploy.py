@@ -45,18 +45,19 @@ def prebuilt_toplevel(config: str, store):
     from declos.toplevel import ToplevelOutcome, read_checks
 
     real = os.path.realpath(config)
-    has_manifest = os.path.isfile(os.path.join(real, "manifest.json"))
-    if not real.startswith(store.store_dir + "/"):
-        if has_manifest and os.path.basename(os.path.dirname(real)) == "store":
+    if not os.path.isfile(os.path.join(real, "manifest.json")):
+        return None
+    if os.path.dirname(real) != store.store_dir:
+        if os.path.basename(os.path.dirname(real)) == "store":
             raise SwitchFailed(
                 f"'{config}' is a toplevel of another store ({os.path.dirname(real)}); this "
                 f"state directory's store is {store.store_dir}: give --state-dir "
                 f"{os.path.dirname(os.path.dirname(real))}"
             )
         return None
-    top = str(store.path_of(real))
-    if top != real or not has_manifest or not store.is_valid(top):
-        raise SwitchFailed(f"'{config}' is not a valid system toplevel of {store.store_dir}")
+    top = real
+    if not store.is_valid(top):
+        raise SwitchFailed(f"'{config}' is not a valid path of {store.store_dir}")
     try:
         with open(os.path.join(top, "manifest.json")) as f:
             warnings = tuple(json.load(f).get("warnings", []))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -117,9 +118,10 @@ def test_switch_takes_a_toplevel_of_its_store(host, tmp_path: Path) -> None:
     proc = host("switch", other, "--root", str(host.root), check=1)
     assert f"'{other}' is a toplevel of another store" in proc.stderr
     assert f"give --state-dir {tmp_path / 'other'}" in proc.stderr
-    not_top = next(p for p in (host.state / "store").iterdir() if p.name.endswith("-hostname"))
-    proc = host("switch", str(not_top), "--root", str(host.root), check=1)
-    assert "is not a valid system toplevel" in proc.stderr
+    unregistered = host.state / "store" / ("0" * 32 + "-declos-system-copy")
+    shutil.copytree(built, unregistered)
+    proc = host("switch", str(unregistered), "--root", str(host.root), check=1)
+    assert f"'{unregistered}' is not a valid path of {host.state / 'store'}" in proc.stderr
 
 
 def test_confirm_usage(host) -> None:

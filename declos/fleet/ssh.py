@@ -77,7 +77,9 @@ class Connection:
         return text if self.dep.user == "root" else "sudo -n " + text
 
     def open(self) -> None:
-        """Connect (the master goes to the background once logged in)."""
+        """Connect (the master goes to the background once logged in); once."""
+        if self.opened:
+            return
         with tempfile.TemporaryFile("w+") as err:
             try:
                 proc = subprocess.run(

@@ -109,8 +109,10 @@ def _run_eval(args) -> int:
     # A configuration module under `-A config.…` is evaluated as a system
     # (declos/options/evalconfig.py); anything else as nix-instantiate does.
     from declos.options.evalconfig import run_eval_or_configuration
+    from declos.progress import Ticker
 
-    text = run_deep(run_eval_or_configuration, req, ev)
+    with Ticker(f"evaluating {args.file or 'the expression'}", ev.stats.describe):
+        text = run_deep(run_eval_or_configuration, req, ev)
     sys.stdout.write(text)
     return 0
 
@@ -161,7 +163,18 @@ COMMANDS = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_of(argv: list[str]) -> str | None:
+    """The subcommand named on the command line (the first word not an option)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with every command; given `argv`, only as far as the
+    group holding its command (building every group's parsers and importing
+    their modules costs more than evaluating a small file)."""
     parser = _Parser(
         prog="declos",
         description="Declarative system configuration for any Linux, "
@@ -171,17 +184,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--show-trace", action="store_true", help="show every frame of an error's trace"
     )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress reports on standard error"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    wanted = _command_of(argv) if argv is not None else None
     for add in COMMANDS:
         add(sub)
+        if wanted is not None and wanted in sub.choices:
+            break
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     show_trace = getattr(args, "show_trace", False)
+    from declos.progress import set_quiet
+
+    set_quiet(getattr(args, "quiet", False))
     from declos.eval.settings import SettingError, using
 
     try:

@@ -30,6 +30,14 @@ def add_show_trace(p: argparse.ArgumentParser) -> None:
         default=argparse.SUPPRESS,
         help="show every frame of an error's trace",
     )
+    # `-q` likewise, after the subcommand as before it (declos.progress).
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no progress reports on standard error",
+    )
 
 
 def add_eval_settings(p: argparse.ArgumentParser) -> None:

@@ -142,7 +142,9 @@ class Progress:
         self.shown = False
 
     def __call__(self, event) -> None:
-        if not self.tty:
+        from declos.progress import quiet
+
+        if not self.tty or quiet():
             return
         name = os.path.basename(event.drv_path).split("-", 1)[-1].removesuffix(".drv")
         verb = {"start": "building", "built": "built", "failed": "failed", "skipped": "skipped"}

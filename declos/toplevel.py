@@ -20,6 +20,7 @@ import os
 import attrs
 
 from declos import evalcache
+from declos.progress import Ticker, quiet
 from declos.store.realise import BuildRequest, collect_derivations, realise
 from declos.store.store import Store
 
@@ -90,6 +91,34 @@ def _warnings(toplevel: str) -> tuple[str, ...]:
         return ()
 
 
+class BuildTicker:
+    """Build events passed on to `inner` (the terminal's status line), and a
+    `Ticker` for the build phase from its first event: plain lines when
+    stderr is not a terminal and the build is long; nothing with `-q`."""
+
+    def __init__(self, inner=None):
+        self.inner = inner
+        self.ticker: Ticker | None = None
+        self.last = None
+
+    def __call__(self, event) -> None:
+        self.last = event
+        if self.ticker is None:
+            self.ticker = Ticker("building", self.describe)
+            if not self.ticker.tty:  # on a terminal, `inner` draws the line
+                self.ticker.__enter__()
+        if self.inner is not None and not quiet():
+            self.inner(event)
+
+    def describe(self) -> str:
+        e = self.last
+        return "" if e is None else f"{e.done}/{e.total} derivations built, {e.running} running"
+
+    def stop(self) -> None:
+        if self.ticker is not None:
+            self.ticker.stop()
+
+
 def build_toplevel(
     config: str,
     store: Store,
@@ -130,9 +159,12 @@ def build_toplevel(
         ev = evaluator_with_store(eval_store, search_path)
         evalcache.track_store_copies(ev)
         seen["ev"] = ev
-        _, result = evaluate_configuration(config_file, evaluator=ev)
-        value = select_attr_path(ev, result, TOPLEVEL_ATTR, Attrs())
-        return collect_derivations(ev, value, Attrs())
+        with Ticker(f"evaluating {config}", ev.stats.describe):
+            _, result = evaluate_configuration(config_file, evaluator=ev)
+            value = select_attr_path(ev, result, TOPLEVEL_ATTR, Attrs())
+            return collect_derivations(ev, value, Attrs())
+
+    building = BuildTicker(on_event)
 
     req = BuildRequest(
         file=config_file,
@@ -143,7 +175,10 @@ def build_toplevel(
         substituters=substituters,  # binary caches (see realise)
         substitute=substitute,
     )
-    outcome = realise(req, store, on_event=on_event, evaluate=evaluate)
+    try:
+        outcome = realise(req, store, on_event=building, evaluate=evaluate)
+    finally:
+        building.stop()
     if on_substituted is not None:
         on_substituted(outcome.substituted)
     outcome.result.raise_for_failure()

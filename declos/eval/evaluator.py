@@ -65,6 +65,27 @@ def _inside(path: str, directories: list[str]) -> bool:
     return any(path == d or path.startswith(d.rstrip("/") + "/") for d in directories)
 
 
+class EvalStats:
+    """Counters an evaluation keeps for progress reports (`declos.progress`):
+    files imported, option values merged (`mergeDefinitions`), derivations
+    instantiated."""
+
+    __slots__ = ("files", "options", "derivations")
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.options = 0
+        self.derivations = 0
+
+    def describe(self) -> str:
+        parts = [f"{self.files} files"] if self.files else []
+        if self.options:
+            parts.append(f"{self.options} options")
+        if self.derivations:
+            parts.append(f"{self.derivations} derivations")
+        return ", ".join(parts)
+
+
 class Evaluator:
     def __init__(
         self,
@@ -109,6 +130,7 @@ class Evaluator:
         self.globals: dict[str, object] = {}
         self.traces: list[str] = []
         self.reads: list[tuple[str, str]] = []  # (kind, path) read during evaluation
+        self.stats = EvalStats()
         from declos.eval.builtins import install
 
         install(self)
@@ -309,6 +331,7 @@ class Evaluator:
                 "within its own evaluation"
             )
         self.reads.append(("file", path))
+        self.stats.files += 1
         names = tuple(sorted(scope_attrs)) if scope_attrs else ()
         try:
             source = read_source(path)

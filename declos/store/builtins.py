@@ -316,6 +316,7 @@ def derivation_strict(ev, args):
             input_srcs.add(elem)
     span = attrs.pos.get("name") if attrs.pos else None
     path, drv = store.derivation(env, drv_args, input_drvs, input_srcs, span)
+    ev.stats.derivations += 1  # for progress reports
     result = Attrs()
     result["drvPath"] = CtxStr(path, frozenset(("=" + path,)))
     for output, out in drv.outputs.items():

@@ -215,6 +215,7 @@ def sort_properties_(ev, defs):
 
 
 def final_definitions(ev, defs) -> tuple[list, object]:
+    ev.stats.options += 1
     discharged = []
     for m in force_list(defs):
         mv = force(m)

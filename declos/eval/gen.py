@@ -349,7 +349,9 @@ class Gen(AttrsGen, OpsGen):
                     fn.emit(f"{x} = {cur}[{name}]")
                 with fn.block("except (KeyError, TypeError):"):
                     fn.emit(f"{x} = SELFAIL({cur}, {name}, {span})")
-                fn.emit(f"if type({x}) is Thunk: {x} = {x}.force()")
+                fn.emit(
+                    f"if type({x}) is Thunk: {x} = {x}.value if {x}.fn is None else {x}.force()"
+                )
                 cur = x
             return cur
         r = fn.tmp()
@@ -358,7 +360,10 @@ class Gen(AttrsGen, OpsGen):
         for part in node.path:
             name = self._name(part, fn, scope, span)
             fn.emit(f"{r} = {r}.get({name}, MISSING) if type({r}) is Attrs else MISSING")
-            fn.emit(f"if {r} is not MISSING and type({r}) is Thunk: {r} = {r}.force()")
+            fn.emit(
+                f"if {r} is not MISSING and type({r}) is Thunk: "
+                f"{r} = {r}.value if {r}.fn is None else {r}.force()"
+            )
             fn.emit(f"if {r} is not MISSING:")
             fn.depth += 1
         fn.emit("pass")

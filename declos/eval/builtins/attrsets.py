@@ -104,15 +104,19 @@ def cat_attrs(ev, attr, xs):
 @builtin("mapAttrs", ("f", "attrset"))
 def map_attrs(ev, f, s):
     a = force_attrs(s, arg_ctx(1, "mapAttrs"))
-    call = ev.call
     # As Nix, the result has no attribute positions (nixpkgs' module tests use
     # `mapAttrs (k: v: v)` as `discardPositions`).
     out = Attrs()
     for name, value in a.items():
-        out[name] = Thunk(
-            lambda _e, name=name, value=value: call(call(force(f), name), value), None
-        )
+        out[name] = Thunk(_apply2, (ev, f, name, value))
     return out
+
+
+def _apply2(env):
+    """Thunk body for `f a b` built by mapAttrs/zipAttrsWith: `env` is (evaluator, f, a, b)."""
+    ev, f, a, b = env
+    call = ev.call
+    return call(call(f.force() if type(f) is Thunk else f, a), b)
 
 
 @builtin("zipAttrsWith", ("f", "list"))
@@ -125,13 +129,9 @@ def zip_attrs_with(ev, f, xs):
         )
         for name, value in a.items():
             groups.setdefault(name, []).append(value)
-    call = ev.call
     out = Attrs()
     for name in sorted(groups):
-        values = groups[name]
-        out[name] = Thunk(
-            lambda _e, name=name, values=values: call(call(force(f), name), values), None
-        )
+        out[name] = Thunk(_apply2, (ev, f, name, groups[name]))
     return out
 
 

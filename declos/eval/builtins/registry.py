@@ -77,21 +77,24 @@ def force(v):
 
 
 def force_int(v, ctx: str = "") -> int:
-    v = force(v)
+    if type(v) is Thunk:
+        v = v.force()
     if type(v) is not int:
         raise _expected("an integer", v, ctx)
     return v
 
 
 def force_number(v, ctx: str = ""):
-    v = force(v)
+    if type(v) is Thunk:
+        v = v.force()
     if type(v) is not int and type(v) is not float:
         raise _expected("an integer", v, ctx)
     return v
 
 
 def force_float(v, ctx: str = "") -> float:
-    v = force(v)
+    if type(v) is Thunk:
+        v = v.force()
     if type(v) is int:
         return float(v)
     if type(v) is not float:
@@ -100,21 +103,24 @@ def force_float(v, ctx: str = "") -> float:
 
 
 def force_bool(v, ctx: str = "") -> bool:
-    v = force(v)
+    if type(v) is Thunk:
+        v = v.force()
     if type(v) is not bool:
         raise _expected("a Boolean", v, ctx)
     return v
 
 
 def force_list(v, ctx: str = "") -> list:
-    v = force(v)
+    if type(v) is Thunk:
+        v = v.force()
     if type(v) is not list:
         raise _expected("a list", v, ctx)
     return v
 
 
 def force_attrs(v, ctx: str = "") -> Attrs:
-    v = force(v)
+    if type(v) is Thunk:
+        v = v.force()
     if type(v) is not Attrs:
         raise _expected("a set", v, ctx)
     return v
@@ -135,7 +141,8 @@ def force_function(v, ctx: str = ""):
 
 def force_string(v, ctx: str = ""):
     """A string value (str or CtxStr); paths and others are errors."""
-    v = force(v)
+    if type(v) is Thunk:
+        v = v.force()
     if type(v) is not str and type(v) is not CtxStr:
         raise _expected("a string", v, ctx)
     return v

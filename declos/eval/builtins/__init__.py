@@ -31,6 +31,7 @@ _OPTIONAL_FAMILIES = (
     "declos.eval.builtins.context",
     "declos.eval.builtins.misc",
     "declos.eval.builtins.modsys",
+    "declos.eval.builtins.modsys_merge",
 )
 
 

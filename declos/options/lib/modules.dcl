@@ -512,7 +512,7 @@ let
   mergeModules' =
     prefix: decls: defs:
     let
-      declsByName = zipAttrsWith (n: concatLists) (
+      declsByName = (builtins.__declosDeclsByName or (decls: zipAttrsWith (n: concatLists) (
         map (
           d:
           mapAttrs (name: option: [
@@ -523,8 +523,8 @@ let
             }
           ]) d.options
         ) decls
-      );
-      defsByName = zipAttrsWith (n: concatLists) (
+      ))) decls;
+      defsByName = (builtins.__declosDefsByName or (prefix: defs: zipAttrsWith (n: concatLists) (
         map (
           d:
           mapAttrs (
@@ -536,8 +536,8 @@ let
             }) (pushDownPropertiesPos value)
           ) d.value
         ) (map withLines defs)
-      );
-      defsByName' = zipAttrsWith (n: concatLists) (
+      ))) prefix defs;
+      defsByName' = (builtins."__declosDefsByName'" or (prefix: defs: zipAttrsWith (n: concatLists) (
         map (
           d:
           mapAttrs (name: value: [
@@ -550,7 +550,7 @@ let
             )
           ]) d.value
         ) (map withLines defs)
-      );
+      ))) prefix defs;
       withLines =
         d:
         if !isAttrs d.value then

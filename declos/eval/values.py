@@ -16,8 +16,18 @@ Values compare by `force.equals`, never Python's `==`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeAlias
+
 from declos.diagnostics import Span
 from declos.eval.errors import InfiniteRecursion
+
+# A DCL value as the evaluator passes it around: one of the representations
+# above (None, bool, int, float, str, CtxStr, PathValue, list, Attrs, Closure,
+# PrimOp, PrimOpApp) or a Thunk not forced yet.  Typed as Any on purpose: the
+# hot paths test `type(v) is X` and then use the representation, and a Union
+# would make every such use need a cast; the alias says what a parameter holds.
+Value: TypeAlias = Any
 
 
 class CtxStr:
@@ -48,7 +58,7 @@ class Attrs(dict):
 
     __slots__ = ("pos",)
 
-    def __init__(self, *args, pos: dict | None = None):
+    def __init__(self, *args: Any, pos: dict | None = None):
         super().__init__(*args)
         self.pos = pos
 
@@ -67,7 +77,7 @@ class Closure:
 
     __slots__ = ("code", "env")
 
-    def __init__(self, code, env):
+    def __init__(self, code: Any, env: Any):
         self.code = code
         self.env = env
 
@@ -77,7 +87,9 @@ class PrimOp:
 
     __slots__ = ("name", "arity", "fn", "doc", "params")
 
-    def __init__(self, name: str, arity: int, fn, doc: str = "", params: tuple = ()):
+    def __init__(
+        self, name: str, arity: int, fn: Callable[..., Value], doc: str = "", params: tuple = ()
+    ):
         self.name = name
         self.arity = arity
         self.fn = fn
@@ -110,14 +122,15 @@ class Thunk:
     """
 
     __slots__ = ("fn", "env", "value", "span", "name")
+    value: Value
 
-    def __init__(self, fn, env, span: Span | None = None, name: str | None = None):
+    def __init__(self, fn: Any, env: Any, span: Span | None = None, name: str | None = None):
         self.fn = fn
         self.env = env
         self.span = span
         self.name = name
 
-    def force(self):
+    def force(self) -> Value:
         fn = self.fn
         if fn is None:
             return self.value
@@ -141,38 +154,38 @@ class Thunk:
         return self.fn is None
 
 
-def forced_thunk(value) -> Thunk:
+def forced_thunk(value: Value) -> Thunk:
     t = Thunk(None, None)
     t.value = value
     return t
 
 
-def force(v):
+def force(v: Value) -> Value:
     """Weak head normal form of a value or thunk."""
     if type(v) is Thunk:
         return v.force()
     return v
 
 
-def is_string(v) -> bool:
+def is_string(v: Value) -> bool:
     return type(v) is str or type(v) is CtxStr
 
 
-def string_text(v) -> str:
+def string_text(v: Value) -> str:
     return v if type(v) is str else v.s
 
 
-def string_context(v) -> frozenset:
+def string_context(v: Value) -> frozenset:
     return v.context if type(v) is CtxStr else frozenset()
 
 
-def make_string(s: str, context: frozenset | set | None):
+def make_string(s: str, context: frozenset | set | None) -> Value:
     if context:
         return CtxStr(s, frozenset(context))
     return s
 
 
-def is_function(v) -> bool:
+def is_function(v: Value) -> bool:
     t = type(v)
     return t is Closure or t is PrimOp or t is PrimOpApp
 
@@ -193,7 +206,7 @@ _TYPE_OF = {
 }
 
 
-def type_of(v) -> str:
+def type_of(v: Value) -> str:
     """`builtins.typeOf` of a forced value."""
     return _TYPE_OF[type(v)]
 
@@ -211,7 +224,7 @@ _SHOW_TYPE = {
 }
 
 
-def show_type(v) -> str:
+def show_type(v: Value) -> str:
     """Nix's description of a value's type in error messages."""
     t = type(v)
     if t is PrimOp:

@@ -62,3 +62,26 @@ def run_case(path: str, modules: list[str], expected, args: str = "") -> None:
     else:
         assert rc == 0, err.getvalue()
         assert out.getvalue() == expected.replace("FIXTURES", FIXTURES) + "\n"
+
+
+# Shared by the split tables (test_modules_*.py, test_types_*.py).
+NOVALUE = r"(was accessed but has no value defined|is used but not defined)"
+MISSING = r"attribute '?{0}'? (missing|not found)|does not have attribute `?'?{0}"
+T = ["declare-types", "define-types-good"]
+TB = ["declare-types", "define-types-bad"]
+TC = ["declare-types", "define-types-conflicts"]
+MP = "specialArgs.modulesPath = fixtures;"
+
+
+def bad(option: str, type_re: str, value_re: str = "") -> Err:
+    return Err(
+        rf"A definition for option `types\.{option}' is not of type `{type_re}'\. Definition values:\n\s*- In `.*define-types-bad\.dcl(:\d+)?':\s*{value_re}"
+    )
+
+
+def neither(option: str, type_re: str, t1: str, t2: str, value_re: str) -> Err:
+    """Both members of an `either` refuse the definitions (nixpkgs 26.11's message)."""
+    return Err(
+        rf"A definition for option `types\.{option}' is not of type `{type_re}'\. The option `types\.{option}` "
+        rf"is neither a value of type `{t1}` nor `{t2}`, Definition values:\n\s*- In `.*define-types-bad\.dcl(:\d+)?':\s*{value_re}"
+    )

@@ -4,7 +4,7 @@ modules.dcl calls the Python versions of its per-definition functions
 (`declos/eval/builtins/modsys.py`) as `builtins.__declosX or <DCL>`; with
 `DECLOS_REFERENCE_MODULES=1` the evaluator has none of them, and the DCL
 runs.  Every case of the module-system tables (test_modules.py,
-test_modules_more.py) and every example configuration is evaluated both
+test_modules_*.py, test_types_*.py) and every example configuration is evaluated both
 ways here: the exit code, the output and the error message must be the same.
 """
 
@@ -17,10 +17,27 @@ import os
 import pytest
 from module_table import case_id, expr, params
 from test_modules import CASES
-from test_modules_more import ALL
+from test_modules_eval import EVAL_CASES
+from test_modules_force_freeform import FORCE_FREEFORM_CASES
+from test_modules_imports import IMPORT_CASES
+from test_modules_priorities import PRIORITY_CASES
+from test_modules_records import RECORD_CASES
+from test_modules_submodules import SUBMODULE_CASES
+from test_types_checks import TYPE_CHECK_CASES
+from test_types_merge import TYPE_MERGE_CASES
 
 from declos.cli import main
 
+ALL = (
+    IMPORT_CASES
+    + FORCE_FREEFORM_CASES
+    + TYPE_CHECK_CASES
+    + TYPE_MERGE_CASES
+    + SUBMODULE_CASES
+    + PRIORITY_CASES
+    + RECORD_CASES
+    + EVAL_CASES
+)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = ("minimal", "webserver", "workstation", "team")
 

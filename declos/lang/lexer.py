@@ -17,7 +17,7 @@ indentation stripping) or IND_ESC (escapes, which end leading whitespace).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from lark import Token
 
@@ -146,133 +146,185 @@ class Lexer:
         self.source = source
         self.text = source.text
         self.modes = [CODE]
+        self.pos = 0
+        self.opens: list[int] = []  # where each open string started, for "unterminated" errors
 
     def error(self, message: str, pos: int) -> ParseError:
         return ParseError(message, Span(self.source, pos, pos))
 
     def tokens(self) -> Iterator[Token]:
-        text = self.text
-        n = len(text)
-        pos = 0
+        """The tokens of the whole source, then stop (lark adds `$END`).
+
+        Each mode's method yields tokens while its mode is on top of the stack
+        and returns when a token pushed or popped a mode; the position is kept
+        in `self.pos` across the switch.
+        """
         modes = self.modes
-        opens = []  # where each open string started, for "unterminated" errors
         while True:
             mode = modes[-1]
             if mode == CODE:
-                # Whitespace and comments.
-                while pos < n:
-                    c = text[pos]
-                    if c in " \t\r\n":
-                        pos = WS_RE.match(text, pos).end()
-                    elif c == "#":
-                        pos = LINE_COMMENT_RE.match(text, pos).end()
-                    elif c == "/" and text.startswith("/*", pos):
-                        end = text.find("*/", pos + 2)
-                        if end == -1:
-                            raise self.error("unterminated comment", pos)
-                        pos = end + 2
-                    else:
-                        break
-                if pos >= n:
+                if (yield from self._code_mode()):
                     return
-                c = text[pos]
-                start = pos
-                kind, end, value = self._code_token(c, pos)
-                pos = end
-                if kind == "LBRACE":
-                    modes.append(CODE)
-                    if self._formals_follow(pos):
-                        kind = "FORMALS_OPEN"
-                elif kind == "DOLLAR_CURLY":
-                    modes.append(CODE)
-                elif kind == "RBRACE":
-                    if len(modes) > 1:
-                        modes.pop()
-                elif kind == "DQUOTE":
-                    modes.append(STRING)
-                    opens.append(start)
-                elif kind == "IND_OPEN":
-                    modes.append(IND_STRING)
-                    opens.append(start)
-                elif kind in ("PATH", "HPATH"):
-                    modes.append(INPATH_SLASH if value.endswith("/") else INPATH)
-                yield _token(kind, value, start, end)
             elif mode == STRING:
-                if pos >= n:
-                    raise self.error("unterminated string", opens[-1])
+                yield from self._string_mode()
+            elif mode == IND_STRING:
+                yield from self._ind_string_mode()
+            else:
+                yield from self._path_mode()
+
+    def _code_mode(self) -> Generator[Token, None, bool]:
+        """Code tokens until another mode is entered (False) or the input ends (True)."""
+        text = self.text
+        n = len(text)
+        pos = self.pos
+        modes = self.modes
+        while True:
+            # Whitespace and comments.
+            while pos < n:
                 c = text[pos]
-                if c == '"':
+                if c in " \t\r\n":
+                    pos = WS_RE.match(text, pos).end()  # type: ignore[union-attr]  # at a blank
+                elif c == "#":
+                    pos = LINE_COMMENT_RE.match(text, pos).end()  # type: ignore[union-attr]  # at #
+                elif c == "/" and text.startswith("/*", pos):
+                    end = text.find("*/", pos + 2)
+                    if end == -1:
+                        raise self.error("unterminated comment", pos)
+                    pos = end + 2
+                else:
+                    break
+            if pos >= n:
+                self.pos = pos
+                return True
+            c = text[pos]
+            start = pos
+            kind, end, value = self._code_token(c, pos)
+            pos = end
+            if kind == "LBRACE":
+                modes.append(CODE)
+                if self._formals_follow(pos):
+                    kind = "FORMALS_OPEN"
+            elif kind == "DOLLAR_CURLY":
+                modes.append(CODE)
+            elif kind == "RBRACE":
+                if len(modes) > 1:
+                    modes.pop()
+            elif kind == "DQUOTE":
+                modes.append(STRING)
+                self.opens.append(start)
+            elif kind == "IND_OPEN":
+                modes.append(IND_STRING)
+                self.opens.append(start)
+            elif kind in ("PATH", "HPATH"):
+                modes.append(INPATH_SLASH if value.endswith("/") else INPATH)
+            yield _token(kind, value, start, end)
+            if modes[-1] != CODE:
+                self.pos = pos
+                return False
+
+    def _string_mode(self) -> Iterator[Token]:
+        """Inside `"…"`: text pieces until the closing quote or a `${`."""
+        text = self.text
+        n = len(text)
+        pos = self.pos
+        modes = self.modes
+        opens = self.opens
+        while True:
+            if pos >= n:
+                raise self.error("unterminated string", opens[-1])
+            c = text[pos]
+            if c == '"':
+                modes.pop()
+                opens.pop()
+                yield _token("DQUOTE", '"', pos, pos + 1)
+                self.pos = pos + 1
+                return
+            if c == "$" and text.startswith("${", pos):
+                modes.append(CODE)
+                yield _token("DOLLAR_CURLY", "${", pos, pos + 2)
+                self.pos = pos + 2
+                return
+            m = STR_TEXT_RE.match(text, pos)
+            end = m.end() if m else pos
+            if end < n and text[end] == "$" and text.startswith('$"', end):
+                end += 1  # a `$` right before the closing quote is literal
+            if end == pos:
+                # A lone `$` or `\` at the end of the input.
+                raise self.error("unterminated string", opens[-1])
+            yield _token("STR", unescape(text[pos:end]), pos, end)
+            pos = end
+
+    def _ind_string_mode(self) -> Iterator[Token]:
+        """Inside `''…''`: text and escapes until the closing `''` or a `${`."""
+        text = self.text
+        n = len(text)
+        pos = self.pos
+        modes = self.modes
+        opens = self.opens
+        while True:
+            if pos >= n:
+                raise self.error("unterminated indented string", opens[-1])
+            c = text[pos]
+            if c == "'" and text.startswith("''", pos):
+                nxt = text[pos + 2 : pos + 3]
+                if nxt == "$":
+                    yield _token("IND_ESC", "$", pos, pos + 3)
+                    pos += 3
+                elif nxt == "'":
+                    yield _token("IND_ESC", "''", pos, pos + 3)
+                    pos += 3
+                elif nxt == "\\":
+                    if pos + 3 >= n:
+                        raise self.error("unterminated indented string", opens[-1])
+                    yield _token("IND_ESC", unescape(text[pos + 2 : pos + 4]), pos, pos + 4)
+                    pos += 4
+                else:
                     modes.pop()
                     opens.pop()
-                    yield _token("DQUOTE", '"', pos, pos + 1)
-                    pos += 1
-                elif c == "$" and text.startswith("${", pos):
-                    modes.append(CODE)
-                    yield _token("DOLLAR_CURLY", "${", pos, pos + 2)
-                    pos += 2
-                else:
-                    m = STR_TEXT_RE.match(text, pos)
-                    end = m.end() if m else pos
-                    if end < n and text[end] == "$" and text.startswith('$"', end):
-                        end += 1  # a `$` right before the closing quote is literal
-                    if end == pos:
-                        # A lone `$` or `\` at the end of the input.
-                        raise self.error("unterminated string", opens[-1])
-                    yield _token("STR", unescape(text[pos:end]), pos, end)
-                    pos = end
-            elif mode == IND_STRING:
-                if pos >= n:
-                    raise self.error("unterminated indented string", opens[-1])
-                c = text[pos]
-                if c == "'" and text.startswith("''", pos):
-                    nxt = text[pos + 2 : pos + 3]
-                    if nxt == "$":
-                        yield _token("IND_ESC", "$", pos, pos + 3)
-                        pos += 3
-                    elif nxt == "'":
-                        yield _token("IND_ESC", "''", pos, pos + 3)
-                        pos += 3
-                    elif nxt == "\\":
-                        if pos + 3 >= n:
-                            raise self.error("unterminated indented string", opens[-1])
-                        yield _token("IND_ESC", unescape(text[pos + 2 : pos + 4]), pos, pos + 4)
-                        pos += 4
-                    else:
-                        modes.pop()
-                        opens.pop()
-                        yield _token("IND_CLOSE", "''", pos, pos + 2)
-                        pos += 2
-                elif c == "$" and text.startswith("${", pos):
-                    modes.append(CODE)
-                    yield _token("DOLLAR_CURLY", "${", pos, pos + 2)
-                    pos += 2
-                else:
-                    m = IND_TEXT_RE.match(text, pos)
-                    if m:
-                        yield _token("IND_STR", text[pos : m.end()], pos, m.end())
-                        pos = m.end()
-                    else:
-                        # A lone `$` or `'` that cannot start a longer piece.
-                        yield _token("IND_ESC", c, pos, pos + 1)
-                        pos += 1
-            else:  # INPATH / INPATH_SLASH
-                if text.startswith("${", pos):
-                    modes[-1] = INPATH
-                    modes.append(CODE)
-                    yield _token("DOLLAR_CURLY", "${", pos, pos + 2)
-                    pos += 2
-                    continue
-                m = INPATH_RE.match(text, pos) if pos < n else None
-                if m and m.end() > pos:
-                    value = m.group()
-                    modes[-1] = INPATH_SLASH if value.endswith("/") else INPATH
-                    yield _token("STR", value, pos, m.end())
+                    yield _token("IND_CLOSE", "''", pos, pos + 2)
+                    self.pos = pos + 2
+                    return
+            elif c == "$" and text.startswith("${", pos):
+                modes.append(CODE)
+                yield _token("DOLLAR_CURLY", "${", pos, pos + 2)
+                self.pos = pos + 2
+                return
+            else:
+                m = IND_TEXT_RE.match(text, pos)
+                if m:
+                    yield _token("IND_STR", text[pos : m.end()], pos, m.end())
                     pos = m.end()
-                elif mode == INPATH_SLASH:
-                    raise self.error("path has a trailing slash", pos - 1)
                 else:
-                    modes.pop()
-                    yield _token("PATH_END", "", pos, pos)
+                    # A lone `$` or `'` that cannot start a longer piece.
+                    yield _token("IND_ESC", c, pos, pos + 1)
+                    pos += 1
+
+    def _path_mode(self) -> Iterator[Token]:
+        """After a path's first token: more path text, `${…}`, or the path's end."""
+        text = self.text
+        n = len(text)
+        pos = self.pos
+        modes = self.modes
+        while True:
+            if text.startswith("${", pos):
+                modes[-1] = INPATH
+                modes.append(CODE)
+                yield _token("DOLLAR_CURLY", "${", pos, pos + 2)
+                self.pos = pos + 2
+                return
+            m = INPATH_RE.match(text, pos) if pos < n else None
+            if m and m.end() > pos:
+                value = m.group()
+                modes[-1] = INPATH_SLASH if value.endswith("/") else INPATH
+                yield _token("STR", value, pos, m.end())
+                pos = m.end()
+            elif modes[-1] == INPATH_SLASH:
+                raise self.error("path has a trailing slash", pos - 1)
+            else:
+                modes.pop()
+                yield _token("PATH_END", "", pos, pos)
+                self.pos = pos
+                return
 
     def _code_token(self, c: str, pos: int) -> tuple[str, int, str]:
         text = self.text
@@ -281,6 +333,7 @@ class Lexer:
         if c in PATH_CHARS or c == "_":
             if c.isalpha() or c == "_":
                 m = ID_RE.match(text, pos)
+                assert m is not None  # c is a letter or _
                 best_kind, best_end = "ID", m.end()
                 if text[best_end : best_end + 1] not in _MAY_EXTEND_ID:
                     # Fast path: nothing after the name can make a URI or path of it.
@@ -292,6 +345,7 @@ class Lexer:
                         best_kind, best_end = "URI", m.end()
             elif c.isdigit():
                 m = INT_RE.match(text, pos)
+                assert m is not None  # c is a digit
                 best_kind, best_end = "INT", m.end()
                 if text[best_end : best_end + 1] not in _MAY_EXTEND_INT:
                     return "INT", best_end, m.group()
@@ -374,9 +428,9 @@ class Lexer:
         while pos < n:
             c = text[pos]
             if c in " \t\r\n":
-                pos = WS_RE.match(text, pos).end()
+                pos = WS_RE.match(text, pos).end()  # type: ignore[union-attr]  # at a blank
             elif c == "#":
-                pos = LINE_COMMENT_RE.match(text, pos).end()
+                pos = LINE_COMMENT_RE.match(text, pos).end()  # type: ignore[union-attr]  # at #
             elif text.startswith("/*", pos):
                 end = text.find("*/", pos + 2)
                 if end == -1:
@@ -396,7 +450,7 @@ class _Token(Token):
 
     __slots__ = ()
 
-    def __new__(cls, kind: str, value: str, start: int, end: int):
+    def __new__(cls, kind: str, value: str, start: int, end: int) -> _Token:
         self = str.__new__(cls, value)
         self.type = kind
         self.value = value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import os
+from collections.abc import Iterable
 
 import attrs
 
@@ -119,7 +120,9 @@ def levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
-def suggest(query: str, candidates, limit: int = 5, max_distance: int = 2) -> list[str]:
+def suggest(
+    query: str, candidates: Iterable[str], limit: int = 5, max_distance: int = 2
+) -> list[str]:
     """Nix's "Did you mean …?" choices: nearest names by edit distance."""
     # A length difference beyond max_distance is a distance beyond it: skip those
     # (the host's ~60k package names make this the difference of a second).

@@ -6,6 +6,8 @@ infinite recursion and everything else are not (tvix's CatchableErrorKind).
 
 from __future__ import annotations
 
+from typing import Any
+
 from declos.diagnostics import DeclosError, Span
 
 
@@ -62,12 +64,12 @@ class InfiniteRecursion(EvalError):
 
     code = "infinite-recursion"
 
-    def __init__(self, message: str, span: Span | None = None, thunk=None):
+    def __init__(self, message: str, span: Span | None = None, thunk: Any = None):
         super().__init__(message, span)
         self.thunk = thunk  # the black-holed thunk, until the cycle is closed
         self.cycle: list[Span] = []  # spans of the thunks in the cycle, innermost first
 
-    def unwound(self, thunk) -> None:
+    def unwound(self, thunk: Any) -> None:
         if self.thunk is None:
             return
         if thunk.span is not None:
@@ -161,5 +163,24 @@ def relocate(err: InfiniteRecursion) -> None:
         err.span = where
 
 
-def type_error(message: str, span: Span | None = None) -> EvalTypeError:
-    return EvalTypeError(message, span)
+def expected(what: str, v: Any, span: Span | None = None) -> EvalTypeError:
+    """The one type error of a value that is not what an operation needs, in
+    Nix's words: `expected a set but found an integer: 1`.  Callers add their
+    trace frame (`expected(...).add_frame(span, "while ...")`)."""
+    # printing and values import this module; the error path can afford the lookups.
+    from declos.eval.printing import show_value
+    from declos.eval.values import show_type
+
+    return EvalTypeError(f"expected {what} but found {show_type(v)}: {show_value(v)}", span)
+
+
+# A trace keeps at most this many frames: a deep recursion that fails would
+# otherwise add one per call (Nix shows the innermost ones too).
+MAX_FRAMES = 64
+
+
+def add_frame(e: EvalError, span: Span | None, message: str = "from call site") -> None:
+    """Add a trace frame to `e` unless it already has `MAX_FRAMES`; by default
+    the frame of a function call ("from call site")."""
+    if len(e.frames) < MAX_FRAMES:
+        e.add_frame(span, message)

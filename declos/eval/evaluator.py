@@ -169,8 +169,7 @@ class Evaluator:
                     # Located at the innermost call that has room to say so.
                     raise StackOverflow(OVERFLOW, span) from None
                 except EvalError as e:
-                    if len(e.frames) < 64:
-                        e.add_frame(span, "from call site")
+                    errors.add_frame(e, span)
                     raise
             return self._call_formals(fn, code, arg, span)
         if t is PrimOp:
@@ -209,11 +208,9 @@ class Evaluator:
     def _call_formals(self, fn: Closure, code: LambdaCode, arg, span):
         attrs = force(arg)
         if type(attrs) is not Attrs:
-            err = EvalTypeError(
-                f"expected a set but found {show_type(attrs)}: {show_value(attrs)}", span
+            raise errors.expected("a set", attrs, span).add_frame(
+                code.span, f"while calling {code.describe()}"
             )
-            err.add_frame(code.span, f"while calling {code.describe()}")
-            raise err
         env = [fn.env]
         if code.param is not None:
             env.append(arg)
@@ -251,8 +248,7 @@ class Evaluator:
         except RecursionError:
             raise StackOverflow(OVERFLOW, span) from None
         except EvalError as e:
-            if len(e.frames) < 64:
-                e.add_frame(span, "from call site")
+            errors.add_frame(e, span)
             raise
 
     def search_path_entries(self) -> list[tuple[str, str]]:

@@ -19,11 +19,12 @@ from declos.eval.errors import (
     ImportCycle,
     MissingAttrError,
     StackOverflow,
+    add_frame,
+    expected,
     locate,
 )
-from declos.eval.printing import show_value
 from declos.eval.strings import concat
-from declos.eval.values import Attrs, CtxStr, Thunk, make_string, show_type
+from declos.eval.values import Attrs, CtxStr, Thunk, make_string
 
 MISSING = object()
 _IMPORTS = ("import", "scopedImport")
@@ -31,7 +32,7 @@ _IMPORTS = ("import", "scopedImport")
 
 def expect_attrs(v, span: Span | None, what: str = ""):
     if type(v) is not Attrs:
-        err = EvalTypeError(f"expected a set but found {show_type(v)}: {show_value(v)}", span)
+        err = expected("a set", v, span)
         if what:
             err.add_frame(span, what)
         raise err
@@ -53,7 +54,7 @@ def attr_name(ev, v, span) -> str | None:
         return v
     if t is CtxStr:
         return v.s
-    raise EvalTypeError(f"expected a string but found {show_type(v)}: {show_value(v)}", span)
+    raise expected("a string", v, span)
 
 
 class LambdaCode:
@@ -81,9 +82,7 @@ class LambdaCode:
 
 def expect_bool(v, span: Span | None, what: str):
     if type(v) is not bool:
-        err = EvalTypeError(f"expected a Boolean but found {show_type(v)}: {show_value(v)}", span)
-        err.add_frame(span, what)
-        raise err
+        raise expected("a Boolean", v, span).add_frame(span, what)
     return v
 
 
@@ -94,9 +93,8 @@ def select_fail(v, name, span):
     raise missing_attr(name, v, span)
 
 
-def call_frame(e: EvalError, span) -> None:
-    if len(e.frames) < 64:
-        e.add_frame(span, "from call site")
+def call_frame(e: EvalError, span: Span | None) -> None:
+    add_frame(e, span)
 
 
 def overflow(span) -> StackOverflow:
@@ -108,8 +106,7 @@ def primop_error(e: EvalError, prim, span) -> None:
     locate(e, span)
     if type(e) is ImportCycle and prim.name in _IMPORTS:
         e.note_import(span)
-    if len(e.frames) < 64:
-        e.add_frame(span, f"while calling the '{prim.name}' builtin")
+    add_frame(e, span, f"while calling the '{prim.name}' builtin")
 
 
 def with_var(env, depths, name, span):
@@ -145,9 +142,9 @@ def interp_result(text: str, context):
 def concat_lists(a, b, span):
     if type(a) is not list or type(b) is not list:
         bad = a if type(a) is not list else b
-        err = EvalTypeError(f"expected a list but found {show_type(bad)}: {show_value(bad)}", span)
-        err.add_frame(span, "while evaluating one of the elements to concatenate")
-        raise err
+        raise expected("a list", bad, span).add_frame(
+            span, "while evaluating one of the elements to concatenate"
+        )
     if not b:
         return a
     if not a:

@@ -41,6 +41,7 @@ from declos.eval.values import (
     Thunk,
     force,
     show_type,
+    string_text,
 )
 
 
@@ -190,6 +191,22 @@ class Evaluator:
             f"{show_value(fn)}",
             span,
         )
+
+    def call2(self, fn, a, b, span: Span | None = None):
+        """`fn a b`; a curried closure `a: b: …` runs its inner body at once."""
+        if type(fn) is Closure:
+            code = fn.code
+            inner = code.inner
+            if inner is not None and code.formals is None:
+                try:
+                    return inner.body([[fn.env, a], b])
+                except RecursionError:
+                    raise StackOverflow(OVERFLOW, span) from None
+                except EvalError as e:
+                    if len(e.frames) < 64:
+                        e.add_frame(span, "from call site")
+                    raise
+        return self.call(self.call(fn, a, span), b, span)
 
     def call_n(self, fn, args: list, span: Span | None = None):
         if type(fn) is PrimOp and fn.arity == len(args):
@@ -415,13 +432,11 @@ class Evaluator:
         if type(v) is PathValue:
             return v.path
         if type(v) is str or type(v) is CtxStr:
-            s = v if type(v) is str else v.s
+            s = string_text(v)
             if not s.startswith("/"):
                 raise EvalError(f"string '{s}' doesn't represent an absolute path")
             return s
-        raise EvalTypeError(f"cannot coerce {show_type(v)} to a path: {show_value(v)}").add_frame(
-            None, what
-        )
+        raise errors.cannot_coerce(v, "a path").add_frame(None, what)
 
 
 _MISSING = object()

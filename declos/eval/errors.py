@@ -174,6 +174,14 @@ def expected(what: str, v: Any, span: Span | None = None) -> EvalTypeError:
     return EvalTypeError(f"expected {what} but found {show_type(v)}: {show_value(v)}", span)
 
 
+def cannot_coerce(v: Any, to: str, span: Span | None = None) -> EvalTypeError:
+    """The type error of a failed coercion: `cannot coerce a set to a string: { }`."""
+    from declos.eval.printing import show_value
+    from declos.eval.values import show_type
+
+    return EvalTypeError(f"cannot coerce {show_type(v)} to {to}: {show_value(v)}", span)
+
+
 # A trace keeps at most this many frames: a deep recursion that fails would
 # otherwise add one per call (Nix shows the innermost ones too).
 MAX_FRAMES = 64

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from declos.eval.errors import EvalError, EvalTypeError
+from declos.eval.errors import EvalError, EvalTypeError, cannot_coerce, expected
 from declos.eval.printing import format_float, show_value
 from declos.eval.values import (
     Attrs,
@@ -19,6 +19,7 @@ from declos.eval.values import (
     PrimOp,
     PrimOpApp,
     Thunk,
+    Value,
     force,
     make_string,
     show_type,
@@ -40,7 +41,7 @@ def _numbers(a, b, what: str):
     if (ta is int or ta is float) and (tb is int or tb is float):
         return
     bad = a if not (ta is int or ta is float) else b
-    raise EvalTypeError(f"expected an integer but found {show_type(bad)}: {show_value(bad)}")
+    raise expected("an integer", bad)
 
 
 def add(a, b):
@@ -85,14 +86,13 @@ def div(a, b):
     return float(a) / float(b)
 
 
-def _is_derivation(v) -> bool:
-    if type(v) is not Attrs:
+def is_derivation(v: Value) -> bool:
+    """Nix's `isDerivation` on a forced value: a set whose `type` is "derivation"
+    (forcing `type`; its errors propagate)."""
+    if type(v) is not Attrs or "type" not in v:
         return False
-    t = v.get("type")
-    if t is None:
-        return False
-    t = force(t)
-    return (t if type(t) is str else getattr(t, "s", None)) == "derivation"
+    t = force(v["type"])
+    return type(t) is str and t == "derivation" or type(t) is CtxStr and t.s == "derivation"
 
 
 def equals(a, b) -> bool:
@@ -128,7 +128,7 @@ def equals(a, b) -> bool:
             return False
         if a is b:
             return True
-        if _is_derivation(a) and _is_derivation(b):
+        if is_derivation(a) and is_derivation(b):
             pa, pb = a.get("outPath"), b.get("outPath")
             if pa is not None and pb is not None:
                 return equals(force(pa), force(pb))
@@ -252,7 +252,7 @@ def coerce_to_string(ev, v, copy_to_store: bool = True, more: bool = False):
             return coerce_to_string(ev, force(v["outPath"]), copy_to_store, more)
     if more and (t is bool or t is int or t is float or t is list or v is None):
         return to_string_more(ev, v, copy_to_store)
-    raise EvalTypeError(f"cannot coerce {show_type(v)} to a string: {show_value(v)}")
+    raise cannot_coerce(v, "a string")
 
 
 def coerce_to_string_value(ev, v, copy_to_store: bool = True, more: bool = False):

@@ -10,6 +10,7 @@ as Nix prints them.  Must run on the evaluator's deep stack.
 from __future__ import annotations
 
 from declos.diagnostics import DeclosError
+from declos.eval.ops import is_derivation
 from declos.eval.printing import escape_string, format_attr_name, format_float
 from declos.eval.values import Attrs, Closure, CtxStr, PathValue, PrimOp, PrimOpApp, force
 from declos.options.explain import error_text
@@ -117,11 +118,11 @@ def _property(v: Attrs, depth, indent, max_depth, inline_errors) -> str | None:
 
 
 def _is_derivation(v: Attrs) -> bool:
+    """`is_derivation`, a `type` that fails to evaluate making it no derivation."""
     try:
-        t = force(v["type"])
+        return is_derivation(v)
     except DeclosError:
         return False
-    return type(t) is str and t == "derivation"
 
 
 def _layout(open_: str, close: str, items: list[str], indent: str) -> str:

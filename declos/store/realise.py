@@ -24,7 +24,8 @@ import attrs
 
 from declos.eval.errors import EvalError
 from declos.eval.instantiate import auto_call, evaluate_input, select_attr_path
-from declos.eval.values import Attrs, force, is_string, string_text
+from declos.eval.ops import is_derivation
+from declos.eval.values import Attrs, force, string_text
 from declos.store.builtins import EvalStore, evaluator_with_store
 from declos.store.gc import add_indirect_root
 from declos.store.graph import BuildEvent, BuildResult, build
@@ -80,13 +81,6 @@ class BuildOutcome:
     @property
     def out_paths(self) -> list[str]:
         return [t.out_path for t in self.targets if t.drv_path in self.result.outputs]
-
-
-def is_derivation(v) -> bool:
-    if type(v) is not Attrs or "type" not in v:
-        return False
-    t = force(v["type"])
-    return is_string(t) and string_text(t) == "derivation"
 
 
 def _target(v) -> Target:

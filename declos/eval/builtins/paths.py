@@ -24,10 +24,14 @@ from declos.eval.builtins.registry import (
     force_string,
     force_string_text,
 )
-from declos.eval.errors import EvalError, EvalTypeError, RestrictedPathError, UnlocatedError
+from declos.eval.errors import (
+    EvalError,
+    RestrictedPathError,
+    UnlocatedError,
+    cannot_coerce,
+)
 from declos.eval.ops import canonicalize_path
-from declos.eval.printing import show_value
-from declos.eval.values import Attrs, CtxStr, PathValue, make_string, show_type
+from declos.eval.values import Attrs, CtxStr, PathValue, make_string, string_text
 
 
 def _sys_error(what: str, path: str, e: OSError) -> EvalError:
@@ -42,11 +46,9 @@ def real_path(ev, v, ctx: str) -> str:
     if type(v) is Attrs and ("__toString" in v or "outPath" in v):
         text, _ = coerce_string(ev, v, ctx)
     elif type(v) is str or type(v) is CtxStr:
-        text = v if type(v) is str else v.s
+        text = string_text(v)
     else:
-        raise EvalTypeError(f"cannot coerce {show_type(v)} to a path: {show_value(v)}").add_frame(
-            None, ctx
-        )
+        raise cannot_coerce(v, "a path").add_frame(None, ctx)
     if not text.startswith("/"):
         raise EvalError(f"string '{text}' doesn't represent an absolute path").add_frame(None, ctx)
     return canonicalize_path(text)

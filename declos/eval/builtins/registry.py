@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import functools
 
-from declos.eval.errors import EvalError, EvalTypeError
+from declos.eval.errors import EvalError, EvalTypeError, expected
 from declos.eval.ops import coerce_to_string
-from declos.eval.printing import show_value
 from declos.eval.values import (
     Attrs,
     Closure,
@@ -25,7 +24,7 @@ from declos.eval.values import (
     PrimOp,
     PrimOpApp,
     Thunk,
-    show_type,
+    Value,
 )
 
 BUILTINS: dict[str, PrimOp] = {}
@@ -65,8 +64,8 @@ def constant(name: str, global_: bool = False):
     return register
 
 
-def _expected(what: str, v, ctx: str) -> EvalTypeError:
-    err = EvalTypeError(f"expected {what} but found {show_type(v)}: {show_value(v)}")
+def _expected(what: str, v: Value, ctx: str) -> EvalTypeError:
+    err = expected(what, v)
     if ctx:
         err.add_frame(None, ctx)
     return err

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from declos.eval.builtins.registry import builtin, force
 from declos.eval.errors import EvalError
+from declos.eval.ops import is_derivation
 from declos.eval.printing import format_float
 from declos.eval.values import (
     Attrs,
@@ -129,11 +130,7 @@ class _Writer:
         return None
 
     def attrs(self, v: Attrs, d: int) -> None:
-        is_drv = False
-        if "type" in v:
-            t = force(v["type"])
-            is_drv = (t if type(t) is str else getattr(t, "s", None)) == "derivation"
-        if is_drv:
+        if is_derivation(v):
             xattrs = {}
             drv_path = self._str_attr(v, "drvPath")
             if drv_path is not None:

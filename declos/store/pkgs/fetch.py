@@ -21,10 +21,6 @@ Example (a derivation the glue builds):
 from __future__ import annotations
 
 import os
-import shutil
-import urllib.error
-import urllib.parse
-import urllib.request
 from typing import TYPE_CHECKING
 
 from declos.diagnostics import DeclosError
@@ -68,6 +64,13 @@ def _log(log, text: str) -> None:
 
 
 def _download(url: str, out: str, log) -> None:
+    # Imported here: every evaluation installs builtins.fetchurl, few builds
+    # download, and urllib.request (http.client, email, ssl) costs ~15 ms.
+    import shutil
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
     scheme = urllib.parse.urlsplit(url).scheme
     if scheme not in SCHEMES:
         raise FetchError(

@@ -65,9 +65,9 @@ class LambdaCode:
     None), a default being `env -> value or Thunk`.
     """
 
-    __slots__ = ("body", "param", "formals", "ellipsis", "span", "name", "formal_names")
+    __slots__ = ("body", "param", "formals", "ellipsis", "span", "name", "formal_names", "inner")
 
-    def __init__(self, body, param, formals, ellipsis, span, name):
+    def __init__(self, body, param, formals, ellipsis, span, name, inner=None):
         self.body = body
         self.param = param
         self.formals = formals
@@ -75,6 +75,9 @@ class LambdaCode:
         self.span = span
         self.name = name
         self.formal_names = frozenset(n for n, _ in formals) if formals is not None else None
+        # The code of a formals-free lambda that is this one's whole body
+        # (`a: b: …`), for calls giving both arguments at once (gen_calls.py).
+        self.inner = inner
 
     def describe(self) -> str:
         return f"function '{self.name or 'anonymous lambda'}'"

@@ -115,8 +115,7 @@ def map_attrs(ev, f, s):
 def _apply2(env):
     """Thunk body for `f a b` built by mapAttrs/zipAttrsWith: `env` is (evaluator, f, a, b)."""
     ev, f, a, b = env
-    call = ev.call
-    return call(call(f.force() if type(f) is Thunk else f, a), b)
+    return ev.call2(f.force() if type(f) is Thunk else f, a, b)
 
 
 @builtin("zipAttrsWith", ("f", "list"))

@@ -109,9 +109,9 @@ def foldl_strict(ev, op, nul, xs):
     fn = force_function(op, arg_ctx(0, "foldl'"))
     # As in Nix, the initial accumulator is passed to `op` unforced.
     acc = nul
-    call = ev.call
+    call2 = ev.call2
     for item in items:
-        acc = call(call(fn, acc), item)
+        acc = call2(fn, acc, item)
     return acc
 
 
@@ -146,13 +146,13 @@ def sort(ev, comparator, xs):
     # As Nix, every element is forced first, in order, even in a list of one
     # (where the comparator is never called).
     items = [force(item) for item in items]
-    call = ev.call
+    call2 = ev.call2
     ctx = "while evaluating the return value of the sorting function passed to builtins.sort"
 
     # Python's sort only asks "a < b?", so one comparator call per comparison
     # suffices, and the sort is stable, as Nix's std::stable_sort is.
     def cmp(a, b):
-        return -1 if force_bool(call(call(fn, a), b), ctx) else 0
+        return -1 if force_bool(call2(fn, a, b), ctx) else 0
 
     return sorted(items, key=functools.cmp_to_key(cmp))
 

@@ -1,0 +1,151 @@
+"""Generating lambdas and calls: the code generator's functions half.
+
+A lambda becomes a `LambdaCode` (its body function, how its argument is
+bound) and a `Closure` over the current environment.  A lambda whose body is
+directly another formals-free lambda (`a: b: …`, the curried functions of
+lib and the module system) records that inner code as `inner`, so that a
+call site giving it all its arguments at once (`f a b`, `f a b c`) runs the
+innermost body with the nested environments it would have built, without
+making the intermediate closures (errors get the same single call-site
+frame: making a closure cannot fail).
+"""
+
+from __future__ import annotations
+
+from declos.eval.genfn import Fn
+from declos.eval.scope import resolve
+from declos.eval.values import PrimOp
+from declos.lang import ast
+
+
+class CallsGen:
+    """Mixed into `Gen`: uses its `expr`, `lazy`, `span` and constants."""
+
+    def _lambda_value(self, node: ast.Lambda, fn: Fn, scope, name: str | None = None) -> str:
+        code = self.lambda_code(node, scope, name)
+        return f"Closure({code}, {fn.env_at(scope, 0)})"
+
+    def lambda_code(self, node: ast.Lambda, scope, name: str | None) -> str:
+        names = []
+        if node.param is not None:
+            names.append(node.param)
+        if node.formals is not None:
+            names.extend(f.name for f in node.formals.entries)
+        inner = scope.child(names)
+        body = Fn(self.fn_name("L", node), inner)
+        curried = "None"
+        if type(node.body) is ast.Lambda and node.body.formals is None:
+            curried = self.lambda_code(node.body, inner, None)
+            body.emit(f"return Closure({curried}, env)")
+        else:
+            body.emit(f"return {self.expr(node.body, body, inner)}")
+        self.fns.append(body.source())
+        formals = "None"
+        if node.formals is not None:
+            entries = []
+            for f in node.formals.entries:
+                default = "None"
+                if f.default is not None:
+                    d = Fn(self.fn_name("D", f.default), inner)
+                    if type(f.default) is ast.Var:
+                        # It may name a formal not bound yet: always a thunk.
+                        d.emit(f"return {self.thunk(f.default, d, inner)}")
+                    else:
+                        d.emit(f"return {self.lazy(f.default, d, inner)}")
+                    self.fns.append(d.source())
+                    default = d.name
+                entries.append(f"({f.name!r}, {default})")
+            formals = "(" + "".join(e + ", " for e in entries) + ")"
+        ellipsis = node.formals.ellipsis if node.formals is not None else False
+        code = self.name("LC")
+        self.tail.append(
+            f"{code} = LambdaCode({body.name}, {node.param!r}, {formals}, {ellipsis}, "
+            f"{self.span(node.span)}, {name!r}, {curried})"
+        )
+        return code
+
+    def _call(self, node: ast.Call, fn: Fn, scope) -> str:
+        args = []
+        fn_node = node
+        while type(fn_node) is ast.Call:
+            args.append(fn_node.arg)
+            fn_node = fn_node.fn
+        args.reverse()
+        span = self.span(node.span)
+        prim, prim_code = self.known_primop(fn_node, scope)
+        if prim is None:
+            f = self.expr(fn_node, fn, scope)
+        lazies = [self.lazy(a, fn, scope) for a in args]
+        if prim is not None:
+            if len(lazies) < prim.arity:
+                return f"PrimOpApp({prim_code}, ({''.join(a + ', ' for a in lazies)}))"
+            r = fn.tmp()
+            with fn.block("try:"):
+                given = ", ".join(lazies[: prim.arity])
+                fn.emit(f"{r} = {prim_code}.fn(EV, {given})")
+            with fn.block("except EvalError as _e:"):
+                fn.emit(f"PRIMERR(_e, {prim_code}, {span})")
+                fn.emit("raise")
+            for a in lazies[prim.arity :]:
+                r = self.call1(fn, r, a, span)
+            return r
+        if len(lazies) == 1:
+            return self.call1(fn, f, lazies[0], span)
+        r = fn.tmp()
+        if len(lazies) > 3:
+            fn.emit(f"{r} = CALLN({f}, [{', '.join(lazies)}], {span})")
+            return r
+        n = len(lazies)
+        c = fn.tmp("c")
+        cond = f"type({f}) is Closure and ({c} := {f}.code).formals is None"
+        env = f"{f}.env"
+        for a in lazies[:-1]:
+            cond += f" and ({c} := {c}.inner) is not None"
+            env = f"[{env}, {a}]"
+        with fn.block(f"if {cond}:"):
+            self.guarded_call(fn, f"{r} = {c}.body([{env}, {lazies[-1]}])", span)
+        with fn.block(f"elif type({f}) is PrimOp and {f}.arity == {n}:"):
+            fn.emit(f"{r} = RUNPRIM({f}, ({', '.join(lazies)}), {span})")
+        with fn.block("else:"):
+            cur = f
+            for a in lazies:
+                cur = self.call1(fn, cur, a, span)
+            fn.emit(f"{r} = {cur}")
+        return r
+
+    def known_primop(self, node, scope):
+        """A global builtin called by name: (the PrimOp, its constant), else (None, None)."""
+        if type(node) is ast.Var:
+            if self.is_global(node.name, scope):
+                v = self.globals[node.name]
+                if type(v) is PrimOp:
+                    return v, self.glob(node.name)
+                return None, None
+            r = resolve(scope, node.name)
+            known = self.known_slot(scope, r) if r is not None and r.depth is not None else None
+            if known is not None and type(self.globals["builtins"][known]) is PrimOp:
+                return self.globals["builtins"][known], self.builtin_attr(known)
+            return None, None
+        known = self.known_builtin(node, scope)
+        if type(known) is PrimOp:
+            return known, self.builtin_attr(node.path[0])
+        return None, None
+
+    def call1(self, fn: Fn, f: str, arg: str, span: str) -> str:
+        """`f arg` with the closure fast path of `Evaluator.call` inlined."""
+        r = fn.tmp()
+        with fn.block(f"if type({f}) is Closure and {f}.code.formals is None:"):
+            self.guarded_call(fn, f"{r} = {f}.code.body([{f}.env, {arg}])", span)
+        with fn.block("else:"):
+            fn.emit(f"{r} = CALL({f}, {arg}, {span})")
+        return r
+
+    def guarded_call(self, fn: Fn, line: str, span: str) -> None:
+        """A closure body's call with what `Evaluator.call` adds to its errors."""
+        with fn.block("try:"):
+            fn.emit(line)
+        with fn.block("except EvalError as _e:"):
+            fn.emit(f"CALLFRAME(_e, {span})")
+            fn.emit("raise")
+        with fn.block("except RecursionError:"):
+            fn.emit(f"raise OVERFLOW({span}) from None")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from declos.eval.errors import EvalError, EvalTypeError, cannot_coerce, expected
-from declos.eval.printing import format_float, show_value
+from declos.eval.printing import show_value
 from declos.eval.values import (
     Attrs,
     Closure,
@@ -21,7 +21,6 @@ from declos.eval.values import (
     Thunk,
     Value,
     force,
-    make_string,
     show_type,
 )
 
@@ -253,15 +252,6 @@ def coerce_to_string(ev, v, copy_to_store: bool = True, more: bool = False):
     if more and (t is bool or t is int or t is float or t is list or v is None):
         return to_string_more(ev, v, copy_to_store)
     raise cannot_coerce(v, "a string")
-
-
-def coerce_to_string_value(ev, v, copy_to_store: bool = True, more: bool = False):
-    s, c = coerce_to_string(ev, v, copy_to_store, more)
-    return make_string(s, c)
-
-
-def float_to_string(x: float) -> str:
-    return format_float(x)
 
 
 __all__ = [

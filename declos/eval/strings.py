@@ -1,4 +1,4 @@
-"""String building: `"…${e}…"` interpolation and the `+` operator.
+"""String building: the `+` operator (and interpolated path literals).
 
 Both follow Nix's ExprConcatStrings: the first operand decides the result.
 Integers and floats add; a path stays a path (later parts are appended
@@ -12,29 +12,6 @@ from __future__ import annotations
 from declos.eval.errors import EvalError, EvalTypeError, locate
 from declos.eval.ops import INT_MAX, INT_MIN, canonicalize_path, coerce_to_string
 from declos.eval.values import CtxStr, PathValue, make_string, show_type
-
-
-def interpolate(ev, parts, env, span):
-    """`"a${b}c"`: every part coerced to a string, paths copied to the store."""
-    texts = []
-    context = None
-    for part in parts:
-        if type(part) is str:
-            texts.append(part)
-            continue
-        v = part(env)
-        if type(v) is str:
-            texts.append(v)
-            continue
-        try:
-            s, c = coerce_to_string(ev, v, True)
-        except EvalError as e:
-            locate(e, span)
-            raise
-        texts.append(s)
-        if c:
-            context = set(c) if context is None else context | c
-    return make_string("".join(texts), context)
 
 
 def concat(ev, values, spans):

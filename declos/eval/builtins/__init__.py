@@ -8,48 +8,38 @@ builtin is reachable as `__name` too, as in Nix.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+# Every family, imported for its registrations; a family that fails to import
+# fails `import declos.eval.builtins` (no family is optional).
 from declos.eval.builtins import (  # noqa: F401 - imported for registration
     arith,
     attrsets,
+    context,
     control,
+    hashing,
+    json,
     lists,
+    misc,
+    modsys,
+    modsys_merge,
+    paths,
+    regex,
     searchpath,
     strings,
+    toml,
     types,
+    versions,
+    xml,
 )
 from declos.eval.builtins.registry import ACCELERATORS, BUILTINS, CONSTANTS, GLOBAL_NAMES
 from declos.eval.values import Attrs, Thunk
 
-_OPTIONAL_FAMILIES = (
-    "declos.eval.builtins.json",
-    "declos.eval.builtins.regex",
-    "declos.eval.builtins.versions",
-    "declos.eval.builtins.hashing",
-    "declos.eval.builtins.paths",
-    "declos.eval.builtins.xml",
-    "declos.eval.builtins.toml",
-    "declos.eval.builtins.context",
-    "declos.eval.builtins.misc",
-    "declos.eval.builtins.modsys",
-    "declos.eval.builtins.modsys_merge",
-)
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
 
 
-def _load_families() -> None:
-    import importlib
-
-    for name in _OPTIONAL_FAMILIES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
-
-
-_load_families()
-
-
-def install(ev) -> None:
+def install(ev: Evaluator) -> None:
     """Fill `ev.globals` with `builtins`, the global names and `__name` aliases."""
     b = Attrs()
     skip = ACCELERATORS if ev.reference_modules else ()

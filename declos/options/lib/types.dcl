@@ -45,19 +45,8 @@ let
 
   setType = typeName: value: value // { _type = typeName; };
 
-  isStringLike = x: isString x || builtins.isPath x || (isAttrs x && (x ? outPath || x ? __toString));
-
-  isDerivation = x: isAttrs x && (x.type or null) == "derivation";
-
-  isStorePath =
-    x:
-    if isStringLike x then
-      let
-        str = toString x;
-      in
-      builtins.substring 0 1 str == "/" && dirOf str == builtins.storeDir
-    else
-      false;
+  inherit (lib.strings) isStringLike isStorePath;
+  inherit (lib.attrsets) isDerivation;
 
   # Whether a path (or a string naming one) lies inside a store object:
   # `<storeDir>/<name>` or below it (nixpkgs' lib.path.hasStorePathPrefix).

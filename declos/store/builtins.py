@@ -34,7 +34,6 @@ Example:
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -141,6 +140,8 @@ class EvalStore:
         if filter is None:
             h = nar_hash(src)[0]
         else:
+            import tempfile  # rare (a filtered path, read-only); tempfile costs ~3 ms to import
+
             staging = tempfile.mkdtemp(prefix="declos-path-")
             try:
                 staged = os.path.join(staging, "x")

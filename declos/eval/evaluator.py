@@ -317,10 +317,6 @@ class Evaluator:
         tree = parse_source(source)
         return self._run_unit(source, None, tree, scope_attrs)
 
-    def eval_tree(self, tree, scope_attrs: Attrs | None = None):
-        source = tree.span.source if tree.span is not None else Source(None, "")
-        return self._run_unit(source, None, tree, scope_attrs)
-
     def _run_unit(self, source: Source, code, tree, scope_attrs: Attrs | None):
         """Evaluate a file: its cached `code`, else its `tree` compiled now."""
         names = tuple(sorted(scope_attrs)) if scope_attrs else ()

@@ -15,7 +15,6 @@ from declos.eval import ops
 from declos.eval.errors import (
     OVERFLOW,
     EvalError,
-    EvalTypeError,
     ImportCycle,
     MissingAttrError,
     StackOverflow,
@@ -24,7 +23,7 @@ from declos.eval.errors import (
     locate,
 )
 from declos.eval.strings import concat
-from declos.eval.values import Attrs, CtxStr, Thunk, make_string
+from declos.eval.values import Attrs, CtxStr, Thunk
 
 MISSING = object()
 _IMPORTS = ("import", "scopedImport")
@@ -138,10 +137,6 @@ def interp_part(ev, v, span, context):
     return s, context
 
 
-def interp_result(text: str, context):
-    return make_string(text, context)
-
-
 def concat_lists(a, b, span):
     if type(a) is not list or type(b) is not list:
         bad = a if type(a) is not list else b
@@ -211,11 +206,3 @@ def assert_fail(c, span, text):
 
     expect_bool(c, span, "while evaluating the condition of the assertion")
     raise AssertionFailed(f"assertion '{text}' failed", span)
-
-
-def not_attrs_error(v, span, what=""):
-    expect_attrs(v, span, what)
-
-
-def type_error(message, span):
-    return EvalTypeError(message, span)

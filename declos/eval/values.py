@@ -65,9 +65,6 @@ class Attrs(dict):
     def __repr__(self) -> str:
         return f"Attrs({dict.__repr__(self)})"
 
-    def sorted_names(self) -> list[str]:
-        return sorted(self)
-
 
 EMPTY_ATTRS = Attrs()
 
@@ -154,21 +151,11 @@ class Thunk:
         return self.fn is None
 
 
-def forced_thunk(value: Value) -> Thunk:
-    t = Thunk(None, None)
-    t.value = value
-    return t
-
-
 def force(v: Value) -> Value:
     """Weak head normal form of a value or thunk."""
     if type(v) is Thunk:
         return v.force()
     return v
-
-
-def is_string(v: Value) -> bool:
-    return type(v) is str or type(v) is CtxStr
 
 
 def string_text(v: Value) -> str:
@@ -234,7 +221,3 @@ def show_type(v: Value) -> str:
     if t is CtxStr:
         return "a string with context"
     return _SHOW_TYPE[type_of(v)]
-
-
-def show_type_name(type_name: str) -> str:
-    return _SHOW_TYPE[type_name]

@@ -1,7 +1,8 @@
 """The build graph and the parallel scheduler that realises it.
 
-Owns the networkx DiGraph of derivations that still need building (an edge
-runs from an input derivation to the derivation that uses it), cycle
+Owns the DiGraph (`digraph.py`, networkx' interface without its import
+cost) of derivations that still need building (an edge runs from an input
+derivation to the derivation that uses it), cycle
 detection, and `build`: run `builders.build_one` for every node in
 dependency order on a thread pool of `jobs` workers.  A failure stops its
 dependents; without `keep_going` nothing new is started after it, with
@@ -28,6 +29,7 @@ import attrs
 from declos.diagnostics import DeclosError
 from declos.store.builders import DEFAULT_TIMEOUT, BuildError, build_one
 from declos.store.derivation import Derivation
+from declos.store.digraph import DiGraph, descendants, find_cycle
 from declos.store.pause import pause
 from declos.store.store import Store
 
@@ -102,10 +104,8 @@ def make_graph(
     cache's, `cache.Substituter.substitute`) is asked for missing outputs
     first: what it makes valid is not built, nor are its inputs.  Raises
     `CycleError`."""
-    import networkx as nx
-
     derivations = dict(derivations or {})
-    graph = nx.DiGraph()
+    graph = DiGraph()
     stack = [str(t) for t in targets]
     seen: set[str] = set()
 
@@ -135,13 +135,9 @@ def make_graph(
 
 
 def check_acyclic(graph) -> None:
-    import networkx as nx
-
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return
-    raise CycleError([edge[0] for edge in cycle])
+    cycle = find_cycle(graph)
+    if cycle is not None:
+        raise CycleError([edge[0] for edge in cycle])
 
 
 def build(
@@ -167,8 +163,6 @@ def build(
     `substitute` fetches missing outputs from binary caches (`make_graph`).
     """
     import concurrent.futures as cf
-
-    import networkx as nx
 
     started = time.monotonic()
     targets = [str(t) for t in targets]
@@ -221,7 +215,7 @@ def build(
                     raise error
                 failed[path] = error
                 emit("failed", path, error)
-                for down in nx.descendants(graph, path):
+                for down in descendants(graph, path):
                     if down not in skipped:
                         skipped.add(down)
                         emit("skipped", down)

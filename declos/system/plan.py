@@ -147,10 +147,10 @@ def _restart_repaired(
 def script_order(m: Manifest) -> list[tuple[str, str]]:
     """(name, script) in dependency order; ties by name.  A missing
     dependency or a cycle is an error (before anything is changed)."""
-    import networkx as nx
+    from declos.store.digraph import DiGraph, find_cycle, lexicographical_topological_sort
 
     scripts = {s["name"]: s for s in m.scripts}
-    graph = nx.DiGraph()
+    graph = DiGraph()
     graph.add_nodes_from(scripts)
     for name, s in scripts.items():
         for dep in s.get("deps", []):
@@ -159,11 +159,10 @@ def script_order(m: Manifest) -> list[tuple[str, str]]:
                     f"activation script '{name}' depends on '{dep}', which does not exist"
                 )
             graph.add_edge(dep, name)
-    try:
-        order = list(nx.lexicographical_topological_sort(graph))
-    except nx.NetworkXUnfeasible:
-        cycle = " -> ".join(a for a, _ in nx.find_cycle(graph))
-        raise PlanError(f"activation scripts depend on each other in a cycle: {cycle}") from None
+    order = lexicographical_topological_sort(graph)
+    if order is None:
+        cycle = " -> ".join(a for a, _ in find_cycle(graph) or ())
+        raise PlanError(f"activation scripts depend on each other in a cycle: {cycle}")
     return [(n, scripts[n]["script"]) for n in order]
 
 

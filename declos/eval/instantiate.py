@@ -8,6 +8,7 @@ syntax, JSON or XML.  Kept out of the CLI so that tests can call it.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 import attrs
 
@@ -15,7 +16,7 @@ from declos.diagnostics import Source
 from declos.eval.errors import EvalError
 from declos.eval.evaluator import Evaluator
 from declos.eval.printing import print_value
-from declos.eval.values import Attrs, Closure, Thunk, force
+from declos.eval.values import Attrs, Closure, Thunk, Value, force, show_type
 
 
 @attrs.frozen
@@ -29,7 +30,7 @@ class EvalRequest:
     search_path: tuple[str, ...] = ()
 
 
-def auto_call(ev: Evaluator, fn, auto_args: Attrs):
+def auto_call(ev: Evaluator, fn: Value, auto_args: Attrs) -> Value:
     """Call a function with formals on the `--arg`s it names (Nix's autoCallFunction)."""
     fn = force(fn)
     if type(fn) is Attrs and "__functor" in fn:
@@ -48,7 +49,7 @@ def _auto_args_for(fn: Closure, auto_args: Attrs) -> Attrs:
     return Attrs({name: auto_args[name] for name, _ in fn.code.formals if name in auto_args})
 
 
-def select_attr_path(ev: Evaluator, v, path: str, auto_args: Attrs):
+def select_attr_path(ev: Evaluator, v: Value, path: str, auto_args: Attrs) -> Value:
     """`-A a.b.0.c`: attribute names, or list indices where the value is a list."""
     if path == "":
         return v
@@ -63,7 +64,7 @@ def select_attr_path(ev: Evaluator, v, path: str, auto_args: Attrs):
         if type(v) is not Attrs:
             raise EvalError(
                 f"the expression selected by the selection path '{path}' should be a set "
-                f"but is {_show_type(v)}"
+                f"but is {show_type(v)}"
             )
         if part not in v:
             raise EvalError(f"attribute '{part}' in selection path '{path}' not found")
@@ -71,14 +72,10 @@ def select_attr_path(ev: Evaluator, v, path: str, auto_args: Attrs):
     return v
 
 
-def _show_type(v) -> str:
-    from declos.eval.values import show_type
-
-    return show_type(v)
-
-
 def _split_attr_path(path: str) -> list[str]:
-    parts, cur, quoted = [], [], False
+    parts: list[str] = []
+    cur: list[str] = []
+    quoted = False
     for ch in path:
         if ch == '"':
             quoted = not quoted
@@ -91,7 +88,9 @@ def _split_attr_path(path: str) -> list[str]:
     return parts
 
 
-def evaluate_input(ev: Evaluator, file: str | None, expr: str | None, args) -> tuple[object, Attrs]:
+def evaluate_input(
+    ev: Evaluator, file: str | None, expr: str | None, args: Iterable[tuple[str, str, bool]]
+) -> tuple[Value, Attrs]:
     """The value of FILE or `-E EXPR`, and the `--arg`/`--argstr` values as a set.
 
     `args` holds (name, text, is_expr); expressions are evaluated lazily, in
@@ -106,6 +105,8 @@ def evaluate_input(ev: Evaluator, file: str | None, expr: str | None, args) -> t
             auto_args[name] = text
     if expr is not None:
         value = ev.eval_source(Source(None, expr, os.getcwd(), "«string»"))
+    elif file is None:
+        raise EvalError("nothing to evaluate: give a file or an expression")
     else:
         # With restrict-eval, the file's own directory may be read (Nix
         # would allow only the search path: declos allows what it was asked
@@ -127,7 +128,7 @@ def run_eval(req: EvalRequest, evaluator: Evaluator | None = None) -> str:
     return "".join(results)
 
 
-def _render(ev: Evaluator, v, req: EvalRequest) -> str:
+def _render(ev: Evaluator, v: Value, req: EvalRequest) -> str:
     if req.output == "json":
         from declos.eval.builtins.json import to_json_text
 

@@ -8,6 +8,7 @@ Python big int; division truncates toward zero as in C++.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from declos.eval.errors import EvalError, EvalTypeError, cannot_coerce, expected
 from declos.eval.printing import show_value
@@ -24,6 +25,10 @@ from declos.eval.values import (
     show_type,
 )
 
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
+
+
 INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
 
@@ -35,7 +40,7 @@ def _overflow(op: str, a: int, b: int) -> EvalError:
 _SYMBOL = {"adding": "+", "subtracting": "-", "multiplying": "*", "dividing": "/"}
 
 
-def _numbers(a, b, what: str):
+def _numbers(a: Value, b: Value, what: str) -> None:
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return
@@ -94,7 +99,7 @@ def is_derivation(v: Value) -> bool:
     return type(t) is str and t == "derivation" or type(t) is CtxStr and t.s == "derivation"
 
 
-def equals(a, b) -> bool:
+def equals(a: Value, b: Value) -> bool:
     """Nix's `==` on two forced values (elements are forced as needed)."""
     ta, tb = type(a), type(b)
     if ta is int or ta is float:
@@ -148,7 +153,7 @@ def equals(a, b) -> bool:
     return False  # pragma: no cover
 
 
-def less_than(a, b) -> bool:
+def less_than(a: Value, b: Value) -> bool:
     """Nix's `<` (`builtins.lessThan`): numbers, strings, paths, lists."""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
@@ -200,7 +205,7 @@ def canonicalize_path(path: str) -> str:
     return "/" + "/".join(parts)
 
 
-def to_string_more(ev, v, copy_to_store: bool) -> tuple[str, frozenset]:
+def to_string_more(ev: Evaluator, v: Value, copy_to_store: bool) -> tuple[str, frozenset]:
     """`toString`'s coercion: numbers, booleans, null and lists too."""
     t = type(v)
     if t is bool:
@@ -225,7 +230,9 @@ def to_string_more(ev, v, copy_to_store: bool) -> tuple[str, frozenset]:
     return coerce_to_string(ev, v, copy_to_store, more=True)
 
 
-def coerce_to_string(ev, v, copy_to_store: bool = True, more: bool = False):
+def coerce_to_string(
+    ev: Evaluator, v: Value, copy_to_store: bool = True, more: bool = False
+) -> tuple[str, frozenset]:
     """`"${v}"` coercion; returns (text, context).
 
     Strings as they are, paths copied into the store (when `copy_to_store`),

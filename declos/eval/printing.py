@@ -20,6 +20,7 @@ from declos.eval.values import (
     PrimOp,
     PrimOpApp,
     Thunk,
+    Value,
 )
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -49,14 +50,14 @@ def format_float(x: float) -> str:
     return f"{x:g}"
 
 
-def print_value(value, out: list[str] | None = None, seen: set | None = None) -> str:
+def print_value(value: Value, out: list[str] | None = None, seen: set | None = None) -> str:
     """The text `nix-instantiate --eval` prints for an (already forced) value."""
     parts: list[str] = [] if out is None else out
     _print(value, parts, set() if seen is None else seen)
     return "".join(parts)
 
 
-def _print(v, out: list[str], seen: set) -> None:
+def _print(v: Value, out: list[str], seen: set) -> None:
     t = type(v)
     if t is Thunk:
         if not v.forced:
@@ -110,7 +111,7 @@ def _print(v, out: list[str], seen: set) -> None:
         out.append(f"<{t.__name__}>")
 
 
-def show_value(v, depth: int = 3) -> str:
+def show_value(v: Value, depth: int = 3) -> str:
     """A bounded, non-forcing rendering of a value for error messages."""
     t = type(v)
     if t is Thunk:

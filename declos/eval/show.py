@@ -6,17 +6,21 @@ Nix parenthesises every operator application: `assert a == b;` fails with
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from declos.eval.printing import escape_string, format_attr_name
 from declos.lang import ast
 
 
-def _attr_path(path) -> str:
+def _attr_path(path: Iterable[ast.AttrName]) -> str:
     return ".".join(
         format_attr_name(p) if isinstance(p, str) else f'"${{{show(p)}}}"' for p in path
     )
 
 
-def show(node) -> str:
+def show(node: Any) -> str:
+    """Source-like text of an ast node, for messages."""
     t = type(node)
     if t is ast.Int:
         return str(node.value)
@@ -80,7 +84,7 @@ def show(node) -> str:
     return "<expr>"
 
 
-def _show_bind(b) -> str:
+def _show_bind(b: ast.Bind) -> str:
     if isinstance(b, ast.Inherit):
         src = f"({show(b.source)}) " if b.source is not None else ""
         return f"inherit {src}{' '.join(format_attr_name(n) for n in b.names)}; "

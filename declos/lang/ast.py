@@ -19,14 +19,14 @@ Decisions that shape the tree:
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Union
 
 import attrs
 
 from declos.diagnostics import Span
 
 
-def _span():
+def _span() -> Any:
     return attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 

@@ -125,7 +125,9 @@ def _add(root: MergedAttrs, bind: ast.Binding, in_let: bool) -> None:
             if name in existing.static:
                 raise _dup(name, sub.span, existing.static[name].span)
             if sub.kind == INHERIT_FROM:
-                sub = Entry(INHERIT_FROM, sub.value + len(existing.inherit_sources), sub.span)
+                index = sub.value
+                assert isinstance(index, int)
+                sub = Entry(INHERIT_FROM, index + len(existing.inherit_sources), sub.span)
             existing.static[name] = sub
         existing.inherit_sources.extend(incoming.inherit_sources)
         existing.dynamic.extend(incoming.dynamic)

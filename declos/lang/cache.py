@@ -26,6 +26,7 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import IO
 
 from declos import __version__
 from declos.diagnostics import Source
@@ -56,22 +57,22 @@ def cache_key(source: Source) -> str:
 
 
 class _Pickler(pickle.Pickler):
-    def __init__(self, file, source: Source):
+    def __init__(self, file: IO[bytes], source: Source):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self._source = source
 
-    def persistent_id(self, obj):
+    def persistent_id(self, obj: object) -> str | None:
         if obj is self._source:
             return _SOURCE_REF
         return None
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, source: Source):
+    def __init__(self, file: IO[bytes], source: Source):
         super().__init__(file)
         self._source = source
 
-    def persistent_load(self, pid):
+    def persistent_load(self, pid: object) -> Source:
         if pid == _SOURCE_REF:
             return self._source
         raise pickle.UnpicklingError(f"unknown reference {pid!r}")

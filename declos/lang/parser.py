@@ -15,8 +15,10 @@ import gc
 import math
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any, cast
 
 import attrs
 from lark import Lark, Token, Transformer
@@ -31,6 +33,9 @@ from declos.lang.lexer import TOKEN_DISPLAY, Lexer
 
 MAX_INT = 2**63 - 1
 
+# The values lark hands a callback: tokens and what earlier callbacks built.
+_Children = list[Any]
+
 
 @attrs.frozen(slots=True)
 class _Seq:
@@ -41,23 +46,23 @@ class _Seq:
     end: int
 
 
-def _start(x) -> int:
+def _start(x: Any) -> int:
     if isinstance(x, Token):
-        return x.start_pos
+        return x.start_pos  # type: ignore[return-value]  # always set by our lexer
     if isinstance(x, _Seq):
         return x.start
     return x.span.start
 
 
-def _end(x) -> int:
+def _end(x: Any) -> int:
     if isinstance(x, Token):
-        return x.end_pos
+        return x.end_pos  # type: ignore[return-value]  # always set by our lexer
     if isinstance(x, _Seq):
         return x.end
     return x.span.end
 
 
-def _static_name(part):
+def _static_name(part: ast.Expr) -> ast.AttrName:
     """`"a"` and `${"a"}` are static names, as in Nix."""
     if isinstance(part, ast.Str):
         if not part.parts:
@@ -67,7 +72,7 @@ def _static_name(part):
     return part
 
 
-def _merge_parts(items) -> tuple:
+def _merge_parts(items: Iterable[Any]) -> tuple:
     parts: list = []
     for item in items:
         if isinstance(item, str):
@@ -87,26 +92,28 @@ class _Builder(Transformer):
 
     source: Source
 
-    def _span(self, first, last) -> Span:
+    def _span(self, first: Any, last: Any) -> Span:
         return Span(self.source, _start(first), _end(last))
 
-    def start(self, c):
+    def start(self, c: _Children) -> ast.Expr:
         return c[0]
 
     # Functions and statements.
-    def lambda_simple(self, c):
+    def lambda_simple(self, c: _Children) -> ast.Lambda:
         return ast.Lambda(str(c[0]), None, c[2], span=self._span(c[0], c[2]))
 
-    def lambda_formals(self, c):
+    def lambda_formals(self, c: _Children) -> ast.Lambda:
         return ast.Lambda(None, c[0], c[2], span=self._span(c[0], c[2]))
 
-    def lambda_formals_at(self, c):
+    def lambda_formals_at(self, c: _Children) -> ast.Lambda:
         return self._at_lambda(c[2], c[0], c[4], c[0])
 
-    def lambda_at_formals(self, c):
+    def lambda_at_formals(self, c: _Children) -> ast.Lambda:
         return self._at_lambda(c[0], c[2], c[4], c[0])
 
-    def _at_lambda(self, name_tok, formals, body, first):
+    def _at_lambda(
+        self, name_tok: Token, formals: ast.Formals, body: ast.Expr, first: Any
+    ) -> ast.Lambda:
         name = str(name_tok)
         if any(f.name == name for f in formals.entries):
             raise ParseError(
@@ -114,59 +121,59 @@ class _Builder(Transformer):
             )
         return ast.Lambda(name, formals, body, span=self._span(first, body))
 
-    def assert_(self, c):
+    def assert_(self, c: _Children) -> ast.Assert:
         return ast.Assert(c[1], c[3], span=self._span(c[0], c[3]))
 
-    def with_(self, c):
+    def with_(self, c: _Children) -> ast.With:
         return ast.With(c[1], c[3], span=self._span(c[0], c[3]))
 
-    def let(self, c):
+    def let(self, c: _Children) -> ast.Let:
         binds = c[1].items
         span = self._span(c[0], c[3])
         merge_bindings(binds, True, span, in_let=True)
         return ast.Let(binds, c[3], span=span)
 
-    def if_(self, c):
+    def if_(self, c: _Children) -> ast.If:
         return ast.If(c[1], c[3], c[5], span=self._span(c[0], c[5]))
 
     # Operators.
-    def binop(self, c):
+    def binop(self, c: _Children) -> ast.BinOp:
         # Errors point at the operator, as in current Nix.
         return ast.BinOp(str(c[1]), c[0], c[2], span=self._span(c[1], c[1]))
 
-    def not_op(self, c):
+    def not_op(self, c: _Children) -> ast.Not:
         return ast.Not(c[1], span=self._span(c[0], c[1]))
 
-    def neg(self, c):
+    def neg(self, c: _Children) -> ast.Neg:
         return ast.Neg(c[1], span=self._span(c[0], c[1]))
 
-    def has_attr(self, c):
+    def has_attr(self, c: _Children) -> ast.HasAttr:
         return ast.HasAttr(c[0], c[2].items, span=self._span(c[0], c[2]))
 
-    def call(self, c):
+    def call(self, c: _Children) -> ast.Call:
         return ast.Call(c[0], c[1], span=self._span(c[0], c[1]))
 
-    def select(self, c):
+    def select(self, c: _Children) -> ast.Select:
         return ast.Select(c[0], c[2].items, span=self._span(c[0], c[2]))
 
-    def select_or(self, c):
+    def select_or(self, c: _Children) -> ast.Select:
         return ast.Select(c[0], c[2].items, c[4], span=self._span(c[0], c[4]))
 
-    def call_or(self, c):
+    def call_or(self, c: _Children) -> ast.Call:
         or_var = ast.Var("or", span=self._span(c[1], c[1]))
         return ast.Call(c[0], or_var, span=self._span(c[0], c[1]))
 
     # Simple expressions.
-    def var(self, c):
+    def var(self, c: _Children) -> ast.Var:
         return ast.Var(str(c[0]), span=self._span(c[0], c[0]))
 
-    def int_(self, c):
+    def int_(self, c: _Children) -> ast.Int:
         value = int(c[0])
         if value > MAX_INT:
             raise ParseError(f"invalid integer '{c[0]}'", self._span(c[0], c[0]))
         return ast.Int(value, span=self._span(c[0], c[0]))
 
-    def float_(self, c):
+    def float_(self, c: _Children) -> ast.Float:
         value = float(c[0])
         # Nix rejects what strtod flags with ERANGE: overflow and subnormal results.
         if math.isinf(value) or (value != 0.0 and value < sys.float_info.min):
@@ -175,66 +182,68 @@ class _Builder(Transformer):
             raise ParseError(f"invalid float '{c[0]}'", self._span(c[0], c[0]))
         return ast.Float(value, span=self._span(c[0], c[0]))
 
-    def string(self, c):
+    def string(self, c: _Children) -> ast.Str:
         return ast.Str(c[1].items, span=self._span(c[0], c[2]))
 
-    def ind_string(self, c):
+    def ind_string(self, c: _Children) -> ast.Str:
         return ast.Str(strip_indentation(c[1].items), span=self._span(c[0], c[2]))
 
-    def path(self, c):
+    def path(self, c: _Children) -> ast.Path:
         parts = _merge_parts((str(c[0]), *c[1].items))
         return ast.Path(parts, span=self._span(c[0], c[2]))
 
-    def spath(self, c):
+    def spath(self, c: _Children) -> ast.SearchPath:
         return ast.SearchPath(str(c[0])[1:-1], span=self._span(c[0], c[0]))
 
-    def uri(self, c):
+    def uri(self, c: _Children) -> ast.Uri:
         return ast.Uri(str(c[0]), span=self._span(c[0], c[0]))
 
-    def paren(self, c):
+    def paren(self, c: _Children) -> ast.Expr:
         inner = c[1]
         if type(inner) is ast.BinOp or type(inner) is ast.Lambda:
             return inner  # errors point at the operator / the lambda, parenthesised or not
         return attrs.evolve(inner, span=self._span(c[0], c[2]))
 
-    def legacy_let(self, c):
+    def legacy_let(self, c: _Children) -> ast.Select:
         span = self._span(c[0], c[3])
         binds = c[2].items
         merge_bindings(binds, True, span)
         return ast.Select(ast.AttrSet(True, binds, span=span), ("body",), span=span)
 
-    def rec_attrs(self, c):
+    def rec_attrs(self, c: _Children) -> ast.AttrSet:
         span = self._span(c[0], c[3])
         merge_bindings(c[2].items, True, span)
         return ast.AttrSet(True, c[2].items, span=span)
 
-    def attrs(self, c):
+    def attrs(self, c: _Children) -> ast.AttrSet:
         span = self._span(c[0], c[2])
         merge_bindings(c[1].items, False, span)
         return ast.AttrSet(False, c[1].items, span=span)
 
-    def list_(self, c):
+    def list_(self, c: _Children) -> ast.List:
         return ast.List(tuple(c[1:-1]), span=self._span(c[0], c[-1]))
 
     # Pieces.
-    def str_parts(self, c):
+    def str_parts(self, c: _Children) -> _Seq:
         return _Seq(_merge_parts(c), 0, 0)
 
     path_parts = str_parts
 
-    def ind_parts(self, c):
+    def ind_parts(self, c: _Children) -> _Seq:
         return _Seq(tuple(c), 0, 0)
 
-    def interp(self, c):
+    def interp(self, c: _Children) -> ast.Expr:
         return c[1]
 
-    def binds(self, c):
+    def binds(self, c: _Children) -> _Seq:
         return _Seq(tuple(c), 0, 0)
 
-    def binding(self, c):
+    def binding(self, c: _Children) -> ast.Binding:
         return ast.Binding(c[0].items, c[2], span=self._span(c[0], c[3]))
 
-    def _inherit(self, source, names, first, last):
+    def _inherit(
+        self, source: ast.Expr | None, names: _Children, first: Token, last: Token
+    ) -> ast.Inherit:
         static = []
         spans = []
         for name, span in names:
@@ -246,17 +255,17 @@ class _Builder(Transformer):
             source, tuple(static), span=self._span(first, last), name_spans=tuple(spans)
         )
 
-    def inherit(self, c):
+    def inherit(self, c: _Children) -> ast.Inherit:
         return self._inherit(None, c[1:-1], c[0], c[-1])
 
-    def inherit_from(self, c):
+    def inherit_from(self, c: _Children) -> ast.Inherit:
         return self._inherit(c[2], c[4:-1], c[0], c[-1])
 
-    def attrpath(self, c):
+    def attrpath(self, c: _Children) -> _Seq:
         names = [name for name, _span in c[::2]]
         return _Seq(tuple(names), c[0][1].start, c[-1][1].end)
 
-    def attr_name(self, c):
+    def attr_name(self, c: _Children) -> tuple[ast.AttrName, Span]:
         if len(c) == 1 and isinstance(c[0], Token):
             return str(c[0]), self._span(c[0], c[0])
         if len(c) == 3 and c[0].type == "DQUOTE":  # "quoted ${parts}"
@@ -267,7 +276,7 @@ class _Builder(Transformer):
         expr = c[0]
         return _static_name(expr), expr.span
 
-    def formals(self, c):
+    def formals(self, c: _Children) -> ast.Formals:
         entries = []
         ellipsis = False
         seen = {}
@@ -282,7 +291,7 @@ class _Builder(Transformer):
             entries.append(item)
         return ast.Formals(tuple(entries), ellipsis, span=self._span(c[0], c[-1]))
 
-    def formal(self, c):
+    def formal(self, c: _Children) -> ast.Formal:
         default = c[2] if len(c) == 3 else None
         return ast.Formal(str(c[0]), default, span=self._span(c[0], c[-1]))
 
@@ -290,10 +299,10 @@ class _Builder(Transformer):
 class _NoLexer(LarkLexer):
     """lark calls this with the text; tokens are fed in by `parse` instead."""
 
-    def __init__(self, lexer_conf):
+    def __init__(self, lexer_conf: Any) -> None:
         pass
 
-    def lex(self, data):  # pragma: no cover - never used
+    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Token]:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -304,7 +313,8 @@ def _parser() -> Lark:
         text = f.read()
     # lark keys its cache of the LALR tables on the grammar text and options,
     # so a grammar change invalidates it by itself.
-    cache = os.path.join(_cache_dir(), "grammar.lark.cache") if _cache_dir() else False
+    cache_dir = _cache_dir()
+    cache: str | bool = os.path.join(cache_dir, "grammar.lark.cache") if cache_dir else False
     try:
         return Lark(text, parser="lalr", lexer=_NoLexer, transformer=_Builder(), cache=cache)
     except OSError:
@@ -359,7 +369,7 @@ def _tables() -> tuple[dict, int, int]:
 _chains: dict[tuple[int, int, str], int] = {}
 
 
-def _drive(tokens, source: Source):
+def _drive(tokens: Iterable[Token], source: Source) -> ast.Expr:
     actions, start, end = _tables()
     chains = _chains
     states = [start]
@@ -425,7 +435,7 @@ def _syntax_error(source: Source, token: Token | None) -> ParseError:
         # Like Nix: just after the last token or comment, not after trailing blanks.
         pos = len(source.text.rstrip(" \t\r\n"))
     else:
-        pos = token.start_pos
+        pos = token.start_pos or 0
     return ParseError(f"syntax error, unexpected {_unexpected(token)}", Span(source, pos, pos))
 
 
@@ -434,14 +444,14 @@ def parse_source(source: Source) -> ast.Expr:
     if "\0" in source.text:
         pos = source.text.index("\0")
         raise ParseError("syntax error, unexpected NUL byte", Span(source, pos, pos))
-    builder: _Builder = _parser().options.transformer
+    builder = cast(_Builder, _parser().options.transformer)
     builder.source = source
     with gc_paused():
         return _drive(Lexer(source).tokens(), source)
 
 
 @contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic GC while building a large acyclic tree.
 
     Building allocates hundreds of thousands of objects, each allocation
@@ -460,4 +470,6 @@ def gc_paused():
 
 def parse(text: str, path: str | None = None, base_dir: str | None = None) -> ast.Expr:
     """Parse DCL source text; `path` is the file it came from, if any."""
+    if base_dir is None:
+        return parse_source(Source(path, text))  # Source derives it from path
     return parse_source(Source(path, text, base_dir))

@@ -65,7 +65,7 @@ def print_expr(expr: ast.Expr) -> str:
     return _print(expr)[0]
 
 
-def _print(node) -> Printed:
+def _print(node: ast.Expr) -> Printed:
     try:
         fn = PRINTERS[type(node)]
     except KeyError:
@@ -73,7 +73,7 @@ def _print(node) -> Printed:
     return fn(node)
 
 
-def _at(node, level: int) -> str:
+def _at(node: ast.Expr, level: int) -> str:
     """`node`'s text, parenthesized when it binds looser than `level`."""
     text, own = _print(node)
     return text if own >= level else f"({text})"
@@ -207,7 +207,7 @@ def _let(node: ast.Let) -> Printed:
     return f"let {body}in {_at(node.body, EXPR)}", EXPR
 
 
-def _ends_with_uri(node) -> bool:
+def _ends_with_uri(node: ast.Expr) -> bool:
     """Whether `node`'s text may end with a URI, which would absorb a `,`."""
     while True:
         if isinstance(node, ast.Uri):

@@ -20,14 +20,14 @@ from declos.eval.builtins.registry import (
     force_string_text,
 )
 from declos.eval.errors import EvalError
-from declos.eval.values import Attrs, CtxStr, make_string
+from declos.eval.values import Attrs, CtxStr, Value, make_string
 
 
-def _ctx(v) -> frozenset:
+def _ctx(v: Value) -> frozenset:
     return v.context if type(v) is CtxStr else frozenset()
 
 
-def _text(v) -> str:
+def _text(v: Value) -> str:
     return v if type(v) is str else v.s
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from declos.eval.builtins.registry import (
     arg_ctx,
@@ -15,7 +16,10 @@ from declos.eval.builtins.registry import (
 )
 from declos.eval.errors import AbortError, EvalError, ThrownError
 from declos.eval.printing import print_value
-from declos.eval.values import Attrs, PathValue
+from declos.eval.values import Attrs, PathValue, Value
+
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
 
 
 @builtin("throw", ("message",), global_=True)
@@ -57,7 +61,7 @@ def deep_seq(ev, e1, e2):
     return force(e2)
 
 
-def _trace_text(v) -> str:
+def _trace_text(v: Value) -> str:
     v = force(v)
     if type(v) is str:
         return v
@@ -120,7 +124,7 @@ def scoped_import(ev, scope, path):
     return ev.import_file(_import_path(ev, path, "scopedImport"), attrs)
 
 
-def _import_path(ev, path, name: str) -> str:
+def _import_path(ev: Evaluator, path: Value, name: str) -> str:
     v = force(path)
     if type(v) is Attrs and "outPath" in v:
         v = force(v["outPath"])

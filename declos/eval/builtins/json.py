@@ -13,7 +13,9 @@ from __future__ import annotations
 import math
 from json import loads as _loads
 from json.encoder import encode_basestring as _quote
+from typing import TYPE_CHECKING, NoReturn
 
+from declos.diagnostics import Span
 from declos.eval.builtins.json_errors import nlohmann_error
 from declos.eval.builtins.registry import arg_ctx, builtin, force_string
 from declos.eval.errors import EvalError, EvalTypeError, UnlocatedError
@@ -25,9 +27,15 @@ from declos.eval.values import (
     PrimOp,
     PrimOpApp,
     Thunk,
+    Value,
     make_string,
     show_type,
+    string_text,
 )
+
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
+
 
 INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
@@ -69,7 +77,9 @@ def format_json_float(x: float) -> str:
     return f"{sign}{m}e{'+' if ex >= 0 else '-'}{abs(ex):02d}"
 
 
-def _print_json(ev, v, out: list, context: set, copy_to_store: bool, span) -> None:
+def _print_json(
+    ev: Evaluator, v: Value, out: list, context: set, copy_to_store: bool, span: Span | None
+) -> None:
     if type(v) is Thunk:
         v = v.force()
     t = type(v)
@@ -163,14 +173,14 @@ def _print_json(ev, v, out: list, context: set, copy_to_store: bool, span) -> No
         raise EvalTypeError(f"cannot convert {show_type(v)} to JSON", span)
 
 
-def to_json(ev, v, copy_to_store: bool = True) -> tuple[str, set]:
+def to_json(ev: Evaluator, v: Value, copy_to_store: bool = True) -> tuple[str, set]:
     out: list[str] = []
     context: set = set()
     _print_json(ev, v, out, context, copy_to_store, None)
     return "".join(out), context
 
 
-def to_json_text(ev, value) -> str:
+def to_json_text(ev: Evaluator, value: Value) -> str:
     """The JSON text of a value (`declos eval --json`), forcing it deeply."""
     return to_json(ev, value)[0]
 
@@ -188,7 +198,7 @@ def to_json_(ev, e):
 # --- fromJSON ----------------------------------------------------------------
 
 
-def _parse_int(s: str):
+def _parse_int(s: str) -> int | float:
     n = int(s)
     if INT_MIN <= n <= INT_MAX:
         return n
@@ -201,7 +211,7 @@ class _Unsigned(Exception):
     pass
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(name)
 
 
@@ -224,7 +234,7 @@ _INF = float("inf")
 _SURROGATE_ESCAPE = None
 
 
-def from_json(text: str):
+def from_json(text: str) -> Value:
     global _SURROGATE_ESCAPE
     if "\\u" in text:
         if _SURROGATE_ESCAPE is None:
@@ -259,7 +269,7 @@ def from_json(text: str):
 @builtin("fromJSON", ("e",))
 def from_json_(ev, e):
     v = force_string(e, arg_ctx(0, "fromJSON"))
-    return from_json(v if type(v) is str else v.s)
+    return from_json(string_text(v))
 
 
 # nlohmann::json's parse error messages, reproduced by a small re-scan of the

@@ -8,6 +8,8 @@ This module is not a family of builtins; `json.py` uses it.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 _TOKEN_NAMES = {
     "true": "true literal",
     "false": "false literal",
@@ -231,7 +233,7 @@ def nlohmann_error(data: bytes) -> str | None:
     """nlohmann's message for invalid JSON, or None when `data` is valid."""
     lx = _Lexer(data)
 
-    def fail(last: str, expected: str | None, context: str):
+    def fail(last: str, expected: str | None, context: str) -> NoReturn:
         msg = "syntax error "
         if context:
             msg += f"while parsing {context} "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import TYPE_CHECKING, Any
 
 from declos.eval.builtins.registry import (
     arg_ctx,
@@ -31,14 +32,17 @@ from declos.eval.errors import (
     cannot_coerce,
 )
 from declos.eval.ops import canonicalize_path
-from declos.eval.values import Attrs, CtxStr, PathValue, make_string, string_text
+from declos.eval.values import Attrs, CtxStr, PathValue, Value, make_string, string_text
+
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
 
 
 def _sys_error(what: str, path: str, e: OSError) -> EvalError:
     return UnlocatedError(f"{what} '{path}': {os.strerror(e.errno) if e.errno else e}")
 
 
-def real_path(ev, v, ctx: str) -> str:
+def real_path(ev: Evaluator, v: Value, ctx: str) -> str:
     """A path argument as an absolute file-system path (Nix's `realisePath`)."""
     v = force(v)
     if type(v) is PathValue:
@@ -54,7 +58,7 @@ def real_path(ev, v, ctx: str) -> str:
     return canonicalize_path(text)
 
 
-def read_file_bytes(ev, path: str) -> bytes:
+def read_file_bytes(ev: Evaluator, path: str) -> bytes:
     """The bytes of a file; errors name the path (current Nix's wording:
     Nix 2.8 said "reading from file: Is a directory", without it)."""
     ev.check_path(path)
@@ -134,7 +138,7 @@ def path_exists(ev, path):
     v = force(path)
     must_be_dir = False
     if type(v) is str or type(v) is CtxStr:
-        text = v if type(v) is str else v.s
+        text = string_text(v)
         must_be_dir = text.endswith("/") and text != "/"
     p = real_path(ev, v, "while realising the context of a path")
     try:
@@ -162,7 +166,7 @@ def to_path(ev, s):
 # --- the store ---------------------------------------------------------------
 
 
-def _need_store(ev, name: str):
+def _need_store(ev: Evaluator, name: str) -> Any:
     if ev.store is None:
         raise EvalError(f"builtins.{name} needs a store to copy into, and this evaluation has none")
     return ev.store
@@ -179,7 +183,9 @@ def _filter_fn(ev, fn):
     return keep
 
 
-def _add_path(ev, name: str, src: str, store_name: str, fn, recursive: bool) -> CtxStr:
+def _add_path(
+    ev: Evaluator, name: str, src: str, store_name: str, fn: Value, recursive: bool
+) -> CtxStr:
     ev.check_path(src)
     store = _need_store(ev, name)
     ev.reads.append(("file", src))
@@ -231,7 +237,9 @@ def path_(ev, args):
     return result
 
 
-def _check_expected_hash(ev, dest: str, src: str, expected: str, recursive: bool) -> None:
+def _check_expected_hash(
+    ev: Evaluator, dest: str, src: str, expected: str, recursive: bool
+) -> None:
     from declos.eval.hashes import Hash, HashError
 
     try:
@@ -249,7 +257,7 @@ def _check_expected_hash(ev, dest: str, src: str, expected: str, recursive: bool
 def to_file(ev, name, s):
     file_name = force_string_text(name, arg_ctx(0, "toFile"))
     v = force_string(s, arg_ctx(1, "toFile"))
-    text = v if type(v) is str else v.s
+    text = string_text(v)
     refs = []
     for elem in v.context if type(v) is CtxStr else ():
         if elem[0] == "=" or elem[0] == "!":

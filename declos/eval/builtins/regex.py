@@ -29,9 +29,11 @@ groups are `null`.  Compiled patterns are cached per pattern string.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from declos.eval.builtins.registry import arg_ctx, builtin, force_string, force_string_text
 from declos.eval.errors import EvalError
+from declos.eval.values import string_text
 
 _CLASSES = {
     "alpha": b"a-zA-Z",
@@ -223,7 +225,7 @@ def translate(pattern: str) -> bytes:
 _CACHE: dict[str, tuple] = {}
 
 
-def compile_ere(pattern: str):
+def compile_ere(pattern: str) -> tuple[re.Pattern[bytes], Any]:
     """(re pattern, POSIX-longest pattern or None) for an ERE, cached."""
     hit = _CACHE.get(pattern)
     if hit is not None:
@@ -243,7 +245,7 @@ def compile_ere(pattern: str):
     return hit
 
 
-def _dec(b: bytes | None):
+def _dec(b: bytes | None) -> str | None:
     if b is None:
         return None
     return b.decode("utf-8", "surrogateescape")
@@ -268,7 +270,7 @@ def split(ev, regex_, s):
     pattern = force_string_text(regex_, arg_ctx(0, "split"))
     compiled, longest = compile_ere(pattern)
     v = force_string(s, arg_ctx(1, "split"))
-    text = v if type(v) is str else v.s
+    text = string_text(v)
     data = text.encode("utf-8", "surrogateescape")
     out: list = []
     pos = 0

@@ -13,6 +13,8 @@ afterwards.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from declos.eval.errors import EvalError, EvalTypeError, expected
 from declos.eval.ops import coerce_to_string
@@ -27,12 +29,18 @@ from declos.eval.values import (
     Value,
 )
 
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
+
+_F = TypeVar("_F", bound=Callable)
+
+
 BUILTINS: dict[str, PrimOp] = {}
 CONSTANTS: dict[str, object] = {}  # name -> fn(ev) computing the value
 GLOBAL_NAMES: set[str] = set()
 
 
-def builtin(name: str, params: tuple[str, ...], global_: bool = False):
+def builtin(name: str, params: tuple[str, ...], global_: bool = False) -> Callable[[_F], _F]:
     def register(fn):
         BUILTINS[name] = PrimOp(name, len(params), fn, (fn.__doc__ or "").strip(), params)
         if global_:
@@ -48,13 +56,13 @@ def builtin(name: str, params: tuple[str, ...], global_: bool = False):
 ACCELERATORS: set[str] = set()
 
 
-def accelerator(name: str, params: tuple[str, ...]):
+def accelerator(name: str, params: tuple[str, ...]) -> Callable[[_F], _F]:
     """`@builtin`, for a Python version of a lib function (see ACCELERATORS)."""
     ACCELERATORS.add(name)
     return builtin(name, params)
 
 
-def constant(name: str, global_: bool = False):
+def constant(name: str, global_: bool = False) -> Callable[[_F], _F]:
     def register(fn):
         CONSTANTS[name] = fn
         if global_:
@@ -75,7 +83,7 @@ def force(v):
     return v.force() if type(v) is Thunk else v
 
 
-def force_int(v, ctx: str = "") -> int:
+def force_int(v: Value, ctx: str = "") -> int:
     if type(v) is Thunk:
         v = v.force()
     if type(v) is not int:
@@ -83,7 +91,7 @@ def force_int(v, ctx: str = "") -> int:
     return v
 
 
-def force_number(v, ctx: str = ""):
+def force_number(v: Value, ctx: str = "") -> int | float:
     if type(v) is Thunk:
         v = v.force()
     if type(v) is not int and type(v) is not float:
@@ -91,7 +99,7 @@ def force_number(v, ctx: str = ""):
     return v
 
 
-def force_float(v, ctx: str = "") -> float:
+def force_float(v: Value, ctx: str = "") -> float:
     if type(v) is Thunk:
         v = v.force()
     if type(v) is int:
@@ -101,7 +109,7 @@ def force_float(v, ctx: str = "") -> float:
     return v
 
 
-def force_bool(v, ctx: str = "") -> bool:
+def force_bool(v: Value, ctx: str = "") -> bool:
     if type(v) is Thunk:
         v = v.force()
     if type(v) is not bool:
@@ -109,7 +117,7 @@ def force_bool(v, ctx: str = "") -> bool:
     return v
 
 
-def force_list(v, ctx: str = "") -> list:
+def force_list(v: Value, ctx: str = "") -> list:
     if type(v) is Thunk:
         v = v.force()
     if type(v) is not list:
@@ -117,7 +125,7 @@ def force_list(v, ctx: str = "") -> list:
     return v
 
 
-def force_attrs(v, ctx: str = "") -> Attrs:
+def force_attrs(v: Value, ctx: str = "") -> Attrs:
     if type(v) is Thunk:
         v = v.force()
     if type(v) is not Attrs:
@@ -125,7 +133,7 @@ def force_attrs(v, ctx: str = "") -> Attrs:
     return v
 
 
-def force_function(v, ctx: str = ""):
+def force_function(v: Value, ctx: str = "") -> Value:
     v = v.force() if type(v) is Thunk else v
     t = type(v)
     if (
@@ -138,7 +146,7 @@ def force_function(v, ctx: str = ""):
     return v
 
 
-def force_string(v, ctx: str = ""):
+def force_string(v: Value, ctx: str = "") -> str | CtxStr:
     """A string value (str or CtxStr); paths and others are errors."""
     if type(v) is Thunk:
         v = v.force()
@@ -147,12 +155,12 @@ def force_string(v, ctx: str = ""):
     return v
 
 
-def force_string_text(v, ctx: str = "") -> str:
+def force_string_text(v: Value, ctx: str = "") -> str:
     v = force_string(v, ctx)
     return v if type(v) is str else v.s
 
 
-def force_string_no_context(v, ctx: str = "") -> str:
+def force_string_no_context(v: Value, ctx: str = "") -> str:
     v = force_string(v, ctx)
     if type(v) is CtxStr and v.context:
         raise EvalTypeError(
@@ -165,7 +173,9 @@ def force_string_no_context(v, ctx: str = "") -> str:
 _NO_CONTEXT: frozenset = frozenset()
 
 
-def coerce_string(ev, v, ctx: str = "", copy_to_store: bool = False, more: bool = False):
+def coerce_string(
+    ev: Evaluator, v: Value, ctx: str = "", copy_to_store: bool = False, more: bool = False
+) -> tuple[str, frozenset]:
     """(text, context) of a value coerced as `toString`/interpolation would."""
     if type(v) is str:
         return v, _NO_CONTEXT
@@ -184,5 +194,5 @@ def arg_ctx(n: int, name: str) -> str:
     return f"while evaluating the {nth} argument passed to builtins.{name}"
 
 
-def is_path(v) -> bool:
+def is_path(v: Value) -> bool:
     return type(v) is PathValue

@@ -92,7 +92,7 @@ def concat_strings_sep(ev, sep, xs):
 
 
 @functools.lru_cache(maxsize=256)
-def _alternation(froms: tuple[str, ...]):
+def _alternation(froms: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, int]]:
     """A regex matching any of `froms` (first listed first), and each
     string's first index."""
     first: dict[str, int] = {}
@@ -159,7 +159,7 @@ def replace_strings(ev, from_, to, s):
 def base_name_of(ev, x):
     v = force(x)
     if type(v) is PathValue:
-        text, context = v.path, frozenset()
+        text, context = v.path, frozenset[str]()
     else:
         text, context = coerce_string(
             ev,

@@ -11,6 +11,9 @@ column) to attributes and functions; `builtins.toXML` does not.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from declos.diagnostics import Span
 from declos.eval.builtins.registry import builtin, force
 from declos.eval.errors import EvalError
 from declos.eval.ops import is_derivation
@@ -23,8 +26,13 @@ from declos.eval.values import (
     PrimOp,
     PrimOpApp,
     Thunk,
+    Value,
     make_string,
 )
+
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
+
 
 _XML_ESCAPES = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "\n": "&#xA;"})
 
@@ -33,7 +41,7 @@ def _attrs(pairs: dict) -> str:
     return "".join(f' {k}="{str(pairs[k]).translate(_XML_ESCAPES)}"' for k in sorted(pairs))
 
 
-def _pos_attrs(span, out: dict) -> dict:
+def _pos_attrs(span: Span | None, out: dict) -> dict:
     if span is not None:
         src = span.source
         if src.path:
@@ -45,7 +53,7 @@ def _pos_attrs(span, out: dict) -> dict:
 
 
 class _Writer:
-    def __init__(self, ev, strict: bool, location: bool):
+    def __init__(self, ev: Evaluator, strict: bool, location: bool):
         self.ev = ev
         self.strict = strict
         self.location = location
@@ -62,7 +70,7 @@ class _Writer:
     def close(self, depth: int, name: str) -> None:
         self.out.append(f"{'  ' * depth}</{name}>\n")
 
-    def value(self, v, d: int) -> None:
+    def value(self, v: Value, d: int) -> None:
         if type(v) is Thunk:
             if self.strict or v.forced:
                 v = v.force()
@@ -113,7 +121,7 @@ class _Writer:
         else:  # pragma: no cover
             self.empty(d, "unevaluated")
 
-    def _str_attr(self, v, name: str) -> str | None:
+    def _str_attr(self, v: Attrs, name: str) -> str | None:
         x = v.get(name)
         if x is None:
             return None
@@ -167,7 +175,7 @@ class _Writer:
             self.close(d, "attr")
 
 
-def to_xml(ev, value, strict: bool, location: bool) -> tuple[str, set]:
+def to_xml(ev: Evaluator, value: Value, strict: bool, location: bool) -> tuple[str, set]:
     w = _Writer(ev, strict, location)
     w.out.append("<?xml version='1.0' encoding='utf-8'?>\n<expr>\n")
     w.value(value, 1)
@@ -175,7 +183,7 @@ def to_xml(ev, value, strict: bool, location: bool) -> tuple[str, set]:
     return "".join(w.out), w.context
 
 
-def to_xml_text(ev, value, strict: bool) -> str:
+def to_xml_text(ev: Evaluator, value: Value, strict: bool) -> str:
     """What `nix-instantiate --eval --xml` prints (with source positions)."""
     return to_xml(ev, value, strict, True)[0]
 

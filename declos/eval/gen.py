@@ -187,7 +187,32 @@ class Gen(AttrsGen, CallsGen, OpsGen):
             fetch = self.var_fetch(node, fn, scope)
             if fetch is not None:
                 return fetch
+        if t is ast.Select and node.default is None and type(node.expr) is ast.Var:
+            return self.lazy_select(node, fn, scope, span)
         return self.thunk(node, fn, scope, span)
+
+    def lazy_select(self, node: ast.Select, fn: Fn, scope: Scope, span) -> str:
+        """`x.a.b` in a lazy position: when `x` (a lexical variable) is
+        already a set with `a` (and `a` a forced set with `b`), the
+        attribute's own value or thunk, which is what the select would give;
+        else a thunk as usual."""
+        r = resolve(scope, node.expr.name)
+        names = node.path
+        if (
+            r is None
+            or r.depth is None
+            or self.known_slot(scope, r) is not None
+            or not all(type(p) is str for p in names)
+        ):
+            return self.thunk(node, fn, scope, span)
+        v = fn.tmp()
+        fn.emit(f"{v} = {fn.env_at(scope, r.depth)}[{r.slot}]")
+        for name in names:
+            fn.emit(f"if type({v}) is Thunk and {v}.fn is None: {v} = {v}.value")
+            fn.emit(f"{v} = {v}.get({name!r}, MISSING) if type({v}) is Attrs else MISSING")
+        with fn.block(f"if {v} is MISSING:"):
+            fn.emit(f"{v} = {self.thunk(node, fn, scope, span)}")
+        return v
 
     # Constants.
     def _number(self, node, fn, scope) -> str:

@@ -10,12 +10,13 @@ filled yet.
 
 from __future__ import annotations
 
+from declos.eval.gen_host import GenHost
 from declos.eval.values import Thunk
 from declos.lang import ast
 from declos.lang.bindings import INHERIT, INHERIT_FROM, MergedAttrs, merge_bindings
 
 
-class AttrsGen:
+class AttrsGen(GenHost):
     """Mixed into `Gen`: uses its `expr`, `lazy`, `thunk` and constants."""
 
     def _attrset(self, node: ast.AttrSet, fn, scope) -> str:

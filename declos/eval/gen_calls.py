@@ -12,13 +12,14 @@ frame: making a closure cannot fail).
 
 from __future__ import annotations
 
+from declos.eval.gen_host import GenHost
 from declos.eval.genfn import Fn
 from declos.eval.scope import resolve
 from declos.eval.values import PrimOp
 from declos.lang import ast
 
 
-class CallsGen:
+class CallsGen(GenHost):
     """Mixed into `Gen`: uses its `expr`, `lazy`, `span` and constants."""
 
     def _lambda_value(self, node: ast.Lambda, fn: Fn, scope, name: str | None = None) -> str:

@@ -7,6 +7,7 @@ operator's position, as the closure compiler's `binops.py` did.
 
 from __future__ import annotations
 
+from declos.eval.gen_host import GenHost
 from declos.eval.scope import resolve
 from declos.lang import ast
 
@@ -26,7 +27,7 @@ _COMPARE = {
 }
 
 
-class OpsGen:
+class OpsGen(GenHost):
     """Mixed into `Gen`."""
 
     def _binop(self, node: ast.BinOp, fn, scope) -> str:
@@ -45,9 +46,9 @@ class OpsGen:
             r = resolve(scope, name)
             if r is not None and r.depth is not None:
                 # `a - b` is `__sub a b` in Nix, and a local `__sub` takes over.
-                a, b = (node.right, node.left) if swap else (node.left, node.right)
+                first, second = (node.right, node.left) if swap else (node.left, node.right)
                 s = node.span
-                call = ast.Call(ast.Call(ast.Var(name, span=s), a, span=s), b, span=s)
+                call = ast.Call(ast.Call(ast.Var(name, span=s), first, span=s), second, span=s)
                 return self.expr(ast.Not(call, span=s) if negate else call, fn, scope)
         if op in _LOGIC:
             return self._logic(node, fn, scope, span)
@@ -84,9 +85,9 @@ class OpsGen:
             fn.emit(f"{r} = ARITH(DIV, {ta}, {b}, {span})")
             return r
         # Integers compare directly; everything else goes through Nix's rules.
-        x, y, negate = _COMPARE[op]
-        x, y = (ta, b) if x == "a" else (b, ta)
-        fn.emit(f"{r} = {negate}({x} < {y} if {ints} else LESS({x}, {y}, {span}))")
+        order, _, sign = _COMPARE[op]
+        x, y = (ta, b) if order == "a" else (b, ta)
+        fn.emit(f"{r} = {sign}({x} < {y} if {ints} else LESS({x}, {y}, {span}))")
         return r
 
     def operand(self, node, fn, scope) -> str:

@@ -34,6 +34,8 @@ class Expr:
     """Base of every expression node (no fields: slots + inheritance)."""
 
     __slots__ = ()
+    # Every node has one (an attrs field of each subclass); declared here for mypy.
+    span: Span | None
 
 
 AttrName = Union[str, Expr]  # noqa: UP007 - Expr is a runtime class

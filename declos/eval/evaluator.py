@@ -12,6 +12,8 @@ import gc
 import os
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -39,6 +41,7 @@ from declos.eval.values import (
     PrimOp,
     PrimOpApp,
     Thunk,
+    Value,
     force,
     show_type,
     string_text,
@@ -104,12 +107,12 @@ class Evaluator:
     def __init__(
         self,
         search_path: list[str] | None = None,
-        store=None,
+        store: Any = None,
         pure: bool = False,
         env: dict[str, str] | None = None,
         settings: _settings.EvalSettings | None = None,
         reference_modules: bool | None = None,
-    ):
+    ) -> None:
         """`search_path`: `-I` entries, `name=path` or plain directories, in order.
 
         `settings` (restrict-eval, pure-eval) default to the process's
@@ -159,7 +162,7 @@ class Evaluator:
             self.globals.pop("__currentTime", None)
 
     # Calling.
-    def call(self, fn, arg, span: Span | None = None):
+    def call(self, fn: Value, arg: Value, span: Span | None = None) -> Value:
         t = type(fn)
         if t is Closure:
             code = fn.code
@@ -192,7 +195,7 @@ class Evaluator:
             span,
         )
 
-    def call2(self, fn, a, b, span: Span | None = None):
+    def call2(self, fn: Value, a: Value, b: Value, span: Span | None = None) -> Value:
         """`fn a b`; a curried closure `a: b: …` runs its inner body at once."""
         if type(fn) is Closure:
             code = fn.code
@@ -208,21 +211,21 @@ class Evaluator:
                     raise
         return self.call(self.call(fn, a, span), b, span)
 
-    def call_n(self, fn, args: list, span: Span | None = None):
+    def call_n(self, fn: Value, args: list, span: Span | None = None) -> Value:
         if type(fn) is PrimOp and fn.arity == len(args):
             return self._run_primop(fn, tuple(args), span)
         for arg in args:
             fn = self.call(fn, arg, span)
         return fn
 
-    def _run_primop(self, prim: PrimOp, args: tuple, span: Span | None):
+    def _run_primop(self, prim: PrimOp, args: tuple, span: Span | None) -> Value:
         try:
             return prim.fn(self, *args)
         except EvalError as e:
             primop_error(e, prim, span)
             raise
 
-    def _call_formals(self, fn: Closure, code: LambdaCode, arg, span):
+    def _call_formals(self, fn: Closure, code: LambdaCode, arg: Value, span: Span | None) -> Value:
         attrs = force(arg)
         if type(attrs) is not Attrs:
             raise errors.expected("a set", attrs, span).add_frame(
@@ -251,11 +254,11 @@ class Evaluator:
                 env.append(v)
         if not code.ellipsis and used != len(attrs):
             for name in sorted(attrs):
-                if name not in code.formal_names:
+                if name not in code.formal_names:  # type: ignore[operator]  # set with formals
                     err = EvalTypeError(
                         f"{code.describe()} called with unexpected argument '{name}'", code.span
                     ).add_frame(span, "from call site")
-                    err.suggestions = suggest(name, code.formal_names)
+                    err.suggestions = suggest(name, code.formal_names or ())
                     raise err
         if missing:
             for slot, default in missing:
@@ -306,7 +309,7 @@ class Evaluator:
         return v
 
     # Files and imports.
-    def eval_source(self, source: Source, scope_attrs: Attrs | None = None):
+    def eval_source(self, source: Source, scope_attrs: Attrs | None = None) -> Value:
         """Evaluate a file's or an expression's text (a file's code is cached)."""
         names = tuple(sorted(scope_attrs)) if scope_attrs else ()
         code = self.units.cached(source, names)
@@ -317,7 +320,7 @@ class Evaluator:
         tree = parse_source(source)
         return self._run_unit(source, None, tree, scope_attrs)
 
-    def _run_unit(self, source: Source, code, tree, scope_attrs: Attrs | None):
+    def _run_unit(self, source: Source, code: Any, tree: Any, scope_attrs: Attrs | None) -> Value:
         """Evaluate a file: its cached `code`, else its `tree` compiled now."""
         names = tuple(sorted(scope_attrs)) if scope_attrs else ()
         env = [None] + [scope_attrs[n] for n in names] if scope_attrs else [None]
@@ -335,7 +338,7 @@ class Evaluator:
             return os.path.join(path, "default.nix")
         return path
 
-    def import_file(self, path: str, scope_attrs: Attrs | None = None):
+    def import_file(self, path: str, scope_attrs: Attrs | None = None) -> Value:
         self.check_path(path)
         path = self.resolve_import_path(path)
         if scope_attrs is None:
@@ -422,7 +425,7 @@ class Evaluator:
             )
         return self.store.add_path(path)
 
-    def path_of(self, v, what: str) -> str:
+    def path_of(self, v: Value, what: str) -> str:
         """A path argument: a path value, or a string holding an absolute path."""
         v = force(v)
         if type(v) is PathValue:
@@ -441,7 +444,7 @@ _MISSING = object()
 MAX_IMPORT_DEPTH = 1000
 
 
-def run_deep(fn, *args, stack_mb: int = 2048):
+def run_deep(fn: Callable[..., Any], *args: Any, stack_mb: int = 2048) -> Any:
     """Run `fn` on a thread with a large stack so deep DCL recursion cannot crash.
 
     Python's recursion limit is raised to match; a real overflow becomes a

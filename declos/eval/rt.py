@@ -10,6 +10,9 @@ halves, kept in behaviour, so that error messages did not change.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from declos.diagnostics import Span, suggest
 from declos.eval import ops
 from declos.eval.errors import (
@@ -23,13 +26,16 @@ from declos.eval.errors import (
     locate,
 )
 from declos.eval.strings import concat
-from declos.eval.values import Attrs, CtxStr, Thunk
+from declos.eval.values import Attrs, CtxStr, PrimOp, Thunk, Value
+
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
 
 MISSING = object()
 _IMPORTS = ("import", "scopedImport")
 
 
-def expect_attrs(v, span: Span | None, what: str = ""):
+def expect_attrs(v: Value, span: Span | None, what: str = "") -> Attrs:
     if type(v) is not Attrs:
         err = expected("a set", v, span)
         if what:
@@ -38,13 +44,13 @@ def expect_attrs(v, span: Span | None, what: str = ""):
     return v
 
 
-def missing_attr(name: str, attrs, span: Span | None) -> MissingAttrError:
+def missing_attr(name: str, attrs: Iterable[str], span: Span | None) -> MissingAttrError:
     err = MissingAttrError(f"attribute '{name}' missing", span)
     err.suggestions = suggest(name, attrs)
     return err
 
 
-def attr_name(ev, v, span) -> str | None:
+def attr_name(ev: Evaluator, v: Value, span: Span | None) -> str | None:
     """A dynamic attribute name: a string's text, None for null."""
     if v is None:
         return None
@@ -82,7 +88,7 @@ class LambdaCode:
         return f"function '{self.name or 'anonymous lambda'}'"
 
 
-def expect_bool(v, span: Span | None, what: str):
+def expect_bool(v: Value, span: Span | None, what: str) -> bool:
     if type(v) is not bool:
         raise expected("a Boolean", v, span).add_frame(span, what)
     return v
@@ -99,11 +105,11 @@ def call_frame(e: EvalError, span: Span | None) -> None:
     add_frame(e, span)
 
 
-def overflow(span) -> StackOverflow:
+def overflow(span: Span | None) -> StackOverflow:
     return StackOverflow(OVERFLOW, span)
 
 
-def primop_error(e: EvalError, prim, span) -> None:
+def primop_error(e: EvalError, prim: PrimOp, span: Span | None) -> None:
     """What `Evaluator._run_primop` adds to an error of a builtin."""
     locate(e, span)
     if type(e) is ImportCycle and prim.name in _IMPORTS:

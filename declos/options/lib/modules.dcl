@@ -411,6 +411,33 @@ let
   # Several declarations of one option become one.
   mergeOptionDecls =
     loc: opts:
+    if length opts == 1 then
+      # One declaration (most options): what the fold below makes of it
+      # (nothing to clash with, no type to merge), without its steps.
+      let
+        opt = head opts;
+        getSubModules = opt.options.type.getSubModules or null;
+      in
+      opt.options
+      // {
+        inherit loc;
+        declarations = [ opt._file ];
+        declarationPositions = [
+          (
+            if opt.pos or null != null then
+              opt.pos
+            else
+              {
+                file = opt._file;
+                line = null;
+                column = null;
+              }
+          )
+        ];
+        options =
+          if getSubModules != null then map (lib.modules.setDefaultModuleLocation opt._file) getSubModules else [ ];
+      }
+    else
     foldl' (
       res: opt:
       let

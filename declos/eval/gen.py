@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
+from typing import cast
 
 from declos.diagnostics import ParseError, Span
 from declos.eval import ops
@@ -57,7 +59,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         # (id(scope), slot) -> name in `builtins`: slots bound by
         # `inherit (builtins) NAME;`, whose value is known when compiling.
         self.known: dict[tuple[int, int], str] = {}
-        self._table = {
+        self._table: dict[type, Callable[..., str]] = {
             ast.Int: self._number,
             ast.Float: self._number,
             ast.Str: self._str,
@@ -196,7 +198,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         already a set with `a` (and `a` a forced set with `b`), the
         attribute's own value or thunk, which is what the select would give;
         else a thunk as usual."""
-        r = resolve(scope, node.expr.name)
+        r = resolve(scope, cast(ast.Var, node.expr).name)
         names = node.path
         if (
             r is None
@@ -292,8 +294,10 @@ class Gen(AttrsGen, CallsGen, OpsGen):
     def _var(self, node: ast.Var, fn: Fn, scope) -> str:
         name = node.name
         if name == "__curPos" and resolve(scope, name) is None:
-            line, col = node.span.line_col
-            path = node.span.source.path or node.span.source.name
+            span = node.span
+            assert span is not None  # parsed nodes have one
+            line, col = span.line_col
+            path = span.source.path or span.source.name
             return self.const(f"Attrs({{'file': {path!r}, 'line': {line}, 'column': {col}}})")
         r = resolve(scope, name)
         if r is not None and r.depth is not None:
@@ -314,7 +318,9 @@ class Gen(AttrsGen, CallsGen, OpsGen):
             fn.emit(f"if type({t}) is Thunk: {t} = {t}.force()")
             return t
         t = fn.tmp()
-        depths = resolve(scope, name).with_depths
+        resolved = resolve(scope, name)
+        assert resolved is not None  # resolve gives every name a binding or its `with`s
+        depths = resolved.with_depths
         fn.emit(
             f"{t} = WITHVAR({fn.env_at(scope, 0)}, {depths!r}, {name!r}, {self.span(node.span)})"
         )
@@ -362,7 +368,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
     def _select(self, node: ast.Select, fn: Fn, scope) -> str:
         known = self.known_builtin(node, scope)
         if known is not None and global_kind(known) != "t":
-            return self.builtin_attr(node.path[0])
+            return self.builtin_attr(cast(str, node.path[0]))
         span = self.span(node.span)
         base = self.expr(node.expr, fn, scope)
         if node.default is None:

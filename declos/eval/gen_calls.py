@@ -67,7 +67,7 @@ class CallsGen(GenHost):
 
     def _call(self, node: ast.Call, fn: Fn, scope) -> str:
         args = []
-        fn_node = node
+        fn_node: ast.Expr = node
         while type(fn_node) is ast.Call:
             args.append(fn_node.arg)
             fn_node = fn_node.fn

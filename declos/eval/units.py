@@ -28,6 +28,7 @@ import marshal
 import os
 import sys
 import zlib
+from typing import Any
 
 from declos import __version__
 from declos.diagnostics import Source, Span
@@ -196,7 +197,7 @@ class Units:
         return code, ()
 
     def run(self, code, side, source: Source, env: list):
-        ns = dict(RUNTIME)
+        ns: dict[str, Any] = dict(RUNTIME)
         ev = self.ev
         ns["EV"] = ev
         ns["CALL"] = ev.call

@@ -9,6 +9,8 @@ the nested structure it compiles.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from declos.diagnostics import ParseError, Span
@@ -25,7 +27,7 @@ class Entry:
     """
 
     kind: str
-    value: object
+    value: Any  # an Expr, a MergedAttrs, or an int (INHERIT_FROM)
     span: Span | None
 
 
@@ -125,9 +127,7 @@ def _add(root: MergedAttrs, bind: ast.Binding, in_let: bool) -> None:
             if name in existing.static:
                 raise _dup(name, sub.span, existing.static[name].span)
             if sub.kind == INHERIT_FROM:
-                index = sub.value
-                assert isinstance(index, int)
-                sub = Entry(INHERIT_FROM, index + len(existing.inherit_sources), sub.span)
+                sub = Entry(INHERIT_FROM, sub.value + len(existing.inherit_sources), sub.span)
             existing.static[name] = sub
         existing.inherit_sources.extend(incoming.inherit_sources)
         existing.dynamic.extend(incoming.dynamic)

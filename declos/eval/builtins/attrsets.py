@@ -58,7 +58,8 @@ def remove_attrs(ev, s, names):
 @builtin("listToAttrs", ("e",))
 def list_to_attrs(ev, e):
     # Each attribute's position is that of its element's `name` (as Nix).
-    out = Attrs(pos={})
+    pos: dict = {}
+    out = Attrs(pos=pos)
     for item in force_list(e, arg_ctx(0, "listToAttrs")):
         pair = force_attrs(
             item, "while evaluating an element of the list passed to builtins.listToAttrs"
@@ -75,7 +76,7 @@ def list_to_attrs(ev, e):
             raise MissingAttrError("attribute 'value' missing")
         out[name] = pair["value"]
         if pair.pos and "name" in pair.pos:
-            out.pos[name] = pair.pos["name"]
+            pos[name] = pair.pos["name"]
     return out
 
 

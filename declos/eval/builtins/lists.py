@@ -161,7 +161,8 @@ def sort(ev, comparator, xs):
 def partition(ev, pred, xs):
     items = force_list(xs, arg_ctx(1, "partition"))
     fn = force_function(pred, arg_ctx(0, "partition"))
-    right, wrong = [], []
+    right: list = []
+    wrong: list = []
     ctx = "while evaluating the return value of the partition function passed to builtins.partition"
     for item in items:
         (right if force_bool(ev.call(fn, item), ctx) else wrong).append(item)

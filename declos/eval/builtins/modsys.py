@@ -153,7 +153,7 @@ def _prio(d) -> object:
 
 def filter_overrides(defs: list) -> tuple[list, object]:
     prios = []
-    highest = 9999
+    highest: object = 9999
     for d in defs:
         p = _prio(d)
         prios.append(p)

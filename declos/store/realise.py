@@ -176,7 +176,11 @@ def realise(
     from declos.eval.evaluator import run_deep
 
     sub = None  # before evaluating: a bad declos.conf fails at once
-    if req.substitute:
+    # Without substituters given or a `<state>/declos.conf` (cache_config.CONFIG_NAME)
+    # there is no binary cache: the cache modules (http.client, ssl, lzma: ~30 ms
+    # to import) are not needed.
+    configured = req.substituters or os.path.lexists(os.path.join(store.state_dir, "declos.conf"))
+    if req.substitute and configured:
         from declos.store.cache import substituter_for
 
         sub = substituter_for(store, req.substituters)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import secrets
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -163,7 +162,7 @@ class Store:
         removes such files when it can lock them (their process is gone): if
         it removed ours between the open and the lock, make another."""
         while True:
-            path = os.path.join(self.temproots_dir, f"{os.getpid()}-{secrets.token_hex(4)}")
+            path = os.path.join(self.temproots_dir, f"{os.getpid()}-{os.urandom(4).hex()}")
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:

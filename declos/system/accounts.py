@@ -39,7 +39,7 @@ from declos.system.actions import (
     RemoveUser,
     WriteAccounts,
 )
-from declos.system.manifest import Manifest
+from declos.system.manifest import Group, Manifest
 from declos.system.manifest_check import LINE_ENDS
 from declos.system.rootfs import Root
 
@@ -125,10 +125,10 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
     shadow = _read_lines(fs, "etc/shadow")
     state = load_state(fs)
     users = dict(sorted(new.users.items()))
-    groups = {n: dict(g) for n, g in sorted(new.groups.items())}
+    groups = dict(new.groups)
     for u in users.values():  # groups used by users are declared implicitly
-        for g in [u.get("group") or "users", *u.get("extraGroups", [])]:
-            groups.setdefault(g, {"gid": None, "members": []})
+        for g in [u.group, *u.extra_groups]:
+            groups.setdefault(g, Group(g))
     groups = dict(sorted(groups.items()))
     cur_u = {_name(line): line.split(":") for line in passwd if _name(line)}
     cur_g = {_name(line): line.split(":") for line in group if _name(line)}
@@ -139,7 +139,7 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
 
     # groups first: users need their gids
     gids = _assign_ids(
-        {n: g.get("gid") for n, g in groups.items()},
+        {n: g.gid for n, g in groups.items()},
         cur_g,
         created_g,
         drop_g,
@@ -147,38 +147,35 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
         lambda _n, taken: _Allocator(taken, 400, 999, True),
     )
     uids = _assign_ids(
-        {n: u.get("uid") for n, u in users.items()},
+        {n: u.uid for n, u in users.items()},
         cur_u,
         created_u,
         drop_u,
         state["uids"],
         lambda n, taken: (
             _Allocator(taken, 1000, 29999, False)
-            if users[n].get("isNormalUser")
+            if users[n].is_normal_user
             else _Allocator(taken, 400, 999, True)
         ),
     )
 
-    members = {n: set(g.get("members", [])) for n, g in groups.items()}
+    members = {n: set(g.members) for n, g in groups.items()}
     for n, u in users.items():
-        for g in u.get("extraGroups", []):
+        for g in u.extra_groups:
             members[g].add(n)
 
     def user_line(n: str) -> str:
         u = users[n]
-        gid = gids[u.get("group") or "users"]
-        desc = (u.get("description") or "").replace(":", " ")
-        home = u.get("home") or "/var/empty"
-        shell = u.get("shell") or "/bin/sh"
-        return f"{n}:x:{uids[n]}:{gid}:{desc}:{home}:{shell}"
+        desc = u.description.replace(":", " ")
+        return f"{n}:x:{uids[n]}:{gids[u.group]}:{desc}:{u.passwd_home}:{u.shell}"
 
     def group_line(n: str) -> str:
         return f"{n}:x:{gids[n]}:{','.join(sorted(members[n]))}"
 
     def shadow_line(n: str, old: str | None) -> str:
-        h = users[n].get("hashedPassword")
-        if users[n].get("hashedPasswordFile"):
-            h = hash_from_file(fs, n, users[n]["hashedPasswordFile"])
+        h = users[n].hashed_password
+        if users[n].hashed_password_file:
+            h = hash_from_file(fs, n, users[n].hashed_password_file)
         if h is None and old is not None:
             return old
         return f"{n}:{h if h is not None else '!'}:1::::::"
@@ -198,8 +195,7 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
     actions += [RemoveGroup(n) for n in sorted(drop_g)]
     for n, u in users.items():
         if n not in cur_u:
-            gid = gids[u.get("group") or "users"]
-            actions.append(AddUser(n, uids[n], gid, u.get("home") or "/var/empty"))
+            actions.append(AddUser(n, uids[n], gids[u.group], u.passwd_home))
         elif user_line(n).split(":") != cur_u[n]:
             actions.append(ChangeUser(n, _changed(cur_u[n], user_line(n), _USER_FIELDS)))
     actions += [RemoveUser(n) for n in sorted(drop_u)]
@@ -221,9 +217,8 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
     if files or state_text != fs.read_text(STATE):
         actions.append(WriteAccounts(files, state_text))
     for n, u in users.items():
-        home = u.get("home")
-        if u.get("createHome") and home and not fs.lexists(home):
-            actions.append(CreateHome(home, uids[n], gids[u.get("group") or "users"]))
+        if u.create_home and u.home and not fs.lexists(u.home):
+            actions.append(CreateHome(u.home, uids[n], gids[u.group]))
     return actions
 
 

@@ -18,7 +18,7 @@ Example:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import attrs
 
@@ -74,7 +74,7 @@ def _closure_size(store: Store, path: str | None) -> int | None:
     return sum(i.nar_size for i in infos if i is not None)
 
 
-def _compare(a: dict, b: dict) -> tuple[tuple[str, str], ...]:
+def _compare(a: Mapping, b: Mapping) -> tuple[tuple[str, str], ...]:
     out = []
     for n in sorted(set(a) | set(b)):
         if n not in a:
@@ -108,7 +108,7 @@ def diff_manifests(
     units_changed = tuple(
         n
         for n in sorted(set(ua) & set(ub))
-        if ua[n]["source"] != ub[n]["source"] and _bytes(ua[n]["source"]) != _bytes(ub[n]["source"])
+        if ua[n].source != ub[n].source and _bytes(ua[n].source) != _bytes(ub[n].source)
     )
     pa, pb = package_names(ma.packages), package_names(mb.packages)
     hosts = set(_host_names(ma)) | set(_host_names(mb))

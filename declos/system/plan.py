@@ -132,7 +132,7 @@ def _restart_repaired(
     extra: list[Action] = [
         RestartUnit(u, would)
         for u in repaired
-        if u in new.units and u not in planned and new.units[u].get("restartIfChanged", True)
+        if u in new.units and u not in planned and new.units[u].restart_if_changed
     ]
     if not extra and not repaired:
         return late
@@ -149,11 +149,11 @@ def script_order(m: Manifest) -> list[tuple[str, str]]:
     dependency or a cycle is an error (before anything is changed)."""
     from declos.store.digraph import DiGraph, find_cycle, lexicographical_topological_sort
 
-    scripts = {s["name"]: s for s in m.scripts}
+    scripts = {s.name: s for s in m.scripts}
     graph = DiGraph()
     graph.add_nodes_from(scripts)
     for name, s in scripts.items():
-        for dep in s.get("deps", []):
+        for dep in s.deps:
             if dep not in scripts:
                 raise PlanError(
                     f"activation script '{name}' depends on '{dep}', which does not exist"
@@ -163,7 +163,7 @@ def script_order(m: Manifest) -> list[tuple[str, str]]:
     if order is None:
         cycle = " -> ".join(a for a, _ in find_cycle(graph) or ())
         raise PlanError(f"activation scripts depend on each other in a cycle: {cycle}")
-    return [(n, scripts[n]["script"]) for n in order]
+    return [(n, scripts[n].script) for n in order]
 
 
 # --- packages -------------------------------------------------------------------------

@@ -131,10 +131,10 @@ def plan_units(
         if live is not None:
             return live.active(unit)
         u = old.units.get(unit)
-        return bool(u and (u.get("wantedBy") or unit.endswith(".target")))
+        return bool(u and (u.wanted_by or unit.endswith(".target")))
 
     def wanted(unit: str) -> bool:
-        targets = new.units[unit].get("wantedBy") or []
+        targets = new.units[unit].wanted_by
         if live is None:
             return bool(targets)
         return any(live.active(t) or t in new.units and active(t) for t in targets)
@@ -149,9 +149,9 @@ def plan_units(
             if name not in new_masks:
                 given_back.append(StartIfEnabled(name, "its declos unit was removed", would))
             continue
-        old_text = _read(o["source"]) if o else None
-        new_text = _read(n["source"]) or b""
-        if o is not None and (o["source"] == n["source"] or old_text == new_text):
+        old_text = _read(o.source) if o else None
+        new_text = _read(n.source) or b""
+        if o is not None and (o.source == n.source or old_text == new_text):
             continue
         changed_any = True
         reason = "added" if o is None else "changed"
@@ -188,9 +188,9 @@ def plan_units(
 def _changed_active(name, n, text, only_triggers, would, active, stops, late) -> None:
     if name.endswith(".target"):
         late.append(StartUnit(name, "changed", would))
-    elif n.get("reloadIfChanged") or "X-ReloadIfChanged=true" in text or only_triggers:
+    elif n.reload_if_changed or "X-ReloadIfChanged=true" in text or only_triggers:
         late.append(ReloadUnit(name, would))
-    elif not n.get("restartIfChanged", True):
+    elif not n.restart_if_changed:
         late.append(UnitChanged(name, "restartIfChanged = false: not restarted"))
     elif name.endswith(".socket"):
         service = _socket_service(name, text)
@@ -200,7 +200,7 @@ def _changed_active(name, n, text, only_triggers, would, active, stops, late) ->
         late.append(StartUnit(name, "changed", would))
     elif name.endswith(".timer"):
         late.append(RestartUnit(name, would))
-    elif n.get("stopIfChanged", True):
+    elif n.stop_if_changed:
         stops.append(StopUnit(name, "changed", would))
         late.append(StartUnit(name, "changed", would))
     else:

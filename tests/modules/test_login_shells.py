@@ -144,6 +144,6 @@ def test_a_host_package_declos_installs_passes(build, tmp_path):
     # without the package in hostPackages the same entries fail
     data = json.loads(json.dumps(manifest.data))
     data["hostPackages"]["packages"].pop("zsh")
-    stripped = type(manifest)(manifest.toplevel, data)
+    stripped = type(manifest).from_json(manifest.toplevel, data)
     with pytest.raises(ShellError, match="/bin/zsh of the user alice does not exist"):
         check_shells(str(root), stripped, str(s.toplevel.parent))

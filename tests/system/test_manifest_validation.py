@@ -177,12 +177,13 @@ def test_hostile_manifest_is_refused_before_anything_changes(system, store, root
 
 def test_the_base_manifest_is_valid(store):
     top = hostile(store, lambda d: None)
-    assert load_manifest(top).users["alice"]["extraGroups"] == ["wheel"]
+    assert load_manifest(top).users["alice"].extra_groups == ("wheel",)
 
 
 def test_an_old_manifest_without_hashed_password_file_loads(store):
     top = hostile(store, lambda d: d["users"]["alice"].pop("hashedPasswordFile", None))
-    assert "hashedPasswordFile" not in load_manifest(top).users["alice"]
+    assert "hashedPasswordFile" not in load_manifest(top).data["users"]["alice"]
+    assert load_manifest(top).users["alice"].hashed_password_file is None
 
 
 def test_switch_generation_refuses_a_hostile_generation(system, store, root, state, capsys):

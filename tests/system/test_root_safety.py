@@ -176,7 +176,7 @@ def test_a_home_that_is_not_a_normalized_path_is_refused(
     with pytest.raises(DeclosError):
         system.switch_to(top(users=users))
     with pytest.raises(UnsafeRoot, match="is not a normalized path inside a root"):
-        plan_accounts(root, Manifest(None, {"version": 1, "users": users}))
+        plan_accounts(root, Manifest.from_json(None, {"version": 1, "users": users}))
     with Root.open(root) as fs, pytest.raises(UnsafeRoot, match="not a normalized path"):
         apply_create_home(fs, CreateHome(home, 1000, 100))
     assert not os.path.lexists(os.path.join(root, "home"))

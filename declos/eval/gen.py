@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from declos.diagnostics import ParseError, Span
 from declos.eval import ops
@@ -45,7 +45,7 @@ MAX_DEPTH = 60
 class Gen(AttrsGen, CallsGen, OpsGen):
     """Generates the Python module of one file."""
 
-    def __init__(self, ev, source, globals_: dict):
+    def __init__(self, ev: Any, source: Any, globals_: dict) -> None:
         self.ev = ev
         self.source = source
         self.globals = globals_
@@ -84,7 +84,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         }
 
     # The module.
-    def module(self, tree, scope: Scope) -> str:
+    def module(self, tree: Any, scope: Scope) -> str:
         main = Fn("MAIN", scope)
         main.emit(f"return {self.expr(tree, main, scope)}")
         self.fns.append(main.source())
@@ -94,7 +94,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         self.n += 1
         return f"{prefix}{self.n}"
 
-    def fn_name(self, prefix: str, node) -> str:
+    def fn_name(self, prefix: str, node: Any) -> str:
         """A function's name, with the DCL line it comes from (for profiles)."""
         span = getattr(node, "span", None)
         if span is None or span.source is not self.source:
@@ -113,7 +113,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
             self.consts.append(f"{name} = SPAN({span.start}, {span.end})")
         return name
 
-    def side_const(self, obj) -> str:
+    def side_const(self, obj: Any) -> str:
         self.side.append(obj)
         name = self.name("K")
         self.consts.append(f"{name} = SIDE[{len(self.side) - 1}]")
@@ -142,7 +142,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
 
     # Expressions: each emits statements into `fn` and returns a Python
     # expression (a temporary, a literal, a constant) for the value in WHNF.
-    def expr(self, node, fn: Fn, scope: Scope) -> str:
+    def expr(self, node: Any, fn: Fn, scope: Scope) -> str:
         if fn.depth > MAX_DEPTH:
             return self.outline(node, fn, scope)
         v = self._table[type(node)](node, fn, scope)
@@ -154,7 +154,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
             return t
         return v
 
-    def outline(self, node, fn: Fn, scope: Scope) -> str:
+    def outline(self, node: Any, fn: Fn, scope: Scope) -> str:
         h = Fn(self.fn_name("H", node), scope)
         h.emit(f"return {self.expr(node, h, scope)}")
         self.fns.append(h.source())
@@ -162,19 +162,19 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         fn.emit(f"{t} = {h.name}({fn.env_at(scope, 0)})")
         return t
 
-    def thunk_fn(self, node, scope: Scope) -> str:
+    def thunk_fn(self, node: Any, scope: Scope) -> str:
         """A function `T(env)` computing `node` in WHNF (a thunk's body)."""
         t = Fn(self.fn_name("T", node), scope)
         t.emit(f"return {self.expr(node, t, scope)}")
         self.fns.append(t.source())
         return t.name
 
-    def thunk(self, node, fn: Fn, scope: Scope, span=None) -> str:
+    def thunk(self, node: Any, fn: Fn, scope: Scope, span: Any = None) -> str:
         body = self.thunk_fn(node, scope)
         span = span if span is not None else getattr(node, "span", None)
         return f"Thunk({body}, {fn.env_at(scope, 0)}, {self.span(span)})"
 
-    def lazy(self, node, fn: Fn, scope: Scope, name=None, span=None) -> str:
+    def lazy(self, node: Any, fn: Fn, scope: Scope, name: Any = None, span: Any = None) -> str:
         """A value or thunk for a lazy position: no thunk for a constant, a
         lambda or a variable's slot (lists and sets are thunks, as in Nix:
         printing shows `<CODE>` for them until forced)."""
@@ -193,7 +193,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
             return self.lazy_select(node, fn, scope, span)
         return self.thunk(node, fn, scope, span)
 
-    def lazy_select(self, node: ast.Select, fn: Fn, scope: Scope, span) -> str:
+    def lazy_select(self, node: ast.Select, fn: Fn, scope: Scope, span: Any) -> str:
         """`x.a.b` in a lazy position: when `x` (a lexical variable) is
         already a set with `a` (and `a` a forced set with `b`), the
         attribute's own value or thunk, which is what the select would give;
@@ -217,16 +217,16 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         return v
 
     # Constants.
-    def _number(self, node, fn, scope) -> str:
+    def _number(self, node: Any, fn: Fn, scope: Scope) -> str:
         v = node.value
         if type(v) is float and not math.isfinite(v):
             return self.const(f"float({repr(v)!r})")
         return repr(v)
 
-    def _uri(self, node, fn, scope) -> str:
+    def _uri(self, node: Any, fn: Fn, scope: Scope) -> str:
         return repr(node.value)
 
-    def _str(self, node, fn, scope) -> str:
+    def _str(self, node: Any, fn: Fn, scope: Scope) -> str:
         parts = node.parts
         if all(type(p) is str for p in parts):
             return repr("".join(parts))
@@ -249,7 +249,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         fn.emit(f"if {ctx} is not None: {r} = MKSTR({r}, {ctx})")
         return r
 
-    def _path(self, node, fn, scope) -> str:
+    def _path(self, node: Any, fn: Fn, scope: Scope) -> str:
         first = node.parts[0]
         base_dir = node.span.source.base_dir if node.span is not None else os.getcwd()
         if first.startswith("~"):
@@ -268,7 +268,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         fn.emit(f"{r} = CONCAT(EV, [{head}, {', '.join(rest)}], {spans})")
         return r
 
-    def _search_path(self, node, fn, scope) -> str:
+    def _search_path(self, node: Any, fn: Fn, scope: Scope) -> str:
         find = self._var(ast.Var("__findFile", span=node.span), fn, scope)
         nix_path = self.lazy(ast.Var("__nixPath", span=node.span), fn, scope)
         span = self.span(node.span)
@@ -277,7 +277,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         return r
 
     # Variables.
-    def var_fetch(self, node: ast.Var, fn: Fn, scope) -> str | None:
+    def var_fetch(self, node: ast.Var, fn: Fn, scope: Scope) -> str | None:
         """The slot's content, unforced, for lexical and global names; else None."""
         name = node.name
         r = resolve(scope, name)
@@ -291,7 +291,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
             raise ParseError(f"undefined variable '{name}'", node.span)
         return None
 
-    def _var(self, node: ast.Var, fn: Fn, scope) -> str:
+    def _var(self, node: ast.Var, fn: Fn, scope: Scope) -> str:
         name = node.name
         if name == "__curPos" and resolve(scope, name) is None:
             span = node.span
@@ -327,7 +327,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         return t
 
     # Attribute access.
-    def _name(self, part, fn, scope, span) -> str:
+    def _name(self, part: Any, fn: Fn, scope: Scope, span: Any) -> str:
         if type(part) is str:
             return repr(part)
         v = self.expr(part, fn, scope)
@@ -335,16 +335,16 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         fn.emit(f"{t} = ATTRNAME(EV, {v}, {span})")
         return t
 
-    def known_slot(self, scope, r) -> str | None:
+    def known_slot(self, scope: Scope, r: Any) -> str | None:
         """The builtin a lexical variable is known to hold (`inherit (builtins) x;`)."""
         if not self.known:
             return None
-        s = scope
+        s: Any = scope
         for _ in range(r.depth):
             s = s.parent
         return self.known.get((id(s), r.slot))
 
-    def is_global(self, name: str, scope) -> bool:
+    def is_global(self, name: str, scope: Scope) -> bool:
         """`name` is the global of that name (globals win over `with`)."""
         r = resolve(scope, name)
         return (r is None or r.depth is None) and name in self.globals
@@ -365,7 +365,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
                 return b[node.path[0]]
         return None
 
-    def _select(self, node: ast.Select, fn: Fn, scope) -> str:
+    def _select(self, node: ast.Select, fn: Fn, scope: Scope) -> str:
         known = self.known_builtin(node, scope)
         if known is not None and global_kind(known) != "t":
             return self.builtin_attr(cast(str, node.path[0]))
@@ -404,7 +404,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
             fn.emit(f"{r} = {d}")
         return r
 
-    def _has_attr(self, node: ast.HasAttr, fn: Fn, scope) -> str:
+    def _has_attr(self, node: ast.HasAttr, fn: Fn, scope: Scope) -> str:
         span = self.span(node.span)
         base = self.expr(node.expr, fn, scope)
         r, v = fn.tmp(), fn.tmp()
@@ -424,12 +424,12 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         fn.depth = depth0
         return r
 
-    def _list(self, node: ast.List, fn: Fn, scope) -> str:
+    def _list(self, node: ast.List, fn: Fn, scope: Scope) -> str:
         items = [self.lazy(item, fn, scope) for item in node.items]
         return "[" + ", ".join(items) + "]"
 
     # Control.
-    def _with(self, node: ast.With, fn: Fn, scope) -> str:
+    def _with(self, node: ast.With, fn: Fn, scope: Scope) -> str:
         attrs_thunk = self.thunk(node.env, fn, scope, node.env.span)
         inner = scope.with_child()
         w = fn.tmp("e")
@@ -437,13 +437,13 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         fn.envs[id(inner)] = w
         return self.expr(node.body, fn, inner)
 
-    def _assert(self, node: ast.Assert, fn: Fn, scope) -> str:
+    def _assert(self, node: ast.Assert, fn: Fn, scope: Scope) -> str:
         c = self.expr(node.cond, fn, scope)
         text = show(node.cond)
         fn.emit(f"if {c} is not True: ASSERTFAIL({c}, {self.span(node.span)}, {text!r})")
         return self.expr(node.body, fn, scope)
 
-    def _if(self, node: ast.If, fn: Fn, scope) -> str:
+    def _if(self, node: ast.If, fn: Fn, scope: Scope) -> str:
         c = self.expr(node.cond, fn, scope)
         r = fn.tmp()
         with fn.block(f"if {c} is True:"):
@@ -456,7 +456,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
             )
         return r
 
-    def _not(self, node: ast.Not, fn: Fn, scope) -> str:
+    def _not(self, node: ast.Not, fn: Fn, scope: Scope) -> str:
         v = self.expr(node.expr, fn, scope)
         fn.emit(
             f"if type({v}) is not bool: "
@@ -464,7 +464,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         )
         return f"(not {v})"
 
-    def _neg(self, node: ast.Neg, fn: Fn, scope) -> str:
+    def _neg(self, node: ast.Neg, fn: Fn, scope: Scope) -> str:
         v = self.expr(node.expr, fn, scope)
         r = fn.tmp()
         fn.emit(f"{r} = NEG({v}, {self.span(node.span)})")

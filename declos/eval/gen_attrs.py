@@ -10,7 +10,11 @@ filled yet.
 
 from __future__ import annotations
 
+from typing import Any
+
 from declos.eval.gen_host import GenHost
+from declos.eval.genfn import Fn
+from declos.eval.scope import Scope
 from declos.eval.values import Thunk
 from declos.lang import ast
 from declos.lang.bindings import INHERIT, INHERIT_FROM, MergedAttrs, merge_bindings
@@ -19,17 +23,17 @@ from declos.lang.bindings import INHERIT, INHERIT_FROM, MergedAttrs, merge_bindi
 class AttrsGen(GenHost):
     """Mixed into `Gen`: uses its `expr`, `lazy`, `thunk` and constants."""
 
-    def _attrset(self, node: ast.AttrSet, fn, scope) -> str:
+    def _attrset(self, node: ast.AttrSet, fn: Fn, scope: Scope) -> str:
         return self._merged(merge_bindings(node.bindings, node.recursive, node.span), fn, scope)
 
-    def _inherit_fn(self, name: str, span) -> str:
+    def _inherit_fn(self, name: str, span: Any) -> str:
         f = self.name("I")
         self.fns.append(
             f"def {f}(src):\n    return INHERITFROM(src, {name!r}, {self.span(span)})\n"
         )
         return f
 
-    def _sources(self, m: MergedAttrs, fn, value_scope, env: str) -> list[str]:
+    def _sources(self, m: MergedAttrs, fn: Fn, value_scope: Scope, env: str) -> list[str]:
         srcs = []
         for s in m.inherit_sources:
             t = fn.tmp("s")
@@ -37,7 +41,7 @@ class AttrsGen(GenHost):
             srcs.append(t)
         return srcs
 
-    def note_known(self, m: MergedAttrs, scope) -> None:
+    def note_known(self, m: MergedAttrs, scope: Scope) -> None:
         """Remember the slots `inherit (builtins) NAME;` fills with a builtin
         that is not a thunk: reading one needs no slot and no forcing, and
         calling it calls the builtin directly."""
@@ -53,7 +57,16 @@ class AttrsGen(GenHost):
                 if type(builtins[name]) is not Thunk:
                     self.known[(id(scope), i)] = name
 
-    def _binding(self, m: MergedAttrs, name, entry, fn, value_scope, outer_scope, srcs) -> str:
+    def _binding(
+        self,
+        m: MergedAttrs,
+        name: Any,
+        entry: Any,
+        fn: Fn,
+        value_scope: Scope,
+        outer_scope: Scope,
+        srcs: Any,
+    ) -> str:
         if entry.kind == INHERIT_FROM:
             return f"Thunk({self._inherit_fn(name, entry.span)}, {srcs[entry.value]})"
         if entry.kind == INHERIT:
@@ -63,7 +76,7 @@ class AttrsGen(GenHost):
             return self.thunk(value, fn, value_scope)
         return self.lazy(value, fn, value_scope, name)
 
-    def _merged(self, m: MergedAttrs, fn, scope) -> str:
+    def _merged(self, m: MergedAttrs, fn: Fn, scope: Scope) -> str:
         names = list(m.static)
         positions = (
             "{" + ", ".join(f"{n!r}: {self.span(e.span)}" for n, e in m.static.items()) + "}"
@@ -100,7 +113,7 @@ class AttrsGen(GenHost):
                     fn.emit(f"{d}.pos[{n}] = {s}")
         return d
 
-    def _let(self, node: ast.Let, fn, scope) -> str:
+    def _let(self, node: ast.Let, fn: Fn, scope: Scope) -> str:
         m = merge_bindings(node.bindings, True, node.span, in_let=True)
         names = list(m.static)
         inner = scope.child(names)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from declos.eval.gen_host import GenHost
 from declos.eval.genfn import Fn
-from declos.eval.scope import resolve
+from declos.eval.scope import Scope, resolve
 from declos.eval.values import PrimOp
 from declos.lang import ast
 
@@ -22,11 +22,11 @@ from declos.lang import ast
 class CallsGen(GenHost):
     """Mixed into `Gen`: uses its `expr`, `lazy`, `span` and constants."""
 
-    def _lambda_value(self, node: ast.Lambda, fn: Fn, scope, name: str | None = None) -> str:
+    def _lambda_value(self, node: ast.Lambda, fn: Fn, scope: Scope, name: str | None = None) -> str:
         code = self.lambda_code(node, scope, name)
         return f"Closure({code}, {fn.env_at(scope, 0)})"
 
-    def lambda_code(self, node: ast.Lambda, scope, name: str | None) -> str:
+    def lambda_code(self, node: ast.Lambda, scope: Scope, name: str | None) -> str:
         names = []
         if node.param is not None:
             names.append(node.param)
@@ -65,7 +65,7 @@ class CallsGen(GenHost):
         )
         return code
 
-    def _call(self, node: ast.Call, fn: Fn, scope) -> str:
+    def _call(self, node: ast.Call, fn: Fn, scope: Scope) -> str:
         args = []
         fn_node: ast.Expr = node
         while type(fn_node) is ast.Call:

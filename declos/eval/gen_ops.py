@@ -7,8 +7,11 @@ operator's position, as the closure compiler's `binops.py` did.
 
 from __future__ import annotations
 
+from typing import Any
+
 from declos.eval.gen_host import GenHost
-from declos.eval.scope import resolve
+from declos.eval.genfn import Fn
+from declos.eval.scope import Scope, resolve
 from declos.lang import ast
 
 _LOGIC = {
@@ -30,7 +33,7 @@ _COMPARE = {
 class OpsGen(GenHost):
     """Mixed into `Gen`."""
 
-    def _binop(self, node: ast.BinOp, fn, scope) -> str:
+    def _binop(self, node: ast.BinOp, fn: Fn, scope: Scope) -> str:
         op = node.op
         span = self.span(node.span)
         if op in ("|>", "<|"):
@@ -43,8 +46,8 @@ class OpsGen(GenHost):
         desugared = ast.CALLED_BUILTINS.get(op)
         if desugared is not None:
             name, swap, negate = desugared
-            r = resolve(scope, name)
-            if r is not None and r.depth is not None:
+            local = resolve(scope, name)
+            if local is not None and local.depth is not None:
                 # `a - b` is `__sub a b` in Nix, and a local `__sub` takes over.
                 first, second = (node.right, node.left) if swap else (node.left, node.right)
                 s = node.span
@@ -90,21 +93,21 @@ class OpsGen(GenHost):
         fn.emit(f"{r} = {sign}({x} < {y} if {ints} else LESS({x}, {y}, {span}))")
         return r
 
-    def operand(self, node, fn, scope) -> str:
+    def operand(self, node: Any, fn: Fn, scope: Scope) -> str:
         """An operand: an integer literal as itself, else evaluated."""
         if type(node) is ast.Int:
             return repr(node.value)
         return self.expr(node, fn, scope)
 
     @staticmethod
-    def _ints(node, a: str, b: str) -> str:
+    def _ints(node: Any, a: str, b: str) -> str:
         """The test that both operands are integers (literals need none)."""
         tests = [f"type({v}) is int" for n, v in ((node.left, a), (node.right, b))]
         tests = [t for t, n in zip(tests, (node.left, node.right)) if type(n) is not ast.Int]
         return " and ".join(tests) or "True"
 
     @staticmethod
-    def _int_op(fn, r: str, ints: str, result: str, slow: str) -> None:
+    def _int_op(fn: Fn, r: str, ints: str, result: str, slow: str) -> None:
         """`if` both are integers: `r = RESULT`, or `slow` (which raises) on overflow."""
         with fn.block(f"if {ints}:"):
             fn.emit(f"{r} = {result}")
@@ -121,7 +124,7 @@ class OpsGen(GenHost):
             return "None", "null"
         return None
 
-    def _equals(self, node, fn, scope) -> str:
+    def _equals(self, node: Any, fn: Fn, scope: Scope) -> str:
         """`==` and `!=`: `ops.equals` unless both sides are strings or
         integers, or one is a literal (`x == null`, `t == "merge"`)."""
         a = self.expr(node.left, fn, scope)
@@ -144,7 +147,7 @@ class OpsGen(GenHost):
             )
         return r if node.op == "==" else f"(not {r})"
 
-    def _logic(self, node, fn, scope, span) -> str:
+    def _logic(self, node: Any, fn: Fn, scope: Scope, span: Any) -> str:
         decided, result, what = _LOGIC[node.op]
         other = "True" if decided == "False" else "False"
         a = self.expr(node.left, fn, scope)

@@ -11,6 +11,7 @@ local through parent links (`env[0][0][2]`).
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from declos.eval.scope import Scope
 
@@ -37,7 +38,7 @@ class Fn:
         self.lines.append(INDENT * self.depth + line)
 
     @contextlib.contextmanager
-    def block(self, head: str):
+    def block(self, head: str) -> Any:
         self.emit(head)
         self.depth += 1
         before = len(self.lines)

@@ -28,7 +28,7 @@ from declos.store.gc import add_root
 from declos.store.store import Store
 from declos.system import actions, journal, recovery, rootfs
 from declos.system.activation import Context, apply_plan, live_systemd
-from declos.system.manifest import load_manifest
+from declos.system.manifest import Manifest, load_manifest
 from declos.system.plan import Plan, compute_plan
 from declos.system.profiles import Generation, Profile
 from declos.system.units import LiveUnits, query_live_units
@@ -70,9 +70,29 @@ class System:
         self.booting = False
         #: called with the plan of a transaction just before it is applied (not of an undo)
         self.on_plan: Callable[[Plan], object] | None = None
+        self._manifests: dict[tuple, Manifest] = {}
 
     def close(self) -> None:
         self.profile.close()
+
+    def manifest(self, toplevel: str | None) -> Manifest:
+        """`load_manifest(toplevel)`, read and validated once per command: a
+        switch needs the old and new manifests ~8 times (active path, checks,
+        plan, activation), each a JSON parse and a full validation (~10 ms for
+        a large configuration).  Keyed by manifest.json's inode, size and
+        mtime too, so a toplevel rewritten in place (outside a store) is read
+        again; errors are not kept."""
+        if toplevel is None:
+            return load_manifest(None)
+        try:
+            st = os.stat(os.path.join(toplevel, "manifest.json"))
+        except OSError:
+            return load_manifest(toplevel)  # its error
+        key = (toplevel, st.st_ino, st.st_size, st.st_mtime_ns)
+        found = self._manifests.get(key)
+        if found is None:
+            found = self._manifests[key] = load_manifest(toplevel)
+        return found
 
     def remembered_root(self) -> str:
         """The root the last switch activated (default `<state>/root`)."""
@@ -112,7 +132,7 @@ class System:
             top = static[: -len("/etc")]
             if os.path.dirname(top) == self.store.store_dir:
                 with contextlib.suppress(DeclosError):
-                    load_manifest(top)
+                    self.manifest(top)
                     return top
         cur = self.profile.current()
         return cur.path if cur else None
@@ -128,8 +148,8 @@ class System:
         root = root or self.root
         return compute_plan(
             root,
-            load_manifest(self.active_path(root)),
-            load_manifest(toplevel),
+            self.manifest(self.active_path(root)),
+            self.manifest(toplevel),
             store_dir=self.store.store_dir,
             live=self._live(root),
             boot_state_dir=self._boot_state(root),
@@ -140,9 +160,9 @@ class System:
     ) -> Plan:
         plan = compute_plan(
             root,
-            load_manifest(old),
-            load_manifest(new),
-            [load_manifest(p) for p in also],
+            self.manifest(old),
+            self.manifest(new),
+            [self.manifest(p) for p in also],
             store_dir=self.store.store_dir,
             live=self._live(root),
             boot_state_dir=self._boot_state(root),
@@ -235,7 +255,7 @@ class System:
                 return self._reassert(cur)
             self._check_generation(cur)  # current, but `declos test` activated another
             return self._transaction("switch", cur, created=False)
-        load_manifest(toplevel)  # not a toplevel: fail before anything changes
+        self.manifest(toplevel)  # not a toplevel: fail before anything changes
         self._check_plan(toplevel)
         gen = self.profile.add(toplevel, message, config_file, config_hash)
         return self._transaction("switch", gen, created=True)
@@ -255,7 +275,7 @@ class System:
         if self.active_path() == toplevel:
             gen = next(g for g in reversed(self.profile.list()) if g.path == toplevel)
             return self._reassert(gen, set_profile=False)
-        load_manifest(toplevel)
+        self.manifest(toplevel)
         self._check_plan(toplevel)
         known = [g for g in self.profile.list() if g.path == toplevel]
         if known:
@@ -273,7 +293,7 @@ class System:
         """Make `toplevel` the profile's current generation (the default at the
         next boot) without activating it, as `nixos-rebuild boot`."""
         self.recover()
-        load_manifest(toplevel)
+        self.manifest(toplevel)
         cur = self.profile.current()
         if cur is not None and cur.path == toplevel:
             return cur
@@ -347,7 +367,7 @@ class System:
     def _check_generation(self, gen: Generation) -> None:
         """Fail before anything changes when `gen` cannot be activated."""
         try:
-            load_manifest(gen.path)
+            self.manifest(gen.path)
         except DeclosError as e:
             gone = not os.path.lexists(gen.path)
             why = "its store path is gone" if gone else e.message

@@ -35,7 +35,16 @@ from declos.diagnostics import Source, Span
 from declos.eval import ops, rt
 from declos.eval.errors import EvalError
 from declos.eval.strings import concat
-from declos.eval.values import Attrs, Closure, PathValue, PrimOp, PrimOpApp, Thunk, make_string
+from declos.eval.values import (
+    Attrs,
+    Closure,
+    PathValue,
+    PrimOp,
+    PrimOpApp,
+    Thunk,
+    Value,
+    make_string,
+)
 
 #: Bumped whenever the generated code changes meaning.
 GEN_VERSION = "1"
@@ -83,7 +92,7 @@ RUNTIME = {
 }
 
 
-def global_kind(v) -> str:
+def global_kind(v: Value) -> str:
     """What the generated code may assume of a global value (part of the cache key)."""
     if type(v) is PrimOp:
         return f"p{v.arity}"
@@ -167,7 +176,7 @@ class Units:
             h.update(data)
         return h.hexdigest()
 
-    def cached(self, source: Source, scope_names: tuple[str, ...] = ()):
+    def cached(self, source: Source, scope_names: tuple[str, ...] = ()) -> Any:
         """The code object of a file from the memory or disk cache, else None."""
         if source.path is None:
             return None
@@ -179,7 +188,7 @@ class Units:
                 _MEMORY[key] = code
         return code
 
-    def generate(self, tree, source: Source, scope_names: tuple[str, ...] = ()):
+    def generate(self, tree: Any, source: Source, scope_names: tuple[str, ...] = ()) -> Any:
         """Generate and compile the module of `tree`; cache it when it can be."""
         from declos.eval.gen import Gen  # not needed when every file is cached
         from declos.eval.scope import Scope
@@ -196,7 +205,7 @@ class Units:
             _store(os.path.join(code_dir(), key + ".marshal"), code)
         return code, ()
 
-    def run(self, code, side, source: Source, env: list):
+    def run(self, code: Any, side: Any, source: Source, env: list) -> Any:
         ns: dict[str, Any] = dict(RUNTIME)
         ev = self.ev
         ns["EV"] = ev
@@ -210,7 +219,7 @@ class Units:
         return ns["MAIN"](env)
 
 
-def _load(path: str):
+def _load(path: str) -> Any:
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -227,11 +236,11 @@ def _load(path: str):
         return None
 
 
-def _check(payload) -> bytes:
+def _check(payload: bytes | memoryview) -> bytes:
     return zlib.crc32(payload).to_bytes(4, "little") + len(payload).to_bytes(8, "little")
 
 
-def _store(path: str, code) -> None:
+def _store(path: str, code: Any) -> None:
     import tempfile  # only when writing (and its imports cost ~3 ms)
 
     payload = marshal.dumps(code)

@@ -23,17 +23,18 @@ the same results (sets built here carry no attribute positions), the same
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from declos.eval import ops
 from declos.eval.builtins.registry import accelerator, force, force_attrs, force_list
 from declos.eval.errors import EvalError, ThrownError
-from declos.eval.values import Attrs, CtxStr, Thunk
+from declos.eval.values import Attrs, CtxStr, Thunk, Value
 
 DEFAULT_OVERRIDE_PRIORITY = 100
 DEFAULT_ORDER_PRIORITY = 1000
 
 
-def _type_is(v, name: str) -> bool:
+def _type_is(v: Value, name: str) -> bool:
     """`v._type or "" == name` for a forced `v`."""
     if type(v) is not Attrs:
         return False
@@ -44,7 +45,7 @@ def _type_is(v, name: str) -> bool:
     return (type(t) is str and t == name) or (type(t) is CtxStr and t.s == name)
 
 
-def _select(v, name: str):
+def _select(v: Value, name: str) -> Any:
     """`v.name`, forced (v is forced)."""
     if type(v) is not Attrs:
         raise EvalError(f"expected a set but found {_show_type(v)}")
@@ -53,19 +54,19 @@ def _select(v, name: str):
     return force(v[name])
 
 
-def _lazy_get(v: Attrs, name: str):
+def _lazy_get(v: Attrs, name: str) -> Any:
     """`v.name` where DCL leaves it lazy: the attribute, or a thunk failing as the select would."""
     x = v.get(name)
     return x if x is not None or name in v else Thunk(lambda _env: _select(v, name), None)
 
 
-def _show_type(v) -> str:
+def _show_type(v: Value) -> str:
     from declos.eval.values import show_type
 
     return show_type(v)
 
 
-def discharge(ev, d, out: list) -> None:
+def discharge(ev: Any, d: Value, out: list) -> None:
     v = force(d)
     if _type_is(v, "merge"):
         for c in force_list(_select(v, "contents"), _CONCAT_MAP_LIST):
@@ -90,7 +91,7 @@ def discharge_properties(ev, d):
     return out
 
 
-def _with_property(p, prop: str, key: str, cfg: Attrs) -> Thunk:
+def _with_property(p: Value, prop: str, key: str, cfg: Attrs) -> Thunk:
     """`p // { value = mapAttrs (n: v: { _type = PROP; KEY = cfg.KEY; content = v; }) p.value; }`"""
 
     def mapped(_env):
@@ -109,14 +110,14 @@ def _with_property(p, prop: str, key: str, cfg: Attrs) -> Thunk:
     return Thunk(build, None)
 
 
-def _update(a, b: Attrs) -> Attrs:
+def _update(a: Value, b: Attrs) -> Attrs:
     """`a // b` where `a` is forced."""
     if type(a) is not Attrs:
         raise EvalError(f"expected a set but found {_show_type(a)}")
     return ops.update(a, b)
 
 
-def push_down(ev, cfg) -> list:
+def push_down(ev: Any, cfg: Value) -> list:
     v = force(cfg)
     if _type_is(v, "merge"):
         out: list = []
@@ -137,13 +138,13 @@ def push_down_properties_pos(ev, cfg):
     return push_down(ev, cfg)
 
 
-def _less(a, b) -> bool:
+def _less(a: Value, b: Value) -> bool:
     if type(a) is int and type(b) is int:
         return a < b
     return ops.less_than(a, b)
 
 
-def _prio(d) -> object:
+def _prio(d: Value) -> object:
     """getPrio: `def.value.priority` of an override, else 100."""
     value = _select(force(d), "value")
     if _type_is(value, "override"):
@@ -169,7 +170,7 @@ def filter_overrides(defs: list) -> tuple[list, object]:
     return values, highest
 
 
-def _lazy_pair(compute) -> Attrs:
+def _lazy_pair(compute: Any) -> Attrs:
     """`{ values; highestPrio; }` whose two attributes share one computation."""
     shared = Thunk(lambda _env: compute(), None)
     return Attrs(
@@ -214,7 +215,7 @@ def sort_properties_(ev, defs):
     return sort_properties(force_list(defs))
 
 
-def final_definitions(ev, defs) -> tuple[list, object]:
+def final_definitions(ev: Any, defs: Value) -> tuple[list, object]:
     ev.stats.options += 1
     discharged = []
     for m in force_list(defs):

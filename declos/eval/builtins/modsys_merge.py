@@ -19,16 +19,18 @@ definition's own file).
 
 from __future__ import annotations
 
+from typing import Any
+
 from declos.eval import ops
 from declos.eval.builtins.modsys import _lazy_get, _select, push_down
 from declos.eval.builtins.registry import accelerator, force, force_attrs, force_list
 from declos.eval.errors import ThrownError
-from declos.eval.values import Attrs, Thunk, type_of
+from declos.eval.values import Attrs, Thunk, Value, type_of
 
 _MAP_ATTRS_SET = "while evaluating the second argument passed to builtins.mapAttrs"
 
 
-def attr_pos(a: Attrs, name: str):
+def attr_pos(a: Attrs, name: str) -> Any:
     """`builtins.unsafeGetAttrPos name a` for a forced set `a`."""
     span = a.pos.get(name) if a.pos else None
     if span is None:
@@ -83,7 +85,7 @@ class WithLines:
             self._file = _text(self.ev, _select(self.d, "file"), more=True)
         return self._file
 
-    def line(self, name: str):
+    def line(self, name: str) -> Any:
         """`d.linesOf.NAME`."""
         if self._positions is None:
             source = self.d.get("posSource")
@@ -101,16 +103,16 @@ class WithLines:
 _UNSAFE_POS_SET = "while evaluating the second argument passed to builtins.unsafeGetAttrPos"
 
 
-def _text(ev, v, more: bool = False) -> str:
+def _text(ev: Any, v: Value, more: bool = False) -> str:
     text, _ = ops.coerce_to_string(ev, force(v), False, more)
     return text
 
 
-def _with_lines(ev, prefix, defs) -> list[WithLines]:
+def _with_lines(ev: Any, prefix: Value, defs: Value) -> list[WithLines]:
     return [WithLines(ev, prefix, d) for d in force_list(defs)]
 
 
-def _field(p, name: str):
+def _field(p: Value, name: str) -> Any:
     """`inherit (p) NAME;`: the attribute of a pushed-down set (itself maybe a thunk)."""
     if type(p) is Attrs:
         return _lazy_get(p, name)
@@ -124,7 +126,7 @@ def defs_by_name(ev, prefix, defs):
         for name, value in w.value.items():
             groups.setdefault(name, []).append((w, value))
 
-    def records(name: str, entries: list):
+    def records(name: str, entries: list) -> Any:
         def build(_env):
             out = []
             for w, value in entries:

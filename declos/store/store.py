@@ -448,8 +448,9 @@ class Store:
     def add_derivation(self, drv: Derivation) -> StorePath:
         """Write `drv` as a `.drv` file (its inputs must be valid already)."""
         text = unparse(drv)
-        dest = drv_path(drv, self.store_dir)
         refs = drv.references()
+        # derivation.drv_path, without unparsing the derivation a second time
+        dest = make_text_path(drv.name + DRV_EXTENSION, text, refs, self.store_dir)
 
         def produce(tmp: str) -> None:
             with open(tmp, "w") as f:

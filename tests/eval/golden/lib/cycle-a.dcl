@@ -1,4 +1,4 @@
-# Imports cycle-b.dcl, which imports this file back (eval-fail-import-2).
+# Imports cycle-b.dcl, which imports this file back (eval-fail-import-two-file-cycle).
 {
   value = import ./cycle-b.dcl;
 }.value

@@ -1,2 +1,0 @@
-# expected per Nix manual; 2.8 differs: 2.8 overflows its stack ('stack overflow (possible infinite recursion)', no location); declos names the import cycle
-import ./eval-fail-import-1.dcl

@@ -227,6 +227,18 @@ class Evaluator:
 
     def _call_formals(self, fn: Closure, code: LambdaCode, arg: Value, span: Span | None) -> Value:
         attrs = force(arg)
+        bind = code.bind
+        if bind is not None and type(attrs) is Attrs:
+            env = bind(fn.env, arg, attrs)
+            if env is not None:
+                try:
+                    return code.body(env)
+                except RecursionError:
+                    raise StackOverflow(OVERFLOW, span) from None
+                except EvalError as e:
+                    errors.add_frame(e, span)
+                    raise
+        # The generic binding, which raises what a bad argument set is.
         if type(attrs) is not Attrs:
             raise errors.expected("a set", attrs, span).add_frame(
                 code.span, f"while calling {code.describe()}"

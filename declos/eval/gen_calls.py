@@ -12,11 +12,16 @@ frame: making a closure cannot fail).
 
 from __future__ import annotations
 
+import re
+
 from declos.eval.gen_host import GenHost
 from declos.eval.genfn import Fn
 from declos.eval.scope import Scope, resolve
 from declos.eval.values import PrimOp
 from declos.lang import ast
+
+# A default that is a constant (a literal, a module constant): used as it is.
+_CONSTANT = re.compile(r"[GCB][0-9]+|-?[0-9][0-9.e+-]*|'[^'\\]*'|None|True|False")
 
 
 class CallsGen(GenHost):
@@ -41,29 +46,80 @@ class CallsGen(GenHost):
         else:
             body.emit(f"return {self.expr(node.body, body, inner)}")
         self.fns.append(body.source())
-        formals = "None"
+        formals = bind = "None"
         if node.formals is not None:
             entries = []
+            constants: list[str | None] = []
             for f in node.formals.entries:
                 default = "None"
+                constant = None
                 if f.default is not None:
                     d = Fn(self.fn_name("D", f.default), inner)
-                    if type(f.default) is ast.Var:
+                    if type(f.default) is ast.Var and not self.is_global(f.default.name, inner):
                         # It may name a formal not bound yet: always a thunk.
                         d.emit(f"return {self.thunk(f.default, d, inner)}")
                     else:
-                        d.emit(f"return {self.lazy(f.default, d, inner)}")
+                        value = self.lazy(f.default, d, inner)
+                        d.emit(f"return {value}")
+                        if len(d.lines) == 1 and _CONSTANT.fullmatch(value):
+                            constant = value
                     self.fns.append(d.source())
                     default = d.name
                 entries.append(f"({f.name!r}, {default})")
+                constants.append(constant)
             formals = "(" + "".join(e + ", " for e in entries) + ")"
+            bind = self.binder(node, entries, constants)
         ellipsis = node.formals.ellipsis if node.formals is not None else False
         code = self.name("LC")
         self.tail.append(
             f"{code} = LambdaCode({body.name}, {node.param!r}, {formals}, {ellipsis}, "
-            f"{self.span(node.span)}, {name!r}, {curried})"
+            f"{self.span(node.span)}, {name!r}, {curried}, {bind})"
         )
         return code
+
+    def binder(self, node: ast.Lambda, entries: list[str], constants: list[str | None]) -> str:
+        """`A(parent, arg, attrs)`: the environment of a call with the set
+        `attrs`, or None when the call is an error (a required argument
+        missing, an unexpected one), which `Evaluator._call_formals` then
+        raises as it always did.  Defaults are made once every slot exists."""
+        assert node.formals is not None
+        ellipsis = node.formals.ellipsis
+        a = Fn(self.name("A"), Scope(None, {}), "parent, arg, attrs")
+        a.emit("get = attrs.get")
+        a.emit("env = [parent, arg]" if node.param is not None else "env = [parent]")
+        if not ellipsis:
+            a.emit("n = 0")
+        later = []
+        required = 0
+        offset = 2 if node.param is not None else 1
+        for i, (f, constant) in enumerate(zip(node.formals.entries, constants)):
+            name = repr(f.name)
+            if f.default is None:
+                required += 1
+                a.emit(f"v = get({name}, MISSING)")
+                a.emit("if v is MISSING: return None")
+                a.emit("env.append(v)")
+            elif constant is not None and ellipsis:
+                a.emit(f"env.append(get({name}, {constant}))")
+            elif constant is not None:
+                a.emit(f"v = get({name}, MISSING)")
+                a.emit(f"if v is MISSING: v = {constant}")
+                a.emit("else: n += 1")
+                a.emit("env.append(v)")
+            else:
+                a.emit(f"v = get({name}, MISSING)")
+                if not ellipsis:
+                    a.emit("if v is not MISSING: n += 1")
+                a.emit("env.append(v)")
+                default = entries[i].rsplit(", ", 1)[1].rstrip(")")
+                later.append((offset + i, default))
+        if not ellipsis:
+            a.emit(f"if n + {required} != len(attrs): return None")
+        for slot, default in later:
+            a.emit(f"if env[{slot}] is MISSING: env[{slot}] = {default}(env)")
+        a.emit("return env")
+        self.fns.append(a.source())
+        return a.name
 
     def _call(self, node: ast.Call, fn: Fn, scope: Scope) -> str:
         args = []

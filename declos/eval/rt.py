@@ -70,9 +70,19 @@ class LambdaCode:
     None), a default being `env -> value or Thunk`.
     """
 
-    __slots__ = ("body", "param", "formals", "ellipsis", "span", "name", "formal_names", "inner")
+    __slots__ = (
+        "body",
+        "param",
+        "formals",
+        "ellipsis",
+        "span",
+        "name",
+        "formal_names",
+        "inner",
+        "bind",
+    )
 
-    def __init__(self, body, param, formals, ellipsis, span, name, inner=None):
+    def __init__(self, body, param, formals, ellipsis, span, name, inner=None, bind=None):
         self.body = body
         self.param = param
         self.formals = formals
@@ -83,6 +93,9 @@ class LambdaCode:
         # The code of a formals-free lambda that is this one's whole body
         # (`a: b: …`), for calls giving both arguments at once (gen_calls.py).
         self.inner = inner
+        # `bind(parent, arg, attrs)`: the environment of a call with a set,
+        # or None for a call that is an error (gen_calls.binder).
+        self.bind = bind
 
     def describe(self) -> str:
         return f"function '{self.name or 'anonymous lambda'}'"

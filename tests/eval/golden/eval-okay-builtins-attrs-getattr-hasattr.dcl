@@ -1,1 +1,0 @@
-with builtins; [ (getAttr "a" { a = 1; }) (hasAttr "a" { a = 1; }) (hasAttr "b" { a = 1; }) ]

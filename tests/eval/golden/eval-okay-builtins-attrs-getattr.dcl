@@ -1,0 +1,1 @@
+with builtins; getAttr "a" { a = 1; }

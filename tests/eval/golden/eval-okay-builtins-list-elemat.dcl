@@ -1,0 +1,1 @@
+with builtins; elemAt [ "a" "b" "c" ] 1

@@ -1,0 +1,1 @@
+with builtins; head [ 1 2 ]

@@ -1,0 +1,1 @@
+with builtins; tail [ 1 2 3 ]

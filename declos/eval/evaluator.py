@@ -206,8 +206,7 @@ class Evaluator:
                 except RecursionError:
                     raise StackOverflow(OVERFLOW, span) from None
                 except EvalError as e:
-                    if len(e.frames) < 64:
-                        e.add_frame(span, "from call site")
+                    errors.add_frame(e, span)
                     raise
         return self.call(self.call(fn, a, span), b, span)
 

@@ -25,6 +25,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Callable, Mapping
+
+import attrs
 
 from declos.diagnostics import DeclosError
 from declos.system import journal, rootfs
@@ -39,7 +42,7 @@ from declos.system.actions import (
     RemoveUser,
     WriteAccounts,
 )
-from declos.system.manifest import Group, Manifest
+from declos.system.manifest import Group, Manifest, User
 from declos.system.manifest_check import LINE_ENDS
 from declos.system.rootfs import Root
 
@@ -101,17 +104,110 @@ def load_state(root: str | Root) -> dict:
     }
 
 
-class _Allocator:
-    def __init__(self, taken: set[int], low: int, high: int, down: bool):
-        self.taken, self.low, self.high, self.down = taken, low, high, down
+# (lowest, highest, counting down): system users and every group from 999
+# down, normal users from 1000 up
+SYSTEM_IDS = (400, 999, True)
+NORMAL_IDS = (1000, 29999, False)
 
-    def take(self) -> int:
-        rng = range(self.high, self.low - 1, -1) if self.down else range(self.low, self.high + 1)
-        for i in rng:
-            if i not in self.taken:
-                self.taken.add(i)
-                return i
-        raise AccountsError(f"no free id left between {self.low} and {self.high}")
+
+def _free_id(taken: set[int], ids: tuple[int, int, bool]) -> int:
+    low, high, down = ids
+    for i in range(high, low - 1, -1) if down else range(low, high + 1):
+        if i not in taken:
+            taken.add(i)
+            return i
+    raise AccountsError(f"no free id left between {low} and {high}")
+
+
+@attrs.frozen
+class _Table:
+    """passwd or group as planning sees it: its lines, its entries' fields by
+    name, the entries declos created (and that are still there), and those of
+    them the configuration no longer declares (to remove)."""
+
+    lines: list[str]
+    current: dict[str, list[str]]
+    created: set[str]
+    dropped: set[str]
+
+    @classmethod
+    def read(cls, fs: Root, rel: str, created: list[str], declared: Mapping) -> _Table:
+        lines = _read_lines(fs, rel)
+        current = {n: line.split(":") for line in lines if (n := _name(line))}
+        mine = set(created) & set(current)
+        return cls(lines, current, mine, {n for n in mine if n not in declared})
+
+    def assign_ids(
+        self,
+        declared: dict[str, int | None],
+        remembered: dict[str, int],
+        range_of: Callable[[str], tuple[int, int, bool]],
+    ) -> dict[str, int]:
+        """Stable ids for the declared names (users or groups), in order of
+        preference: the declared id; for an account declos created, the id it
+        remembers (so a hand edit of the id is drift, put back); the id an
+        existing (adopted) account has; a remembered id still free; else a
+        free one in `range_of(name)`."""
+        taken = {
+            int(f[2])
+            for n, f in self.current.items()
+            if n not in self.dropped and len(f) > 2 and f[2].isdigit()
+        }
+        taken |= {v for k, v in remembered.items() if k not in declared}
+        ids: dict[str, int] = {}
+        for n, want in declared.items():
+            have = self.current.get(n)
+            if want is not None:
+                ids[n] = int(want)
+            elif n in self.created and n in remembered:
+                ids[n] = remembered[n]
+            elif have is not None and len(have) > 2 and have[2].isdigit():
+                ids[n] = int(have[2])
+            elif n in remembered and remembered[n] not in taken:
+                ids[n] = remembered[n]
+            else:
+                continue
+            taken.add(ids[n])
+        for n in declared:
+            if n not in ids:
+                ids[n] = _free_id(taken, range_of(n))
+        return ids
+
+    def merged(self, declared: Mapping, render: Callable[[str], str]) -> list[str]:
+        """The lines with the declared entries rendered in place (new ones at
+        the end) and the dropped ones gone; every other line kept."""
+        out, seen = [], set()
+        for line in self.lines:
+            n = _name(line)
+            if n in self.dropped:
+                continue
+            if n in declared:
+                out.append(render(n))
+                seen.add(n)
+            else:
+                out.append(line)
+        out += [render(n) for n in declared if n not in seen]
+        return out
+
+    def actions(
+        self,
+        declared: Mapping,
+        render: Callable[[str], str],
+        add: Callable[[str], Action],
+        change: Callable[[str, tuple[str, ...]], Action],
+        remove: Callable[[str], Action],
+        fields: tuple[str, ...],
+    ) -> list[Action]:
+        out: list[Action] = []
+        for n in declared:
+            if n not in self.current:
+                out.append(add(n))
+            elif render(n).split(":") != self.current[n]:
+                out.append(change(n, _changed(self.current[n], render(n), fields)))
+        return out + [remove(n) for n in sorted(self.dropped)]
+
+    def created_after(self, declared: Mapping) -> list[str]:
+        return sorted((self.created - self.dropped) | (set(declared) - set(self.current)))
 
 
 def plan_accounts(root: str | Root, new: Manifest) -> list[Action]:
@@ -120,9 +216,6 @@ def plan_accounts(root: str | Root, new: Manifest) -> list[Action]:
 
 
 def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
-    passwd = _read_lines(fs, "etc/passwd")
-    group = _read_lines(fs, "etc/group")
-    shadow = _read_lines(fs, "etc/shadow")
     state = load_state(fs)
     users = dict(sorted(new.users.items()))
     groups = dict(new.groups)
@@ -130,35 +223,15 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
         for g in [u.group, *u.extra_groups]:
             groups.setdefault(g, Group(g))
     groups = dict(sorted(groups.items()))
-    cur_u = {_name(line): line.split(":") for line in passwd if _name(line)}
-    cur_g = {_name(line): line.split(":") for line in group if _name(line)}
-    created_u = set(state["createdUsers"]) & set(cur_u)
-    created_g = set(state["createdGroups"]) & set(cur_g)
-    drop_u = {n for n in created_u if n not in users}
-    drop_g = {n for n in created_g if n not in groups}
-
+    pw = _Table.read(fs, "etc/passwd", state["createdUsers"], users)
+    gr = _Table.read(fs, "etc/group", state["createdGroups"], groups)
     # groups first: users need their gids
-    gids = _assign_ids(
-        {n: g.gid for n, g in groups.items()},
-        cur_g,
-        created_g,
-        drop_g,
-        state["gids"],
-        lambda _n, taken: _Allocator(taken, 400, 999, True),
-    )
-    uids = _assign_ids(
+    gids = gr.assign_ids({n: g.gid for n, g in groups.items()}, state["gids"], lambda n: SYSTEM_IDS)
+    uids = pw.assign_ids(
         {n: u.uid for n, u in users.items()},
-        cur_u,
-        created_u,
-        drop_u,
         state["uids"],
-        lambda n, taken: (
-            _Allocator(taken, 1000, 29999, False)
-            if users[n].is_normal_user
-            else _Allocator(taken, 400, 999, True)
-        ),
+        lambda n: NORMAL_IDS if users[n].is_normal_user else SYSTEM_IDS,
     )
-
     members = {n: set(g.members) for n, g in groups.items()}
     for n, u in users.items():
         for g in u.extra_groups:
@@ -172,46 +245,30 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
     def group_line(n: str) -> str:
         return f"{n}:x:{gids[n]}:{','.join(sorted(members[n]))}"
 
-    def shadow_line(n: str, old: str | None) -> str:
-        h = users[n].hashed_password
-        if users[n].hashed_password_file:
-            h = hash_from_file(fs, n, users[n].hashed_password_file)
-        if h is None and old is not None:
-            return old
-        return f"{n}:{h if h is not None else '!'}:1::::::"
+    def add_user(n: str) -> Action:
+        return AddUser(n, uids[n], gids[users[n].group], users[n].passwd_home)
 
-    actions: list[Action] = []
-    new_passwd = _merge(passwd, users, drop_u, user_line)
-    new_group = _merge(group, groups, drop_g, group_line)
-    old_shadow = {_name(line): line for line in shadow if _name(line)}
-    new_shadow = [line for line in shadow if _name(line) not in drop_u and _name(line) not in users]
-    new_shadow += [shadow_line(n, old_shadow.get(n)) for n in users]
-
-    for n in groups:
-        if n not in cur_g:
-            actions.append(AddGroup(n, gids[n]))
-        elif group_line(n).split(":") != cur_g[n]:
-            actions.append(ChangeGroup(n, _changed(cur_g[n], group_line(n), _GROUP_FIELDS)))
-    actions += [RemoveGroup(n) for n in sorted(drop_g)]
-    for n, u in users.items():
-        if n not in cur_u:
-            actions.append(AddUser(n, uids[n], gids[u.group], u.passwd_home))
-        elif user_line(n).split(":") != cur_u[n]:
-            actions.append(ChangeUser(n, _changed(cur_u[n], user_line(n), _USER_FIELDS)))
-    actions += [RemoveUser(n) for n in sorted(drop_u)]
-
-    new_state = {
-        "uids": {**state["uids"], **uids},
-        "gids": {**state["gids"], **gids},
-        "createdUsers": sorted((created_u - drop_u) | (set(users) - set(cur_u))),
-        "createdGroups": sorted((created_g - drop_g) | (set(groups) - set(cur_g))),
-    }
-    state_text = json.dumps(new_state, sort_keys=True, indent=1) + "\n"
-    contents = [new_passwd, new_group, new_shadow]
-    olds = [passwd, group, shadow]
+    actions = gr.actions(
+        groups, group_line, lambda n: AddGroup(n, gids[n]), ChangeGroup, RemoveGroup, _GROUP_FIELDS
+    )
+    actions += pw.actions(users, user_line, add_user, ChangeUser, RemoveUser, _USER_FIELDS)
+    state_text = _state_text(
+        {
+            "uids": {**state["uids"], **uids},
+            "gids": {**state["gids"], **gids},
+            "createdUsers": pw.created_after(users),
+            "createdGroups": gr.created_after(groups),
+        }
+    )
+    shadow = _read_lines(fs, "etc/shadow")
+    contents = [
+        (pw.lines, pw.merged(users, user_line)),
+        (gr.lines, gr.merged(groups, group_line)),
+        (shadow, _shadow(fs, shadow, users, pw.dropped)),
+    ]
     files = tuple(
         (path, "".join(line + "\n" for line in c), mode)
-        for (path, mode), c, o in zip(FILES, contents, olds)
+        for (path, mode), (o, c) in zip(FILES, contents)
         if c != o
     )
     if files or state_text != fs.read_text(STATE):
@@ -222,40 +279,24 @@ def _plan_accounts(fs: Root, new: Manifest) -> list[Action]:
     return actions
 
 
-def _assign_ids(
-    declared: dict[str, int | None],
-    current: dict[str, list[str]],
-    created: set[str],
-    dropped: set[str],
-    remembered: dict[str, int],
-    allocator,
-) -> dict[str, int]:
-    """Stable ids for the declared names (users or groups), in order of preference:
-    the declared id; for an account declos created, the id it remembers (so a
-    hand edit of the id is drift, put back); the id an existing (adopted) account
-    has; a remembered id still free; else a free one from `allocator(name, taken)`."""
-    taken = {
-        int(f[2]) for n, f in current.items() if n not in dropped and len(f) > 2 and f[2].isdigit()
-    }
-    taken |= {v for k, v in remembered.items() if k not in declared}
-    ids: dict[str, int] = {}
-    for n, want in declared.items():
-        have = current.get(n)
-        if want is not None:
-            ids[n] = int(want)
-        elif n in created and n in remembered:
-            ids[n] = remembered[n]
-        elif have is not None and len(have) > 2 and have[2].isdigit():
-            ids[n] = int(have[2])
-        elif n in remembered and remembered[n] not in taken:
-            ids[n] = remembered[n]
+def _shadow(fs: Root, lines: list[str], users: Mapping[str, User], dropped: set[str]) -> list[str]:
+    """shadow's lines: the declared users' in declared order at the end, a
+    user with no hash set keeping the one it has (set with passwd)."""
+    old = {n: line for line in lines if (n := _name(line))}
+    out = [line for line in lines if _name(line) not in dropped and _name(line) not in users]
+    for n, u in users.items():
+        h = u.hashed_password
+        if u.hashed_password_file:
+            h = hash_from_file(fs, n, u.hashed_password_file)
+        if h is None and n in old:
+            out.append(old[n])
         else:
-            continue
-        taken.add(ids[n])
-    for n in declared:
-        if n not in ids:
-            ids[n] = allocator(n, taken).take()
-    return ids
+            out.append(f"{n}:{h if h is not None else '!'}:1::::::")
+    return out
+
+
+def _state_text(state: dict) -> str:
+    return json.dumps(state, sort_keys=True, indent=1) + "\n"
 
 
 _USER_FIELDS = ("name", "password", "uid", "gid", "description", "home", "shell")
@@ -265,21 +306,6 @@ _GROUP_FIELDS = ("name", "password", "gid", "members")
 def _changed(old: list[str], new_line: str, names: tuple[str, ...]) -> tuple[str, ...]:
     new = new_line.split(":")
     return tuple(n for i, n in enumerate(names) if (old[i] if i < len(old) else None) != new[i])
-
-
-def _merge(lines: list[str], declared: dict, drop: set[str], render) -> list[str]:
-    out, seen = [], set()
-    for line in lines:
-        n = _name(line)
-        if n in drop:
-            continue
-        if n in declared:
-            out.append(render(n))
-            seen.add(n)
-        else:
-            out.append(line)
-    out += [render(n) for n in declared if n not in seen]
-    return out
 
 
 # --- applying -----------------------------------------------------------------------
@@ -322,8 +348,7 @@ def apply_write_accounts(fs: Root, a: WriteAccounts) -> None:
 
 
 def _write_state(fs: Root, state: dict) -> None:
-    text = json.dumps(state, sort_keys=True, indent=1) + "\n"
-    fs.write_file(STATE, text.encode(), 0o644, tmp=f".tmp-{os.getpid()}")
+    fs.write_file(STATE, _state_text(state).encode(), 0o644, tmp=f".tmp-{os.getpid()}")
 
 
 def apply_create_home(fs: Root, a: CreateHome) -> None:

@@ -7,6 +7,7 @@ operator's position, as the closure compiler's `binops.py` did.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from declos.eval.gen_host import GenHost
@@ -37,61 +38,69 @@ class OpsGen(GenHost):
         op = node.op
         span = self.span(node.span)
         if op in ("|>", "<|"):
-            arg_node, fn_node = (node.left, node.right) if op == "|>" else (node.right, node.left)
-            f = self.expr(fn_node, fn, scope)
-            arg = self.lazy(arg_node, fn, scope)
-            r = fn.tmp()
-            fn.emit(f"{r} = CALL({f}, {arg}, {span})")
-            return r
-        desugared = ast.CALLED_BUILTINS.get(op)
-        if desugared is not None:
-            name, swap, negate = desugared
-            local = resolve(scope, name)
-            if local is not None and local.depth is not None:
-                # `a - b` is `__sub a b` in Nix, and a local `__sub` takes over.
-                first, second = (node.right, node.left) if swap else (node.left, node.right)
-                s = node.span
-                call = ast.Call(ast.Call(ast.Var(name, span=s), first, span=s), second, span=s)
-                return self.expr(ast.Not(call, span=s) if negate else call, fn, scope)
+            return self._pipe(node, fn, scope, span)
+        overridden = self._local_builtin(node, fn, scope)
+        if overridden is not None:
+            return overridden
         if op in _LOGIC:
             return self._logic(node, fn, scope, span)
         if op in ("==", "!="):
             return self._equals(node, fn, scope)
-        ta = self.operand(node.left, fn, scope)
+        # The strict operators: both operands, then the operator's emitter.
+        a = self.operand(node.left, fn, scope)
         b = self.operand(node.right, fn, scope)
         r = fn.tmp()
-        ints = self._ints(node, ta, b)
-        if op == "+":
-            spans = self.const(f"({self.span(node.left.span)}, {self.span(node.right.span)})")
-            slow = f"PLUS(EV, {ta}, {b}, {spans})"
-            self._int_op(fn, r, ints, f"{ta} + {b}", slow)
-            if type(node.left) is not ast.Int and type(node.right) is not ast.Int:
-                with fn.block(f"elif type({ta}) is str and type({b}) is str:"):
-                    fn.emit(f"{r} = {ta} + {b}")
-            with fn.block("else:"):
-                fn.emit(f"{r} = {slow}")
-            return r
-        if op == "++":
-            fn.emit(f"{r} = CONCATLISTS({ta}, {b}, {span})")
-            return r
-        if op == "//":
-            fn.emit(f"{r} = UPDATE({ta}, {b}, {span})")
-            return r
-        if op in _ARITH:
-            helper, sym = _ARITH[op]
-            slow = f"ARITH({helper}, {ta}, {b}, {span})"
-            self._int_op(fn, r, ints, f"{ta} {sym} {b}", slow)
-            with fn.block("else:"):
-                fn.emit(f"{r} = {slow}")
-            return r
-        if op == "/":
-            fn.emit(f"{r} = ARITH(DIV, {ta}, {b}, {span})")
-            return r
-        # Integers compare directly; everything else goes through Nix's rules.
-        order, _, sign = _COMPARE[op]
-        x, y = (ta, b) if order == "a" else (b, ta)
-        fn.emit(f"{r} = {sign}({x} < {y} if {ints} else LESS({x}, {y}, {span}))")
+        _STRICT[op](self, node, fn, a, b, r, span)
         return r
+
+    def _pipe(self, node: ast.BinOp, fn: Fn, scope: Scope, span: str) -> str:
+        """`x |> f` and `f <| x`: a call."""
+        arg_node, fn_node = (node.left, node.right) if node.op == "|>" else (node.right, node.left)
+        f = self.expr(fn_node, fn, scope)
+        arg = self.lazy(arg_node, fn, scope)
+        r = fn.tmp()
+        fn.emit(f"{r} = CALL({f}, {arg}, {span})")
+        return r
+
+    def _local_builtin(self, node: ast.BinOp, fn: Fn, scope: Scope) -> str | None:
+        """`a - b` is `__sub a b` in Nix, and a local `__sub` takes over: the
+        call, when the operator's builtin is bound locally; else None."""
+        desugared = ast.CALLED_BUILTINS.get(node.op)
+        if desugared is None:
+            return None
+        name, swap, negate = desugared
+        local = resolve(scope, name)
+        if local is None or local.depth is None:
+            return None
+        first, second = (node.right, node.left) if swap else (node.left, node.right)
+        s = node.span
+        call = ast.Call(ast.Call(ast.Var(name, span=s), first, span=s), second, span=s)
+        return self.expr(ast.Not(call, span=s) if negate else call, fn, scope)
+
+    def _plus(self, node: ast.BinOp, fn: Fn, a: str, b: str, r: str, span: str) -> None:
+        spans = self.const(f"({self.span(node.left.span)}, {self.span(node.right.span)})")
+        slow = f"PLUS(EV, {a}, {b}, {spans})"
+        self._int_op(fn, r, self._ints(node, a, b), f"{a} + {b}", slow)
+        if type(node.left) is not ast.Int and type(node.right) is not ast.Int:
+            with fn.block(f"elif type({a}) is str and type({b}) is str:"):
+                fn.emit(f"{r} = {a} + {b}")
+        with fn.block("else:"):
+            fn.emit(f"{r} = {slow}")
+
+    def _arith(self, node: ast.BinOp, fn: Fn, a: str, b: str, r: str, span: str) -> None:
+        """`-` and `*`: inlined on integers, `ops` otherwise."""
+        helper, sym = _ARITH[node.op]
+        slow = f"ARITH({helper}, {a}, {b}, {span})"
+        self._int_op(fn, r, self._ints(node, a, b), f"{a} {sym} {b}", slow)
+        with fn.block("else:"):
+            fn.emit(f"{r} = {slow}")
+
+    def _compare(self, node: ast.BinOp, fn: Fn, a: str, b: str, r: str, span: str) -> None:
+        """Integers compare directly; everything else goes through Nix's rules."""
+        order, _, sign = _COMPARE[node.op]
+        x, y = (a, b) if order == "a" else (b, a)
+        ints = self._ints(node, a, b)
+        fn.emit(f"{r} = {sign}({x} < {y} if {ints} else LESS({x}, {y}, {span}))")
 
     def operand(self, node: Any, fn: Fn, scope: Scope) -> str:
         """An operand: an integer literal as itself, else evaluated."""
@@ -166,3 +175,29 @@ class OpsGen(GenHost):
             )
             fn.emit(f"{r} = {b}")
         return r
+
+
+def _runtime(call: str) -> Callable[..., None]:
+    """The emitter of an operator that is one call of a runtime helper:
+    `call` is its text with `{a}`, `{b}` and `{span}`."""
+
+    def emit(gen: OpsGen, node: ast.BinOp, fn: Fn, a: str, b: str, r: str, span: str) -> None:
+        fn.emit(f"{r} = " + call.format(a=a, b=b, span=span))
+
+    return emit
+
+
+# The strict binary operators: op -> emitter(gen, node, fn, a, b, r, span),
+# which emits `r = a OP b` for the already generated operands `a` and `b`.
+_STRICT: dict[str, Callable[..., None]] = {
+    "+": OpsGen._plus,
+    "-": OpsGen._arith,
+    "*": OpsGen._arith,
+    "/": _runtime("ARITH(DIV, {a}, {b}, {span})"),
+    "++": _runtime("CONCATLISTS({a}, {b}, {span})"),
+    "//": _runtime("UPDATE({a}, {b}, {span})"),
+    "<": OpsGen._compare,
+    ">": OpsGen._compare,
+    "<=": OpsGen._compare,
+    ">=": OpsGen._compare,
+}

@@ -2,7 +2,7 @@
 the top-level `modules/` directory (the module library, DCL only) is
 installed as the data package `declos.modules`, so that
 `<declos/modules/...>` resolves after a non-editable install too (see
-`declos.eval.evaluator.modules_dir`).  Everything else is in pyproject.toml.
+`declos.dirs.modules_dir`).  Everything else is in pyproject.toml.
 """
 
 from setuptools import find_namespace_packages, setup

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from declos import dirs
 from declos.diagnostics import DeclosError, Source, Span, suggest
 from declos.eval import errors
 from declos.eval import settings as _settings
@@ -47,22 +48,9 @@ from declos.eval.values import (
     string_text,
 )
 
-
-def modules_dir() -> str:
-    """The module library: the `declos.modules` data package of an installed
-    declos (setup.py maps the top-level `modules/` there), else the
-    checkout's top-level `modules/` next to `declos/`."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    installed = os.path.join(package, "modules")
-    if os.path.isdir(installed):
-        return installed
-    return os.path.join(os.path.dirname(package), "modules")
-
-
 # declos' own DCL (lib, module system, store helpers) and the module library,
 # for placing infinite recursion errors in the user's files (errors.relocate).
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-errors.INTERNAL_DIRS[:] = [(_PACKAGE_DIR + "/", 0), (modules_dir().rstrip("/") + "/", 1)]
+errors.INTERNAL_DIRS[:] = [(dirs.PACKAGE_DIR + "/", 0), (dirs.modules_dir().rstrip("/") + "/", 1)]
 
 
 def _inside(path: str, directories: list[str]) -> bool:
@@ -112,8 +100,12 @@ class Evaluator:
         env: dict[str, str] | None = None,
         settings: _settings.EvalSettings | None = None,
         reference_modules: bool | None = None,
+        library: list[tuple[str, str]] | None = None,
     ) -> None:
         """`search_path`: `-I` entries, `name=path` or plain directories, in order.
+        `library`: the built-in `(prefix, directory)` entries searched after
+        them (`<declos/lib>`, `<declos/modules/...>`); default:
+        `declos.dirs.library_search_path()`.
 
         `settings` (restrict-eval, pure-eval) default to the process's
         (`declos.eval.settings.current()`); `pure` is pure-eval too.
@@ -129,11 +121,10 @@ class Evaluator:
             _LAST[:] = [self]
         self.search_path = list(search_path or [])
         # Always last: `<declos/...>` resolves to the library shipped with declos,
-        # `<declos/modules/...>` to the module library (see `modules_dir`).
-        self.builtin_search_path: list[tuple[str, str]] = [
-            ("declos/modules", modules_dir()),
-            ("declos", os.path.join(os.path.dirname(os.path.dirname(__file__)), "options")),
-        ]
+        # `<declos/modules/...>` to the module library (handed in: declos.dirs).
+        self.builtin_search_path: list[tuple[str, str]] = list(
+            dirs.library_search_path() if library is None else library
+        )
         self.store = store
         self.settings = settings if settings is not None else _settings.current()
         if pure and not self.settings.pure_eval:

@@ -30,7 +30,7 @@ import sys
 import zlib
 from typing import Any
 
-from declos import __version__
+from declos import __version__, dirs
 from declos.diagnostics import Source, Span
 from declos.eval import ops, rt
 from declos.eval.errors import EvalError
@@ -131,11 +131,7 @@ def generator_stamp() -> str:
 
 def code_dir() -> str:
     """`<cache>/code`, next to the parse cache's `<cache>/parse`."""
-    root = os.environ.get("DECLOS_CACHE_DIR")
-    if not root:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        root = os.path.join(xdg, "declos") if xdg else os.path.expanduser("~/.cache/declos")
-    return os.path.join(root, "code")
+    return os.path.join(dirs.cache_dir(), "code")
 
 
 class Units:

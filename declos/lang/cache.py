@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from declos import __version__
+from declos import __version__, dirs
 from declos.diagnostics import Source
 from declos.lang import ast
 from declos.lang.parser import gc_paused, parse_source
@@ -40,11 +40,7 @@ _SOURCE_REF = "source"
 
 def cache_dir() -> Path:
     """The directory holding parse cache entries (it may not exist yet)."""
-    root = os.environ.get("DECLOS_CACHE_DIR")
-    if not root:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        root = os.path.join(xdg, "declos") if xdg else os.path.expanduser("~/.cache/declos")
-    return Path(root) / "parse"
+    return Path(dirs.cache_dir()) / "parse"
 
 
 def cache_key(source: Source) -> str:

@@ -25,6 +25,7 @@ from lark import Lark, Token, Transformer
 from lark.lexer import Lexer as LarkLexer
 from lark.parsers.lalr_analysis import Shift
 
+from declos import dirs
 from declos.diagnostics import ParseError, Source, Span
 from declos.lang import ast
 from declos.lang.bindings import merge_bindings
@@ -322,9 +323,8 @@ def _parser() -> Lark:
 
 
 def _cache_dir() -> str | None:
-    base = os.environ.get("DECLOS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "declos"
-    )
+    """declos' cache directory, made if missing; None when it cannot be."""
+    base = dirs.cache_dir()
     try:
         os.makedirs(base, exist_ok=True)
     except OSError:

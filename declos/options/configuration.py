@@ -26,6 +26,7 @@ import os
 import threading
 
 from declos.diagnostics import DeclosError, Source
+from declos.dirs import MODULES_PREFIX, library_search_path, modules_dir
 from declos.eval.errors import EvalError
 from declos.eval.evaluator import Evaluator, run_deep
 from declos.eval.values import Attrs, PathValue, force
@@ -43,12 +44,6 @@ LIBRARY_HOST_PATHS = (
     "/usr/bin",
     "/sbin",
     "/bin",
-)
-MODULES_PREFIX = "declos/modules"
-
-# The top-level `modules/` directory of the project (next to `declos/`).
-REPO_MODULES_DIR = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "modules"
 )
 
 _EVAL_MODULES = """\
@@ -80,8 +75,8 @@ def _modules_entry(ev: Evaluator) -> str:
     for prefix, path in ev.builtin_search_path:
         if prefix == MODULES_PREFIX:
             return path
-    ev.builtin_search_path.insert(0, (MODULES_PREFIX, REPO_MODULES_DIR))
-    return REPO_MODULES_DIR
+    ev.builtin_search_path.insert(0, (MODULES_PREFIX, modules_dir()))
+    return modules_dir()
 
 
 def find_module_list(ev: Evaluator) -> str | None:
@@ -134,7 +129,9 @@ def evaluate_configuration(
     does); otherwise a plain one on `search_path` is made.
     """
     path = _check_config_path(config_path)
-    ev = evaluator if evaluator is not None else Evaluator(search_path=list(search_path))
+    if evaluator is None:
+        evaluator = Evaluator(search_path=list(search_path), library=library_search_path())
+    ev = evaluator
     # With restrict-eval: the configuration's directory, and the host data
     # the module library reads (the search path, which holds the library,
     # is always allowed).

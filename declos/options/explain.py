@@ -21,6 +21,7 @@ import os
 import attrs
 
 from declos.diagnostics import DeclosError, Span
+from declos.dirs import lib_root, modules_dir
 from declos.eval.values import Attrs, Thunk, force
 
 DEFAULT_OVERRIDE = 100
@@ -37,7 +38,7 @@ PRIORITY_NAMES = {
 }
 ORDER_NAMES = {500: "mkBefore", 1000: "default order", 1500: "mkAfter"}
 
-_LIB_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib") + os.sep
+_LIB_DIR = os.path.join(lib_root(), "lib", "")
 
 
 @attrs.frozen
@@ -86,22 +87,11 @@ def display_path(path: str) -> str:
     path = str(path)
     if path.startswith(_LIB_DIR):
         return "<declos/lib>/" + path[len(_LIB_DIR) :]
-    modules = _modules_dir()
+    modules = os.path.join(modules_dir(), "")
     if path.startswith(modules):
         return "<declos/modules>/" + path[len(modules) :]
     cwd = os.getcwd() + os.sep
     return path[len(cwd) :] if path.startswith(cwd) else path
-
-
-def _modules_dir() -> str:
-    from declos.eval import evaluator
-
-    find = getattr(evaluator, "modules_dir", None)
-    if find is not None:
-        return os.path.join(find(), "")
-    from declos.options.configuration import REPO_MODULES_DIR
-
-    return os.path.join(REPO_MODULES_DIR, "")
 
 
 def display_location(span: Span) -> str:

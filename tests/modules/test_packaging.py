@@ -1,6 +1,6 @@
 """The module library travels with a non-editable install: a wheel built
 from the project holds every file of `modules/` as `declos/modules/…`
-(setup.py), where `declos.eval.evaluator.modules_dir` finds it."""
+(setup.py), where `declos.dirs.modules_dir` finds it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from declos.eval.evaluator import modules_dir
+from declos.dirs import modules_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from declos.eval.evaluator import Evaluator, modules_dir
+from declos.dirs import modules_dir
+from declos.eval.evaluator import Evaluator
 from declos.options.configuration import find_module_list
 
 needs_zoneinfo = pytest.mark.skipif(

@@ -34,6 +34,7 @@ from itertools import repeat
 import attrs
 
 from declos.diagnostics import DeclosError
+from declos.dirs import cache_dir
 
 APT_LISTS = "/var/lib/apt/lists"
 DPKG_STATUS = "/var/lib/dpkg/status"
@@ -45,15 +46,6 @@ _VERSIONS: dict[str, dict[str, str | None]] = {}
 
 class HostIndexError(DeclosError):
     code = "host-index"
-
-
-def cache_dir() -> str:
-    """declos' cache directory (`$DECLOS_CACHE_DIR`, `$XDG_CACHE_HOME/declos`, `~/.cache/declos`)."""
-    root = os.environ.get("DECLOS_CACHE_DIR")
-    if not root:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        root = os.path.join(xdg, "declos") if xdg else os.path.expanduser("~/.cache/declos")
-    return root
 
 
 def store_version(version: str) -> str:

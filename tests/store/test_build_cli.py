@@ -220,7 +220,7 @@ class _Tty:
 
 
 def test_progress_on_a_terminal_and_no_color(monkeypatch):
-    from declos.cli_store import Progress
+    from declos.cli.output import Progress
     from declos.store.graph import BuildEvent
 
     monkeypatch.delenv("NO_COLOR", raising=False)

@@ -106,18 +106,18 @@ def test_writes_outside_declos_fail_and_declos_builds_deletes_and_collects(state
 
 CHECK_NAMESPACES = """
 import argparse, os, sys
-from declos.cli_store import _open_store
+from declos.cli.state import open_store
 def ns():
     return os.readlink("/proc/self/ns/mnt")
 host = ns()
 args = argparse.Namespace(state_dir=sys.argv[1])
-with _open_store(args) as store:
+with open_store(args) as store:
     print("reading:", "own namespace" if ns() != host else "host namespace")
     try:
         open(os.path.join(store.store_dir, "r"), "w")
     except OSError as e:
         print("reading:", e.strerror)
-with _open_store(args, write=True) as store:
+with open_store(args, write=True) as store:
     print("writing:", "own namespace" if ns() != host else "host namespace")
     with open(os.path.join(store.store_dir, "w"), "w") as f:
         f.write("written by declos")

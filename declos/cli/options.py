@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from declos.cli_args import add_search_path, add_show_trace
+from declos.cli.args import add_evaluation, usage_error
 
 
 def _evaluator(include):
@@ -20,8 +20,7 @@ def _evaluator(include):
 
 def _add_common(p) -> None:
     p.add_argument("config", metavar="CONFIG", help="the configuration file (a module)")
-    add_search_path(p)
-    add_show_trace(p)
+    add_evaluation(p, settings=False)
 
 
 def _add_options(sub) -> None:
@@ -49,8 +48,7 @@ def _run_options(args) -> int:
     from declos.options.commands import options_report
 
     if args.explain and not args.option:
-        sys.stderr.write("error: --explain needs at least one OPTION\n")
-        return 2
+        return usage_error("--explain needs at least one OPTION")
     report = options_report(
         args.config,
         names=args.option,
@@ -115,4 +113,7 @@ def _run_repl(args) -> int:
     return run_repl(session, show_trace=getattr(args, "show_trace", False))
 
 
-COMMANDS = [_add_options, _add_docs, _add_repl]
+def add_commands(sub) -> None:
+    _add_options(sub)
+    _add_docs(sub)
+    _add_repl(sub)

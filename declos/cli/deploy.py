@@ -1,5 +1,7 @@
-"""`declos deploy` (fleets over ssh) and the switch that must be confirmed:
-`switch --confirm-within S`, `declos confirm`, and the detached waiter.
+"""`declos deploy` (fleets over ssh) and the confirmation of a switch made
+with `switch --confirm-within S` (`declos.cli.switch`): `declos confirm`
+and the detached waiter.  A host deploys by running `declos switch
+TOPLEVEL`, the path every configuration's toplevel takes.
 
 Arguments, output and exit codes only: fleets are `declos.fleet`, the
 confirmation protocol `declos.system.confirm`.
@@ -7,108 +9,13 @@ confirmation protocol `declos.system.confirm`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
-import time
 
-from declos.cli_args import add_eval_settings, add_search_path, add_show_trace
-from declos.cli_store import LIVE_STATE_DIR, _add_state_dir, _open_store, add_unsafe_builders
-from declos.diagnostics import DeclosError
-
-# --- switch --confirm-within ---------------------------------------------------------------
-
-
-def add_confirm_args(p: argparse.ArgumentParser) -> None:
-    """`--confirm-within S` and `--confirm-id ID`, for switch and test."""
-    p.add_argument(
-        "--confirm-within",
-        type=float,
-        metavar="S",
-        help="after activating, wait S seconds for `declos confirm ID` (from a new "
-        "connection); without it the previous generation is put back, by a process "
-        "that outlives this command and its ssh session",
-    )
-    p.add_argument(
-        "--confirm-id",
-        metavar="ID",
-        help="the id `declos confirm` takes (default: made up and printed)",
-    )
-
-
-def prebuilt_toplevel(config: str, store):
-    """CONFIG as a toplevel already in the store (`declos switch
-    /var/lib/declos/store/…-declos-system`, what `declos deploy` runs on a
-    host), else None (it is a configuration to evaluate)."""
-    from declos.system.transaction import SwitchFailed
-    from declos.toplevel import ToplevelOutcome, read_checks
-
-    real = os.path.realpath(config)
-    if not os.path.isfile(os.path.join(real, "manifest.json")):
-        return None
-    if os.path.dirname(real) != store.store_dir:
-        if os.path.basename(os.path.dirname(real)) == "store":
-            raise SwitchFailed(
-                f"'{config}' is a toplevel of another store ({os.path.dirname(real)}); this "
-                f"state directory's store is {store.store_dir}: give --state-dir "
-                f"{os.path.dirname(os.path.dirname(real))}"
-            )
-        return None
-    top = real
-    if not store.is_valid(top):
-        raise SwitchFailed(f"'{config}' is not a valid path of {store.store_dir}")
-    try:
-        with open(os.path.join(top, "manifest.json")) as f:
-            warnings = tuple(json.load(f).get("warnings", []))
-    except (OSError, ValueError):
-        warnings = ()
-    return ToplevelOutcome(top, False, None, None, warnings, read_checks(top))  # type: ignore[arg-type]
-
-
-def switch_confirmed(args, store, out) -> int:
-    """Hand the activation to a detached waiter and show its output until it
-    waits for the confirmation (exit 0) or has failed and undone it (1)."""
-    from declos.cli_system import _system
-    from declos.system import confirm
-
-    if args.confirm_within <= 0:
-        raise DeclosError("--confirm-within must be more than 0 seconds")
-    with _system(args, locked=False) as system:
-        root = system.root
-    cid = confirm.check_id(args.confirm_id) if args.confirm_id else confirm.new_id()
-    request = {
-        "toplevel": out.toplevel,
-        "root": root,
-        "mode": args.mode,
-        "message": args.message,
-        "configFile": out.config_file,
-        "configHash": out.config_hash,
-        "keepFailed": getattr(args, "keep_failed", False),
-        "noWait": args.no_wait,
-        "timeout": args.confirm_within,
-    }
-    d = confirm.create(store.state_dir, cid, request)
-    confirm.spawn_waiter(store.state_dir, d, root)
-    status = confirm.follow(d, _relay)
-    state = status["state"]
-    if state == "waiting":
-        left = max(0, int(status["deadline"] - time.time()))
-        sys.stdout.write(
-            f"active and waiting for confirmation: run `declos confirm {cid}` within {left} s "
-            "(from a new connection), else the previous generation is put back\n"
-        )
-        return 0
-    if state in ("confirmed", "unchanged"):
-        sys.stdout.write(status["message"] + "\n")
-        return 0
-    raise confirm.ConfirmError(status.get("message") or f"the switch ended {state}")
-
-
-def _relay(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
-
+from declos.cli.args import add_building, add_evaluation, usage_error
+from declos.cli.output import print_plan, say
+from declos.cli.state import LIVE_STATE_DIR, add_state_dir, open_store, state_dir_arg
 
 # --- confirm and the waiter ------------------------------------------------------------------
 
@@ -130,11 +37,11 @@ def _add_confirm(sub) -> None:
         help="how long to wait for a switch still activating (default 600)",
     )
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
-    _add_state_dir(p, root_selector=True)
+    add_state_dir(p, root_selector=True)
     p.set_defaults(run=_run_confirm)
     w = sub.add_parser("confirm-wait")  # no help: internal, started by switch --confirm-within
     w.add_argument("id", metavar="ID")
-    _add_state_dir(w)
+    add_state_dir(w)
     w.set_defaults(run=_run_confirm_wait)
 
 
@@ -142,7 +49,7 @@ def _run_confirm(args) -> int:
     from declos.store.realise import state_dir_of
     from declos.system import confirm
 
-    state = state_dir_of(_state(args))
+    state = state_dir_of(state_dir_arg(args))
     cid = args.id
     if cid is None:
         waiting = confirm.pending(state)
@@ -170,14 +77,7 @@ def _run_confirm(args) -> int:
     return 0
 
 
-def _state(args) -> str | None:
-    from declos.cli_store import state_dir_arg
-
-    return state_dir_arg(args)
-
-
 def _run_confirm_wait(args) -> int:
-    from declos.cli_system import _print_plan, _say
     from declos.system import confirm
 
     d = confirm.directory(os.path.abspath(args.state_dir or "."), args.id)
@@ -188,9 +88,9 @@ def _run_confirm_wait(args) -> int:
         os.dup2(fd, target)
     os.close(fd)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    with _open_store(args) as store:
-        final = confirm.run_waiter(store, d, _say, on_plan=_print_plan)
-    _say(final.get("message", final["state"]))
+    with open_store(args) as store:
+        final = confirm.run_waiter(store, d, say, on_plan=print_plan)
+    say(final.get("message", final["state"]))
     return 0 if final["state"] in ("confirmed", "unchanged") else 1
 
 
@@ -214,14 +114,6 @@ def _add_deploy(sub) -> None:
         default=[],
         metavar="NAME|@TAG,...",
         help="only these nodes: names (globs: web-*) or @tags, comma-separated",
-    )
-    p.add_argument(
-        "-j",
-        "--max-jobs",
-        type=int,
-        default=None,
-        metavar="N",
-        help="evaluation processes and parallel builds (default: the number of CPUs)",
     )
     p.add_argument(
         "--dry-run", action="store_true", help="evaluate, build and say what each host lacks"
@@ -259,14 +151,16 @@ def _add_deploy(sub) -> None:
         help=f"the state directory here and on every host (default {LIVE_STATE_DIR}, a live "
         "host's): store paths name their store directory, so both ends use the same one",
     )
-    add_search_path(p)
-    add_eval_settings(p)
-    add_unsafe_builders(p)
-    add_show_trace(p)
+    add_building(
+        p,
+        jobs_help="evaluation processes and parallel builds (default: the number of CPUs)",
+        substitutes=False,
+    )
+    add_evaluation(p)
     p.set_defaults(run=_run_deploy)
     r = sub.add_parser("deploy-realise")  # no help: run on a host by deploy --build-on target
     r.add_argument("drvs", nargs="+", metavar="DRV")
-    _add_state_dir(r)
+    add_state_dir(r)
     r.set_defaults(run=_run_realise)
 
 
@@ -277,11 +171,9 @@ def _run_deploy(args) -> int:
     for opt in args.ssh_option:
         key, eq, _ = opt.partition("=")
         if not eq or not key.isalnum():
-            sys.stderr.write(f"error: --ssh-option takes KEY=VALUE, not '{opt}'\n")
-            return 2
+            return usage_error(f"--ssh-option takes KEY=VALUE, not '{opt}'")
     if args.confirm_timeout <= 0:
-        sys.stderr.write("error: --confirm-timeout must be more than 0 seconds\n")
-        return 2
+        return usage_error("--confirm-timeout must be more than 0 seconds")
     args.state_dir = os.path.abspath(args.state_dir or LIVE_STATE_DIR)
     opts = DeployOptions(
         fleet=os.path.abspath(args.fleet),
@@ -297,7 +189,7 @@ def _run_deploy(args) -> int:
         show_trace=getattr(args, "show_trace", False),
         unsafe_builders=args.unsafe_builders,
     )
-    with _open_store(args, write=True) as store:
+    with open_store(args, write=True) as store:
         outcome = deploy(opts, store)
     if args.json:
         sys.stdout.write(summary.to_json(outcome))
@@ -313,7 +205,7 @@ def _run_realise(args) -> int:
     from declos.store.cache import substituter_for
     from declos.store.graph import build
 
-    with _open_store(args, write=True) as store:
+    with open_store(args, write=True) as store:
         drvs = [str(store.parse_path(d)) for d in args.drvs]
         sub = substituter_for(store, ())
         result = build(store, drvs, substitute=sub.substitute if sub is not None else None)
@@ -323,4 +215,6 @@ def _run_realise(args) -> int:
     return 0
 
 
-COMMANDS = [_add_confirm, _add_deploy]
+def add_commands(sub) -> None:
+    _add_confirm(sub)
+    _add_deploy(sub)

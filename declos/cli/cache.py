@@ -1,6 +1,5 @@
-"""The `cache` commands (keygen, push, fetch) and the substitution flags of
-`build` and `switch`.  Arguments, output and exit codes only; the work is in
-`declos.store.cache` and its neighbours.
+"""The `cache` commands (keygen, push, fetch).  Arguments, output and exit
+codes only; the work is in `declos.store.cache` and its neighbours.
 
 Output: what was pushed or fetched, one store path a line, on stdout (with
 `--json` an object); counts and sizes on stderr.
@@ -12,57 +11,8 @@ import json
 import os
 import sys
 
-from declos.cli_store import _add_state_dir, _open_store
-
-
-def add_substituter_args(p) -> None:
-    """`--substituter URL` (repeatable) and `--no-substitute`, for build and switch."""
-    p.add_argument(
-        "--substituter",
-        action="append",
-        default=[],
-        metavar="URL",
-        help="also substitute from this binary cache (file://, http://, https://), besides "
-        "the substituters of <state>/declos.conf",
-    )
-    p.add_argument(
-        "--no-substitute",
-        action="store_true",
-        help="build everything here; use no binary cache",
-    )
-
-
-def report_substituted(fetched, stream=None) -> None:
-    """`declos: substituted N paths (X MiB) from URL` on stderr, per cache."""
-    stream = stream or sys.stderr
-    by_url: dict[str, list] = {}
-    for f in fetched:
-        by_url.setdefault(f.url, []).append(f)
-    for url, items in by_url.items():
-        size = sum(f.nar_size for f in items) / (1024 * 1024)
-        n = len(items)
-        stream.write(
-            f"declos: substituted {n} path{'s' if n != 1 else ''} ({size:.2f} MiB) from {url}\n"
-        )
-
-
-def _store_paths(store, args_paths: list[str]) -> list[str]:
-    """Store paths from arguments that are store paths or links to them (`result`)."""
-    from declos.store.cache_narinfo import CacheError
-    from declos.store.paths import StorePathError
-
-    out = []
-    for arg in args_paths:
-        real = os.path.realpath(arg) if os.path.islink(arg) else os.path.abspath(arg)
-        try:
-            path = str(store.path_of(real))
-        except StorePathError as e:
-            raise CacheError(e.message) from None
-        if not store.is_valid(path):
-            raise CacheError(f"path '{path}' is not valid")
-        out.append(path)
-    return out
-
+from declos.cli.output import report_substituted
+from declos.cli.state import add_state_dir, open_store, store_paths
 
 # --- keygen ----------------------------------------------------------------------
 
@@ -102,13 +52,13 @@ def _run_push(args) -> int:
     if bool(args.paths) == bool(args.all):
         sys.stderr.write("error: give PATH... or --all\n")
         return 2
-    with _open_store(args) as store:
+    with open_store(args) as store:
         key_file = args.secret_key_file
         if key_file is None:
             files = load_settings(store.state_dir).secret_key_files
             key_file = files[0] if files else None
         key = SecretKey.load(key_file) if key_file else None
-        paths = store.db.all_valid() if args.all else _store_paths(store, args.paths)
+        paths = store.db.all_valid() if args.all else store_paths(store, args.paths)
         dest = open_dest(args.dest, tuple(args.ssh_option))
         try:
             result = push(store, dest, paths, key, args.compression, level=args.level)
@@ -139,7 +89,7 @@ def _run_fetch(args) -> int:
     from declos.store.cache import substituter_for
     from declos.store.cache_narinfo import CacheError
 
-    with _open_store(args, write=True) as store:
+    with open_store(args, write=True) as store:
         paths = [str(store.parse_path(os.path.abspath(p))) for p in args.paths]
         sub = substituter_for(store, args.substituter)
         if sub is None:
@@ -199,7 +149,7 @@ def _add_cache(sub) -> None:
         "--ssh-option", action="append", default=[], metavar="KEY=VAL", help="passed as ssh -o"
     )
     pu.add_argument("--json", action="store_true", help="print a JSON object")
-    _add_state_dir(pu)
+    add_state_dir(pu)
     pu.set_defaults(run=_run_push)
     fe = csub.add_parser(
         "fetch",
@@ -210,8 +160,9 @@ def _add_cache(sub) -> None:
     fe.add_argument("paths", nargs="+", metavar="PATH")
     fe.add_argument("--substituter", action="append", default=[], metavar="URL")
     fe.add_argument("--json", action="store_true", help="print a JSON list")
-    _add_state_dir(fe)
+    add_state_dir(fe)
     fe.set_defaults(run=_run_fetch)
 
 
-COMMANDS = [_add_cache]
+def add_commands(sub) -> None:
+    _add_cache(sub)

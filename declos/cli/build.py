@@ -1,0 +1,140 @@
+"""The `build` command.
+
+The work is in `declos.store.realise` (`-A ATTRPATH`: nix-build's
+derivations) and `declos.toplevel` (CONFIG: a system configuration's
+toplevel).  Output: the output paths, one a line, on stdout; a status line
+on a terminal while building; warnings, substitutions and failures on
+stderr.  Exit codes: 0 success, 1 a failed build, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from declos.cli.args import (
+    add_attr_paths,
+    add_building,
+    add_evaluation,
+    add_function_args,
+    add_source,
+    function_args,
+    source_error,
+    usage_error,
+)
+from declos.cli.output import Progress, colour, paint, report_substituted
+from declos.cli.state import add_state_dir, open_store
+
+
+def _add_build(sub) -> None:
+    p = sub.add_parser(
+        "build",
+        help="build the derivations at an attribute path and print their output paths",
+        description="Evaluate FILE, select -A ATTRPATH (a derivation, or a list or set of "
+        "them), build what is missing and print the output paths, as nix-build does. "
+        "Without -A, FILE is a system configuration: its config.system.build.toplevel "
+        "is built (with the module library), its warnings printed.",
+    )
+    add_source(p, "evaluate")
+    add_attr_paths(p, "the attribute path to build (without it FILE is a configuration)")
+    add_function_args(p)
+    p.add_argument("-o", "--out-link", default="result", metavar="LINK", help="default: result")
+    p.add_argument("--no-out-link", action="store_true", help="make no result link")
+    p.add_argument("-k", "--keep-going", action="store_true", help="build what does not fail")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per builder")
+    add_building(p)
+    add_evaluation(p)
+    add_state_dir(p)
+    p.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    if why := source_error(args):
+        return usage_error(why)
+    if args.expr is not None and not args.attr:
+        return usage_error("-E EXPR needs -A ATTRPATH")
+    out_link = None if args.no_out_link else args.out_link
+    with open_store(args, write=True) as store:
+        return _build_attrs(args, store, out_link)
+
+
+def evaluate_toplevel(req, store, warnings: list[str] | None = None):
+    """`req.file` as a system configuration (with the module library): the
+    build target of its `config.system.build.toplevel`, appending
+    `config.warnings` to `warnings`.  Failed assertions throw here."""
+    from declos.eval.instantiate import select_attr_path
+    from declos.eval.values import Attrs, force, string_text
+    from declos.options.configuration import evaluate_configuration
+    from declos.store.builtins import evaluator_with_store
+    from declos.store.realise import collect_derivations
+
+    ev, result = evaluate_configuration(
+        req.file, evaluator=evaluator_with_store(store, req.search_path)
+    )
+    toplevel = select_attr_path(ev, result, "config.system.build.toplevel", Attrs())
+    targets = collect_derivations(ev, toplevel, Attrs())
+    if warnings is not None:
+        config_warnings = select_attr_path(ev, result, "config.warnings", Attrs())
+        warnings.extend(string_text(force(w)) for w in force(config_warnings))
+    return targets
+
+
+def _build_attrs(args: argparse.Namespace, store, out_link: str | None) -> int:
+    """`-A ATTRPATH…`: nix-build."""
+    from declos.store.realise import BuildRequest, realise
+
+    req = BuildRequest(
+        file=args.file,
+        expr=args.expr,
+        attr_paths=tuple(args.attr),
+        args=function_args(args),
+        search_path=tuple(args.include),
+        out_link=out_link,
+        jobs=args.max_jobs,
+        keep_going=args.keep_going,
+        timeout=args.timeout,
+        unsafe_builders=args.unsafe_builders,
+        substituters=tuple(args.substituter),
+        substitute=not args.no_substitute,
+    )
+    warnings: list[str] = []
+    evaluate = None
+    if not args.attr:
+        evaluate = lambda req, store: evaluate_toplevel(req, store, warnings)  # noqa: E731
+    progress = Progress()
+    try:
+        outcome = realise(req, store, on_event=progress, evaluate=evaluate)
+    finally:
+        progress.done()
+    if evaluate is not None and outcome.out_paths:
+        from declos.toplevel import read_checks
+
+        warnings.extend(c.describe() for c in read_checks(outcome.out_paths[0]) if c.not_run)
+    for message in warnings:
+        sys.stderr.write(paint("warning:", "35", colour(sys.stderr)) + f" {message}\n")
+    report_substituted(outcome.substituted)
+    for path in outcome.out_paths:
+        sys.stdout.write(path + "\n")
+    if outcome.result.failed:
+        return _failed(args, outcome.result)
+    return 0
+
+
+def _failed(args: argparse.Namespace, result) -> int:
+    """Every failure, then how many failed and were not built; exit status 1."""
+    from declos.diagnostics import render
+
+    sys.stdout.flush()
+    for drv_path in sorted(result.failed):
+        sys.stderr.write(render(result.failed[drv_path], show_trace=args.show_trace))
+    if len(result.failed) > 1 or result.skipped:
+        summary = (
+            f"error: {len(result.failed)} build(s) failed"
+            f", {len(result.skipped)} dependent(s) not built\n"
+        )
+        sys.stderr.write(paint(summary, "31", colour(sys.stderr)))
+    return 1
+
+
+def add_commands(sub) -> None:
+    _add_build(sub)

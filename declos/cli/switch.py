@@ -1,0 +1,274 @@
+"""`switch`, `test` and `boot`: build a configuration (`declos.toplevel`)
+and hand its toplevel to `declos.system`; `--confirm-within S` hands the activation to
+a detached waiter (`declos.system.confirm`).  Arguments, output and exit
+codes only.
+
+Output is stable and line-oriented (the plan also as `--json`); messages
+about progress and waiting go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from declos.cli.args import add_building, add_evaluation
+from declos.cli.output import Progress, print_plan, report_substituted, say
+from declos.cli.state import add_system_args, open_store, open_system
+from declos.diagnostics import DeclosError
+
+_ACTIVATING = {
+    "switch": (
+        "build a configuration, make it the default and activate it",
+        "Evaluate CONFIG, build config.system.build.toplevel, register it as generation N+1, "
+        "activate it on the root and make it the default at boot, as one transaction.",
+    ),
+    "test": (
+        "build a configuration and activate it, without making it the default at boot",
+        "As switch, but the profile (the generation activated at the next boot) stays where it "
+        "is, as nixos-rebuild test.",
+    ),
+    "boot": (
+        "build a configuration and make it the default at the next boot, without activating it",
+        "As switch, but nothing is activated now: declos-activate.service activates it at the "
+        "next boot of the live system, as nixos-rebuild boot.",
+    ),
+}
+
+
+def _add_switch(sub) -> None:
+    for name, (summary, description) in _ACTIVATING.items():
+        p = sub.add_parser(name, help=summary, description=description)
+        p.add_argument(
+            "config",
+            metavar="CONFIG",
+            help="the configuration file (or directory), or a toplevel built in the store",
+        )
+        p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+        p.add_argument("--json", action="store_true", help="print the plan as JSON")
+        p.add_argument("-m", "--message", help="a note kept with the generation")
+        if name != "boot":
+            add_keep_failed(p)
+            add_confirm_args(p)
+        p.add_argument("--no-eval-cache", action="store_true", help="always evaluate")
+        add_building(p)
+        add_evaluation(p)
+        add_system_args(p)
+        p.set_defaults(run=_run_switch, mode=name)
+
+
+def add_keep_failed(p) -> None:
+    p.add_argument(
+        "--keep-failed",
+        action="store_true",
+        help="when a unit fails to start, keep the new generation (and report the failure) "
+        "instead of putting the previous one back",
+    )
+
+
+def _run_switch(args: argparse.Namespace) -> int:
+    # The build's temporary roots (held by this store) last until activation ends.
+    with open_store(args, write=True) as store:
+        return _switch(args, store)
+
+
+def _switch(args: argparse.Namespace, store) -> int:
+    from declos.store.pause import pause
+    from declos.system.journal import read_journal
+    from declos.system.plan import render_json, render_text
+    from declos.toplevel import build_toplevel
+
+    progress = Progress()
+    try:
+        out = _prebuilt_toplevel(args.config, store) or build_toplevel(
+            args.config,
+            store,
+            tuple(args.include),
+            jobs=args.max_jobs,
+            use_cache=not args.no_eval_cache,
+            on_event=progress,
+            unsafe_builders=args.unsafe_builders,
+            substituters=tuple(args.substituter),
+            substitute=not args.no_substitute,
+            on_substituted=report_substituted,
+        )
+    finally:
+        progress.done()
+    pause("built")
+    if out.cached:
+        say("inputs unchanged since the last evaluation: reusing its result")
+    for w in out.warnings:
+        sys.stderr.write(f"warning: {w}\n")
+    for c in out.checks:
+        if c.not_run is not None:
+            sys.stderr.write(f"warning: {c.describe()}\n")
+    if args.dry_run:
+        with open_system(args, locked=False) as system:
+            if read_journal(system.state_dir) is not None:
+                say("an interrupted switch is pending: the next command will recover it first")
+            if args.mode == "boot":
+                sys.stdout.write(f"would make {out.toplevel} the default at the next boot\n")
+                return 0
+            plan = system.plan_to(out.toplevel)
+            sys.stdout.write(render_json(plan) if args.json else render_text(plan))
+        return 0
+    if getattr(args, "confirm_within", None) is not None:  # activated by a detached waiter
+        return _switch_confirmed(args, store, out)
+    meta = (out.toplevel, args.message, out.config_file, out.config_hash)
+    with open_system(args, locked=True) as system:
+        if args.mode == "boot":
+            gen = system.boot(*meta)
+            sys.stdout.write(
+                f"generation {gen.number} is the default at the next boot "
+                f"(active now: {system.describe(system.active_path())})\n"
+            )
+            return 0
+        prepare(system, args)
+        outcome = system.test(*meta) if args.mode == "test" else system.switch_to(*meta)
+    if outcome.generation is None:
+        sys.stdout.write(
+            f"{out.toplevel} is already the current generation ({outcome.previous}): "
+            "nothing to do\n"
+        )
+        return 0
+    done = f"generation {outcome.generation.number} is active"
+    if args.mode == "test":
+        done += " (not the default at boot: `declos switch` or `declos boot` makes it so)"
+    return finish(args, outcome, done)
+
+
+def prepare(system, args) -> None:
+    """Print the plan before it is applied (JSON prints it after, whole)."""
+    system.keep_failed = getattr(args, "keep_failed", False)
+    if not getattr(args, "json", False):
+        system.on_plan = print_plan
+
+
+def finish(args, outcome, done: str) -> int:
+    """The result after the plan: what was not run, what failed, the summary line."""
+    from declos.system.plan import render_json
+
+    if getattr(args, "json", False):
+        sys.stdout.write(render_json(outcome.plan))
+    else:
+        sys.stdout.write(_summary(outcome, done))
+    would = [a for a in outcome.plan.actions if getattr(a, "would", False)]
+    if would:
+        say(
+            f"{outcome.plan.root} is not the live system: {len(would)} unit "
+            f"action{'s were' if len(would) != 1 else ' was'} not run (`--root /` on the "
+            "machine runs them)"
+        )
+    if outcome.failed_units:
+        names = ", ".join(u for u, _ in outcome.failed_units)
+        say(f"kept generation {outcome.generation.number} although these units failed: {names}")
+        return 1
+    return 0
+
+
+def _summary(outcome, done: str) -> str:
+    from declos.system.transaction import drift_actions
+
+    if outcome.repaired:
+        n = len(drift_actions(outcome.plan))
+        return (
+            f"generation {outcome.generation.number} was already current: "
+            f"repaired {n} thing{'s' if n != 1 else ''} changed since its activation\n"
+        )
+    return done + "\n"
+
+
+def add_confirm_args(p: argparse.ArgumentParser) -> None:
+    """`--confirm-within S` and `--confirm-id ID`, for switch and test."""
+    p.add_argument(
+        "--confirm-within",
+        type=float,
+        metavar="S",
+        help="after activating, wait S seconds for `declos confirm ID` (from a new "
+        "connection); without it the previous generation is put back, by a process "
+        "that outlives this command and its ssh session",
+    )
+    p.add_argument(
+        "--confirm-id",
+        metavar="ID",
+        help="the id `declos confirm` takes (default: made up and printed)",
+    )
+
+
+def _prebuilt_toplevel(config: str, store):
+    """CONFIG as a toplevel already in the store (`declos switch
+    /var/lib/declos/store/…-declos-system`, what `declos deploy` runs on a
+    host), else None (it is a configuration to evaluate)."""
+    from declos.system.transaction import SwitchFailed
+    from declos.toplevel import ToplevelOutcome, read_checks
+
+    real = os.path.realpath(config)
+    if not os.path.isfile(os.path.join(real, "manifest.json")):
+        return None
+    if os.path.dirname(real) != store.store_dir:
+        if os.path.basename(os.path.dirname(real)) == "store":
+            raise SwitchFailed(
+                f"'{config}' is a toplevel of another store ({os.path.dirname(real)}); this "
+                f"state directory's store is {store.store_dir}: give --state-dir "
+                f"{os.path.dirname(os.path.dirname(real))}"
+            )
+        return None
+    top = real
+    if not store.is_valid(top):
+        raise SwitchFailed(f"'{config}' is not a valid path of {store.store_dir}")
+    try:
+        with open(os.path.join(top, "manifest.json")) as f:
+            warnings = tuple(json.load(f).get("warnings", []))
+    except (OSError, ValueError):
+        warnings = ()
+    return ToplevelOutcome(top, False, None, None, warnings, read_checks(top))  # type: ignore[arg-type]
+
+
+def _switch_confirmed(args, store, out) -> int:
+    """Hand the activation to a detached waiter and show its output until it
+    waits for the confirmation (exit 0) or has failed and undone it (1)."""
+    from declos.system import confirm
+
+    if args.confirm_within <= 0:
+        raise DeclosError("--confirm-within must be more than 0 seconds")
+    with open_system(args, locked=False) as system:
+        root = system.root
+    cid = confirm.check_id(args.confirm_id) if args.confirm_id else confirm.new_id()
+    request = {
+        "toplevel": out.toplevel,
+        "root": root,
+        "mode": args.mode,
+        "message": args.message,
+        "configFile": out.config_file,
+        "configHash": out.config_hash,
+        "keepFailed": getattr(args, "keep_failed", False),
+        "noWait": args.no_wait,
+        "timeout": args.confirm_within,
+    }
+    d = confirm.create(store.state_dir, cid, request)
+    confirm.spawn_waiter(store.state_dir, d, root)
+    status = confirm.follow(d, _relay)
+    state = status["state"]
+    if state == "waiting":
+        left = max(0, int(status["deadline"] - time.time()))
+        sys.stdout.write(
+            f"active and waiting for confirmation: run `declos confirm {cid}` within {left} s "
+            "(from a new connection), else the previous generation is put back\n"
+        )
+        return 0
+    if state in ("confirmed", "unchanged"):
+        sys.stdout.write(status["message"] + "\n")
+        return 0
+    raise confirm.ConfirmError(status.get("message") or f"the switch ended {state}")
+
+
+def _relay(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def add_commands(sub) -> None:
+    _add_switch(sub)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from declos.eval import ops
+from declos.eval import errors, ops
 from declos.eval.builtins.registry import (
     arg_ctx,
     builtin,
@@ -16,8 +16,8 @@ from declos.eval.builtins.registry import (
     force_list,
     force_string_text,
 )
-from declos.eval.errors import EvalError
-from declos.eval.values import Attrs, Thunk
+from declos.eval.errors import OVERFLOW, EvalError, StackOverflow
+from declos.eval.values import Attrs, Closure, Thunk
 
 
 def _apply(env):
@@ -26,9 +26,35 @@ def _apply(env):
     return ev.call(f.force() if type(f) is Thunk else f, x)
 
 
+def _results(ev, fn, items: list):
+    """`fn item` for each item, in order, lazily (a generator): a formals-free
+    closure's body called directly, with what `Evaluator.call` adds to an
+    error; anything else through `Evaluator.call`."""
+    if type(fn) is Closure and fn.code.formals is None:
+        body, env = fn.code.body, fn.env
+        for item in items:
+            try:
+                r = body([env, item])
+            except RecursionError:
+                raise StackOverflow(OVERFLOW, None) from None
+            except EvalError as e:
+                errors.add_frame(e, None)
+                raise
+            yield r
+    else:
+        call = ev.call
+        for item in items:
+            yield call(fn, item)
+
+
+_LENGTH = arg_ctx(0, "length")
+
+
 @builtin("length", ("e",))
 def length(ev, e):
-    return len(force_list(e, arg_ctx(0, "length")))
+    if type(e) is Thunk:
+        e = e.force()
+    return len(e) if type(e) is list else len(force_list(e, _LENGTH))
 
 
 @builtin("head", ("list",))
@@ -73,7 +99,10 @@ def filter_(ev, f, xs):
     items = force_list(xs, arg_ctx(1, "filter"))
     fn = force_function(f, arg_ctx(0, "filter"))
     ctx = "while evaluating the return value of the filtering function passed to builtins.filter"
-    out = [item for item in items if force_bool(ev.call(fn, item), ctx)]
+    out = []
+    for item, keep in zip(items, _results(ev, fn, items)):
+        if keep is True or (keep is not False and force_bool(keep, ctx)):
+            out.append(item)
     return items if len(out) == len(items) else out
 
 
@@ -91,11 +120,12 @@ def concat_lists(ev, lists):
 def concat_map(ev, f, xs):
     fn = force_function(f, arg_ctx(0, "concatMap"))
     out: list = []
-    for item in force_list(xs, arg_ctx(1, "concatMap")):
+    for r in _results(ev, fn, force_list(xs, arg_ctx(1, "concatMap"))):
         out.extend(
-            force_list(
-                ev.call(fn, item),
-                "while evaluating the return value of the function passed to builtins.concatMap",
+            r
+            if type(r) is list
+            else force_list(
+                r, "while evaluating the return value of the function passed to builtins.concatMap"
             )
         )
     return out
@@ -128,7 +158,7 @@ def all_(ev, pred, xs):
     items = force_list(xs, arg_ctx(1, "all"))
     fn = force_function(pred, arg_ctx(0, "all"))
     ctx = "while evaluating the return value of the function passed to builtins.all"
-    return all(force_bool(ev.call(fn, item), ctx) for item in items)
+    return all(r is True or force_bool(r, ctx) for r in _results(ev, fn, items))
 
 
 @builtin("any", ("pred", "list"))
@@ -136,7 +166,9 @@ def any_(ev, pred, xs):
     items = force_list(xs, arg_ctx(1, "any"))
     fn = force_function(pred, arg_ctx(0, "any"))
     ctx = "while evaluating the return value of the function passed to builtins.any"
-    return any(force_bool(ev.call(fn, item), ctx) for item in items)
+    return any(
+        r is True or (r is not False and force_bool(r, ctx)) for r in _results(ev, fn, items)
+    )
 
 
 @builtin("sort", ("comparator", "list"))

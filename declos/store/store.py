@@ -191,9 +191,6 @@ class Store:
     def parse_path(self, path: StorePath | str) -> StorePath:
         return to_store_path(self.store_dir, path)
 
-    def to_real(self, path: StorePath | str) -> str:
-        return str(self.parse_path(path))
-
     def is_valid(self, path: StorePath | str) -> bool:
         return self.db.is_valid(str(path))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from declos.eval import errors, ops
 from declos.eval.builtins.registry import (
@@ -17,7 +19,10 @@ from declos.eval.builtins.registry import (
     force_string_text,
 )
 from declos.eval.errors import OVERFLOW, EvalError, StackOverflow
-from declos.eval.values import Attrs, Closure, Thunk
+from declos.eval.values import Attrs, Closure, Thunk, Value
+
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
 
 
 def _apply(env):
@@ -26,7 +31,7 @@ def _apply(env):
     return ev.call(f.force() if type(f) is Thunk else f, x)
 
 
-def _results(ev, fn, items: list):
+def _results(ev: Evaluator, fn: Value, items: list) -> Iterator[Value]:
     """`fn item` for each item, in order, lazily (a generator): a formals-free
     closure's body called directly, with what `Evaluator.call` adds to an
     error; anything else through `Evaluator.call`."""

@@ -25,7 +25,6 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from declos.diagnostics import ParseError, Span
-from declos.eval import ops
 from declos.eval.genfn import Fn
 from declos.eval.scope import Scope, resolve
 from declos.eval.show import show
@@ -469,7 +468,3 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         r = fn.tmp()
         fn.emit(f"{r} = NEG({v}, {self.span(node.span)})")
         return r
-
-
-def canon(path: str) -> str:
-    return ops.canonicalize_path(path)

@@ -61,13 +61,6 @@ def deep_seq(ev, e1, e2):
     return force(e2)
 
 
-def _trace_text(v: Value) -> str:
-    v = force(v)
-    if type(v) is str:
-        return v
-    return print_value(v)
-
-
 @builtin("trace", ("e1", "e2"))
 def trace(ev, e1, e2):
     v = force(e1)

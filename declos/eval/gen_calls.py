@@ -24,6 +24,31 @@ from declos.lang import ast
 _CONSTANT = re.compile(r"[GCB][0-9]+|-?[0-9][0-9.e+-]*|'[^'\\]*'|None|True|False")
 
 
+# Builtins whose first act is to force one argument (its index), with no
+# error context of their own around that forcing: a call giving all their
+# arguments computes that one in place, without a thunk.
+_STRICT_FIRST = {
+    "length": 0,
+    "head": 0,
+    "attrNames": 0,
+    "attrValues": 0,
+    "concatLists": 0,
+    "isAttrs": 0,
+    "isList": 0,
+    "isString": 0,
+    "isFunction": 0,
+    "isBool": 0,
+    "isInt": 0,
+    "typeOf": 0,
+    "map": 1,
+    "filter": 1,
+    "genList": 1,
+    "mapAttrs": 1,
+}
+# Arguments `lazy` passes without a thunk anyway.
+_CHEAP = (ast.Int, ast.Float, ast.Str, ast.Lambda, ast.Var)
+
+
 class CallsGen(GenHost):
     """Mixed into `Gen`: uses its `expr`, `lazy`, `span` and constants."""
 
@@ -132,12 +157,21 @@ class CallsGen(GenHost):
         prim, prim_code = self.known_primop(fn_node, scope)
         if prim is None:
             f = self.expr(fn_node, fn, scope)
-        lazies = [self.lazy(a, fn, scope) for a in args]
+        eager = None
+        if prim is not None and len(args) >= prim.arity:
+            eager = _STRICT_FIRST.get(prim.name)
+            if eager is not None and type(args[eager]) in _CHEAP:
+                eager = None
+        lazies = [self.lazy(a, fn, scope) if i != eager else "" for i, a in enumerate(args)]
         if prim is not None:
             if len(lazies) < prim.arity:
                 return f"PrimOpApp({prim_code}, ({''.join(a + ', ' for a in lazies)}))"
             r = fn.tmp()
             with fn.block("try:"):
+                if eager is not None:
+                    # Forced first thing by the builtin: computed here, in
+                    # its error handler, rather than through a thunk.
+                    lazies[eager] = self.expr(args[eager], fn, scope)
                 given = ", ".join(lazies[: prim.arity])
                 fn.emit(f"{r} = {prim_code}.fn(EV, {given})")
             with fn.block("except EvalError as _e:"):

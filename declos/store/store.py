@@ -448,6 +448,8 @@ class Store:
         refs = drv.references()
         # derivation.drv_path, without unparsing the derivation a second time
         dest = make_text_path(drv.name + DRV_EXTENSION, text, refs, self.store_dir)
+        if self.keep_if_valid([dest]):  # most of them, after a small change: one query
+            return dest
 
         def produce(tmp: str) -> None:
             with open(tmp, "w") as f:

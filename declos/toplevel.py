@@ -1,14 +1,18 @@
-"""Evaluating a system configuration and building its toplevel, for `declos switch`.
+"""CONFIG to a built toplevel with its warnings: the one path that
+`declos build CONFIG`, `declos switch`/`test`/`boot` (and so `declos
+deploy`, whose hosts run `declos switch TOPLEVEL`) take.
 
 The glue between the module system (`declos.options.configuration`), the
-store (`declos.store.realise`: evaluate → build, as `declos build` does) and
-`declos.system`, which only ever sees the resulting store path.  The
-evaluation cache (`declos.evalcache`) lets a switch whose inputs did not
-change skip parsing and evaluating altogether.
+store (`declos.store.realise`: evaluate → build) and `declos.system`, which
+only ever sees the resulting store path.  The evaluation cache
+(`declos.evalcache`) lets a switch whose inputs did not change skip parsing
+and evaluating altogether.  Warnings come from one place whichever way the
+toplevel was had (evaluated, cached or given built): its manifest.json's
+`warnings` (the configuration's `config.warnings`) and its `checks/`.
 
 Example:
     out = build_toplevel("examples/minimal/config.dcl", Store(state_dir))
-    out.toplevel, out.cached, out.warnings, out.checks
+    out.toplevel, out.cached, out.warnings, out.checks, out.messages()
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import attrs
 
 from declos import evalcache
 from declos.progress import Ticker, quiet
+from declos.store.graph import BuildResult
 from declos.store.realise import BuildRequest, collect_derivations, realise
 from declos.store.store import Store
 
@@ -50,13 +55,35 @@ class CheckStatus:
 
 
 @attrs.frozen
+class ToplevelBuild:
+    """How to evaluate and build a toplevel (the flags of `build` and `switch`)."""
+
+    search_path: tuple[str, ...] = ()
+    jobs: int | None = None
+    use_cache: bool = True  # the evaluation cache (switch's --no-eval-cache turns it off)
+    unsafe_builders: bool = False
+    substituters: tuple[str, ...] = ()  # binary caches besides <state>/declos.conf's
+    substitute: bool = True
+    out_link: str | None = None  # `declos build`'s result link
+    keep_going: bool = False
+    timeout: float | None = None
+    accept_built: bool = False  # CONFIG may be a toplevel already in the store
+
+
+@attrs.frozen
 class ToplevelOutcome:
     toplevel: str
     cached: bool
-    config_file: str
-    config_hash: str
+    config_file: str | None  # None: CONFIG was a toplevel already built
+    config_hash: str | None
     warnings: tuple[str, ...] = ()
     checks: tuple[CheckStatus, ...] = ()
+    #: The failed build, when `build_toplevel(check=False)` did not raise it.
+    failed: BuildResult | None = None
+
+    def messages(self) -> tuple[str, ...]:
+        """What to warn about: the configuration's warnings, then the checks not run."""
+        return self.warnings + tuple(c.describe() for c in self.checks if c.not_run is not None)
 
 
 def read_checks(toplevel: str) -> tuple[CheckStatus, ...]:
@@ -91,6 +118,10 @@ def _warnings(toplevel: str) -> tuple[str, ...]:
         return ()
 
 
+def _outcome(top: str, cached: bool, config_file: str | None, chash: str | None):
+    return ToplevelOutcome(top, cached, config_file, chash, _warnings(top), read_checks(top))
+
+
 class BuildTicker:
     """Build events passed on to `inner` (the terminal's status line), and a
     `Ticker` for the build phase from its first event: plain lines when
@@ -122,17 +153,17 @@ class BuildTicker:
 def build_toplevel(
     config: str,
     store: Store,
-    search_path=(),
-    jobs: int | None = None,
-    use_cache: bool = True,
+    how: ToplevelBuild = ToplevelBuild(),
     on_event=None,
-    unsafe_builders: bool = False,
-    substituters: tuple[str, ...] = (),
-    substitute: bool = True,
     on_substituted=None,
+    check: bool = True,
 ) -> ToplevelOutcome:
-    """Evaluate CONFIG with the module library and build its toplevel.
+    """Evaluate CONFIG with the module library and build its toplevel (or,
+    with `how.accept_built`, take CONFIG as a toplevel already in `store`).
 
+    `on_event` sees the build's events, `on_substituted` what came from
+    binary caches.  A failed build raises its first failure, or with `check`
+    False is returned as `outcome.failed` (`declos build` reports each).
     Everything the build uses (sources, `.drv` files, outputs, a cached
     toplevel) is a temporary root of `store` from the moment it is found
     or made: keep `store` open until the toplevel is rooted otherwise (a
@@ -142,21 +173,22 @@ def build_toplevel(
     from declos.options.configuration import _check_config_path, evaluate_configuration
     from declos.store.builtins import evaluator_with_store
 
+    if how.accept_built and (built := _built(config, store)) is not None:
+        return built
     config_file = _check_config_path(config)
     chash = config_hash(config_file)
-    if use_cache:
+    if how.use_cache:
 
         def keep(path: str) -> bool:  # valid, and a temporary root from now on
             return store.keep_if_valid([path])
 
-        hit = evalcache.lookup(store.state_dir, config_file, search_path, keep)
+        hit = evalcache.lookup(store.state_dir, config_file, how.search_path, keep)
         if hit is not None:
-            top = hit["toplevel"]
-            return ToplevelOutcome(top, True, config_file, chash, _warnings(top), read_checks(top))
+            return _outcome(hit["toplevel"], True, config_file, chash)
     seen = {}
 
     def evaluate(req, eval_store):
-        ev = evaluator_with_store(eval_store, search_path)
+        ev = evaluator_with_store(eval_store, how.search_path)
         evalcache.track_store_copies(ev)
         seen["ev"] = ev
         with Ticker(f"evaluating {config}", ev.stats.describe):
@@ -165,15 +197,17 @@ def build_toplevel(
             return collect_derivations(ev, value, Attrs())
 
     building = BuildTicker(on_event)
-
     req = BuildRequest(
         file=config_file,
         attr_paths=(TOPLEVEL_ATTR,),
-        out_link=None,
-        jobs=jobs,
-        unsafe_builders=unsafe_builders,
-        substituters=substituters,  # binary caches (see realise)
-        substitute=substitute,
+        search_path=how.search_path,
+        out_link=how.out_link,
+        jobs=how.jobs,
+        keep_going=how.keep_going,
+        timeout=how.timeout,
+        unsafe_builders=how.unsafe_builders,
+        substituters=how.substituters,  # binary caches (see realise)
+        substitute=how.substitute,
     )
     try:
         outcome = realise(req, store, on_event=building, evaluate=evaluate)
@@ -181,10 +215,36 @@ def build_toplevel(
         building.stop()
     if on_substituted is not None:
         on_substituted(outcome.substituted)
-    outcome.result.raise_for_failure()
+    if outcome.result.failed:
+        if check:
+            outcome.result.raise_for_failure()
+        top = outcome.targets[0].out_path
+        return ToplevelOutcome(top, False, config_file, chash, failed=outcome.result)
     top = outcome.out_paths[0]
-    if use_cache:
+    if how.use_cache:
         evalcache.record(
-            store.state_dir, config_file, search_path, seen["ev"].reads, {"toplevel": top}
+            store.state_dir, config_file, how.search_path, seen["ev"].reads, {"toplevel": top}
         )
-    return ToplevelOutcome(top, False, config_file, chash, _warnings(top), read_checks(top))
+    return _outcome(top, False, config_file, chash)
+
+
+def _built(config: str, store: Store) -> ToplevelOutcome | None:
+    """CONFIG as a toplevel already in the store (`declos switch
+    /var/lib/declos/store/…-declos-system`, what `declos deploy` runs on a
+    host), else None (it is a configuration to evaluate)."""
+    from declos.system.transaction import SwitchFailed
+
+    real = os.path.realpath(config)
+    if not os.path.isfile(os.path.join(real, "manifest.json")):
+        return None
+    if os.path.dirname(real) != store.store_dir:
+        if os.path.basename(os.path.dirname(real)) == "store":
+            raise SwitchFailed(
+                f"'{config}' is a toplevel of another store ({os.path.dirname(real)}); this "
+                f"state directory's store is {store.store_dir}: give --state-dir "
+                f"{os.path.dirname(os.path.dirname(real))}"
+            )
+        return None
+    if not store.is_valid(real):
+        raise SwitchFailed(f"'{config}' is not a valid path of {store.store_dir}")
+    return _outcome(real, False, None, None)

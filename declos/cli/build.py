@@ -1,4 +1,5 @@
-"""The `build` command.
+"""The `build` command, and `build_config`: CONFIG to a built toplevel as
+`build`, `switch`, `test` and `boot` all show it.
 
 The work is in `declos.store.realise` (`-A ATTRPATH`: nix-build's
 derivations) and `declos.toplevel` (CONFIG: a system configuration's
@@ -22,7 +23,7 @@ from declos.cli.args import (
     source_error,
     usage_error,
 )
-from declos.cli.output import Progress, colour, paint, report_substituted
+from declos.cli.output import Progress, colour, paint, report_substituted, say, warn
 from declos.cli.state import add_state_dir, open_store
 
 
@@ -48,6 +49,41 @@ def _add_build(sub) -> None:
     p.set_defaults(run=_run_build)
 
 
+def toplevel_build(args: argparse.Namespace, **more):
+    """The `declos.toplevel.ToplevelBuild` of the flags `add_building` and
+    `add_evaluation` add, with `more` (the command's own)."""
+    from declos.toplevel import ToplevelBuild
+
+    return ToplevelBuild(
+        search_path=tuple(args.include),
+        jobs=args.max_jobs,
+        unsafe_builders=args.unsafe_builders,
+        substituters=tuple(args.substituter),
+        substitute=not args.no_substitute,
+        **more,
+    )
+
+
+def build_config(config: str, store, how, check: bool = True):
+    """`declos.toplevel.build_toplevel` of CONFIG with the build's
+    status line, what was substituted, and the warnings, shown one way for
+    every command that builds a configuration."""
+    from declos.toplevel import build_toplevel
+
+    progress = Progress()
+    try:
+        out = build_toplevel(
+            config, store, how, progress, on_substituted=report_substituted, check=check
+        )
+    finally:
+        progress.done()
+    if out.cached:
+        say("inputs unchanged since the last evaluation: reusing its result")
+    for message in out.messages():
+        warn(message)
+    return out
+
+
 def _run_build(args: argparse.Namespace) -> int:
     if why := source_error(args):
         return usage_error(why)
@@ -55,28 +91,20 @@ def _run_build(args: argparse.Namespace) -> int:
         return usage_error("-E EXPR needs -A ATTRPATH")
     out_link = None if args.no_out_link else args.out_link
     with open_store(args, write=True) as store:
+        if not args.attr:
+            how = toplevel_build(
+                args,
+                use_cache=False,
+                out_link=out_link,
+                keep_going=args.keep_going,
+                timeout=args.timeout,
+            )
+            out = build_config(args.file, store, how, check=False)
+            if out.failed is not None:
+                return _failed(args, out.failed)
+            sys.stdout.write(out.toplevel + "\n")
+            return 0
         return _build_attrs(args, store, out_link)
-
-
-def evaluate_toplevel(req, store, warnings: list[str] | None = None):
-    """`req.file` as a system configuration (with the module library): the
-    build target of its `config.system.build.toplevel`, appending
-    `config.warnings` to `warnings`.  Failed assertions throw here."""
-    from declos.eval.instantiate import select_attr_path
-    from declos.eval.values import Attrs, force, string_text
-    from declos.options.configuration import evaluate_configuration
-    from declos.store.builtins import evaluator_with_store
-    from declos.store.realise import collect_derivations
-
-    ev, result = evaluate_configuration(
-        req.file, evaluator=evaluator_with_store(store, req.search_path)
-    )
-    toplevel = select_attr_path(ev, result, "config.system.build.toplevel", Attrs())
-    targets = collect_derivations(ev, toplevel, Attrs())
-    if warnings is not None:
-        config_warnings = select_attr_path(ev, result, "config.warnings", Attrs())
-        warnings.extend(string_text(force(w)) for w in force(config_warnings))
-    return targets
 
 
 def _build_attrs(args: argparse.Namespace, store, out_link: str | None) -> int:
@@ -97,21 +125,11 @@ def _build_attrs(args: argparse.Namespace, store, out_link: str | None) -> int:
         substituters=tuple(args.substituter),
         substitute=not args.no_substitute,
     )
-    warnings: list[str] = []
-    evaluate = None
-    if not args.attr:
-        evaluate = lambda req, store: evaluate_toplevel(req, store, warnings)  # noqa: E731
     progress = Progress()
     try:
-        outcome = realise(req, store, on_event=progress, evaluate=evaluate)
+        outcome = realise(req, store, on_event=progress)
     finally:
         progress.done()
-    if evaluate is not None and outcome.out_paths:
-        from declos.toplevel import read_checks
-
-        warnings.extend(c.describe() for c in read_checks(outcome.out_paths[0]) if c.not_run)
-    for message in warnings:
-        sys.stderr.write(paint("warning:", "35", colour(sys.stderr)) + f" {message}\n")
     report_substituted(outcome.substituted)
     for path in outcome.out_paths:
         sys.stdout.write(path + "\n")

@@ -1,5 +1,6 @@
-"""`switch`, `test` and `boot`: build a configuration (`declos.toplevel`)
-and hand its toplevel to `declos.system`; `--confirm-within S` hands the activation to
+"""`switch`, `test` and `boot`: build a configuration (`declos.cli.build.
+build_config`, the path `declos build CONFIG` takes too) and hand its
+toplevel to `declos.system`; `--confirm-within S` hands the activation to
 a detached waiter (`declos.system.confirm`).  Arguments, output and exit
 codes only.
 
@@ -10,13 +11,12 @@ about progress and waiting go to stderr.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
 
 from declos.cli.args import add_building, add_evaluation
-from declos.cli.output import Progress, print_plan, report_substituted, say
+from declos.cli.build import build_config, toplevel_build
+from declos.cli.output import print_plan, say
 from declos.cli.state import add_system_args, open_store, open_system
 from declos.diagnostics import DeclosError
 
@@ -79,32 +79,10 @@ def _switch(args: argparse.Namespace, store) -> int:
     from declos.store.pause import pause
     from declos.system.journal import read_journal
     from declos.system.plan import render_json, render_text
-    from declos.toplevel import build_toplevel
 
-    progress = Progress()
-    try:
-        out = _prebuilt_toplevel(args.config, store) or build_toplevel(
-            args.config,
-            store,
-            tuple(args.include),
-            jobs=args.max_jobs,
-            use_cache=not args.no_eval_cache,
-            on_event=progress,
-            unsafe_builders=args.unsafe_builders,
-            substituters=tuple(args.substituter),
-            substitute=not args.no_substitute,
-            on_substituted=report_substituted,
-        )
-    finally:
-        progress.done()
+    how = toplevel_build(args, use_cache=not args.no_eval_cache, accept_built=True)
+    out = build_config(args.config, store, how)
     pause("built")
-    if out.cached:
-        say("inputs unchanged since the last evaluation: reusing its result")
-    for w in out.warnings:
-        sys.stderr.write(f"warning: {w}\n")
-    for c in out.checks:
-        if c.not_run is not None:
-            sys.stderr.write(f"warning: {c.describe()}\n")
     if args.dry_run:
         with open_system(args, locked=False) as system:
             if read_journal(system.state_dir) is not None:
@@ -196,35 +174,6 @@ def add_confirm_args(p: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="the id `declos confirm` takes (default: made up and printed)",
     )
-
-
-def _prebuilt_toplevel(config: str, store):
-    """CONFIG as a toplevel already in the store (`declos switch
-    /var/lib/declos/store/…-declos-system`, what `declos deploy` runs on a
-    host), else None (it is a configuration to evaluate)."""
-    from declos.system.transaction import SwitchFailed
-    from declos.toplevel import ToplevelOutcome, read_checks
-
-    real = os.path.realpath(config)
-    if not os.path.isfile(os.path.join(real, "manifest.json")):
-        return None
-    if os.path.dirname(real) != store.store_dir:
-        if os.path.basename(os.path.dirname(real)) == "store":
-            raise SwitchFailed(
-                f"'{config}' is a toplevel of another store ({os.path.dirname(real)}); this "
-                f"state directory's store is {store.store_dir}: give --state-dir "
-                f"{os.path.dirname(os.path.dirname(real))}"
-            )
-        return None
-    top = real
-    if not store.is_valid(top):
-        raise SwitchFailed(f"'{config}' is not a valid path of {store.store_dir}")
-    try:
-        with open(os.path.join(top, "manifest.json")) as f:
-            warnings = tuple(json.load(f).get("warnings", []))
-    except (OSError, ValueError):
-        warnings = ()
-    return ToplevelOutcome(top, False, None, None, warnings, read_checks(top))  # type: ignore[arg-type]
 
 
 def _switch_confirmed(args, store, out) -> int:

@@ -18,7 +18,7 @@ import shutil
 import pytest
 
 from declos.store.store import Store
-from declos.toplevel import build_toplevel
+from declos.toplevel import ToplevelBuild, build_toplevel
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ENV = "DECLOS_TEST_INCREMENTAL"
@@ -57,7 +57,8 @@ def setup(tmp_path, monkeypatch):
     store = Store(tmp_path / "state")
 
     def build(use_cache: bool = True):
-        return build_toplevel(str(conf / "config.dcl"), store, search, use_cache=use_cache)
+        how = ToplevelBuild(search_path=search, use_cache=use_cache)
+        return build_toplevel(str(conf / "config.dcl"), store, how)
 
     yield build, conf, library
     store.close()

@@ -357,15 +357,15 @@ class System:
         or removed by hand, a managed account edited, `/etc/static` or
         `current-system` moved).  Then the whole plan runs as a transaction
         ("repair"), scripts included, as any activation does."""
-        self._check_generation(cur)
-        plan = self.plan_to(cur.path)
+        plan = self._check_generation(cur)  # the plan to itself, made once
         if not drift_actions(plan):
             return SwitchOutcome(None, None, cur.number)
         outcome = self._transaction("repair", cur, created=False, set_profile=set_profile)
         return attrs.evolve(outcome, repaired=True)
 
-    def _check_generation(self, gen: Generation) -> None:
-        """Fail before anything changes when `gen` cannot be activated."""
+    def _check_generation(self, gen: Generation) -> Plan:
+        """Fail before anything changes when `gen` cannot be activated; its
+        plan from the active generation otherwise."""
         try:
             self.manifest(gen.path)
         except DeclosError as e:
@@ -375,14 +375,14 @@ class System:
                 f"generation {gen.number} cannot be activated: {why} ({gen.path}); "
                 f"nothing was changed (`declos generations delete {gen.number}` forgets it)"
             ) from None
-        self._check_plan(gen.path)
+        return self._check_plan(gen.path)
 
-    def _check_plan(self, toplevel: str) -> None:
+    def _check_plan(self, toplevel: str) -> Plan:
         """Planning reads the root and changes nothing: a plan that cannot be
         made (an unsafe root, a bad `hashedPasswordFile`) fails here, before
         the journal, rather than in an undo that would fail the same way."""
         try:
-            self.plan_to(toplevel)
+            return self.plan_to(toplevel)
         except DeclosError as e:
             raise SwitchFailed(f"{e.message}; nothing was changed") from None
 

@@ -181,7 +181,7 @@ class _Table:
             n = _name(line)
             if n in self.dropped:
                 continue
-            if n in declared:
+            if n is not None and n in declared:
                 out.append(render(n))
                 seen.add(n)
             else:

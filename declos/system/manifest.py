@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -47,25 +48,34 @@ __all__ = [
 
 UNIT_DIR = "systemd/system"
 
-
-def _given(d: Mapping[str, Any], key: str) -> Any:
-    """`d[key]`, or None when it is missing, null or "" (where the record's default applies)."""
-    v = d.get(key)
-    return None if v == "" else v
+_R = TypeVar("_R", bound=attrs.AttrsInstance)
 
 
-_tuple = attrs.converters.default_if_none(())
+def _record(
+    cls: type[_R], d: Mapping[str, Any], unset_if_empty: tuple[str, ...] = (), **fixed: Any
+) -> _R:
+    """A `cls` record of the manifest's JSON object `d`: each field from its
+    camelCase key (`extra_groups` from `extraGroups`), lists as tuples; a key
+    missing or null, or "" for a field in `unset_if_empty`, takes the field's
+    default, so the defaults are the records' and nowhere else."""
+    kw = dict(fixed)
+    for f in attrs.fields(cls):
+        if f.name in kw:
+            continue
+        v = d.get(re.sub(r"_(.)", lambda m: m.group(1).upper(), f.name))
+        if v is None or (v == "" and f.name in unset_if_empty):
+            continue
+        kw[f.name] = tuple(v) if isinstance(v, list) else v
+    return cls(**kw)
 
 
 @attrs.frozen
 class EtcEntry:
     name: str  # relative to /etc
     source: str  # the store file
-    mode: str = attrs.field(
-        default="symlink", converter=attrs.converters.default_if_none("symlink")
-    )
-    user: str = attrs.field(default="root", converter=attrs.converters.default_if_none("root"))
-    group: str = attrs.field(default="root", converter=attrs.converters.default_if_none("root"))
+    mode: str = "symlink"  # or an octal string, e.g. "0644": a copy
+    user: str = "root"
+    group: str = "root"
     in_static: bool = True  # present under <toplevel>/etc (else linked to `source` directly)
 
     @property
@@ -75,24 +85,22 @@ class EtcEntry:
 
 @attrs.frozen
 class User:
-    """`users.<name>`: a key missing, null or "" takes the default here (the
-    shell /bin/sh, the primary group `users`, no home: /var/empty in passwd)."""
+    """`users.<name>`.  A `group`, `home`, `shell` or `hashedPasswordFile`
+    given as "" is unset, as a missing key is."""
 
     name: str
     uid: int | None = None
-    group: str = attrs.field(default="users", converter=attrs.converters.default_if_none("users"))
-    extra_groups: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    group: str = "users"
+    extra_groups: tuple[str, ...] = ()
     home: str | None = None  # None: /var/empty in passwd, and no home to create
     create_home: bool = False
-    shell: str = attrs.field(
-        default="/bin/sh", converter=attrs.converters.default_if_none("/bin/sh")
-    )
-    description: str = attrs.field(default="", converter=attrs.converters.default_if_none(""))
+    shell: str = "/bin/sh"
+    description: str = ""
     hashed_password: str | None = None  # "" is a password (the empty one); None: none set
     hashed_password_file: str | None = None  # a file in the root (absent in older manifests)
     is_system_user: bool = False
     is_normal_user: bool = False
-    authorized_keys: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    authorized_keys: tuple[str, ...] = ()
 
     @property
     def passwd_home(self) -> str:
@@ -100,32 +108,19 @@ class User:
 
     @classmethod
     def from_json(cls, name: str, d: Mapping[str, Any]) -> User:
-        return cls(
-            name,
-            d.get("uid"),
-            _given(d, "group"),
-            tuple(d.get("extraGroups") or ()),
-            _given(d, "home"),
-            bool(d.get("createHome")),
-            _given(d, "shell"),
-            d.get("description"),
-            d.get("hashedPassword"),
-            _given(d, "hashedPasswordFile"),
-            bool(d.get("isSystemUser")),
-            bool(d.get("isNormalUser")),
-            tuple(d.get("authorizedKeys") or ()),
-        )
+        unset = ("group", "home", "shell", "hashed_password_file")
+        return _record(cls, d, unset, name=name)
 
 
 @attrs.frozen
 class Group:
     name: str
     gid: int | None = None
-    members: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    members: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, name: str, d: Mapping[str, Any]) -> Group:
-        return cls(name, d.get("gid"), tuple(d.get("members") or ()))
+        return _record(cls, d, name=name)
 
 
 @attrs.frozen
@@ -134,27 +129,14 @@ class Unit:
 
     name: str
     source: str  # the store path of the unit file
-    wanted_by: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    restart_if_changed: bool = attrs.field(
-        default=True, converter=attrs.converters.default_if_none(True)
-    )
-    stop_if_changed: bool = attrs.field(
-        default=True, converter=attrs.converters.default_if_none(True)
-    )
-    reload_if_changed: bool = attrs.field(
-        default=False, converter=attrs.converters.default_if_none(False)
-    )
+    wanted_by: tuple[str, ...] = ()
+    restart_if_changed: bool = True
+    stop_if_changed: bool = True
+    reload_if_changed: bool = False
 
     @classmethod
     def from_json(cls, name: str, d: Mapping[str, Any]) -> Unit:
-        return cls(
-            name,
-            d["source"],
-            tuple(d.get("wantedBy") or ()),
-            d.get("restartIfChanged"),
-            d.get("stopIfChanged"),
-            d.get("reloadIfChanged"),
-        )
+        return _record(cls, d, name=name)
 
 
 @attrs.frozen
@@ -163,11 +145,11 @@ class Script:
 
     name: str
     script: str  # the store path of the script
-    deps: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    deps: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Script:
-        return cls(d["name"], d["script"], tuple(d.get("deps") or ()))
+        return _record(cls, d)
 
 
 @attrs.frozen
@@ -194,15 +176,7 @@ class Manifest:
 
         etc: dict[str, EtcEntry] = {}
         for name, e in data.get("etc", {}).items():  # names checked at load: normalized, relative
-            mode = e.get("mode")
-            etc[name] = EtcEntry(
-                name,
-                e["source"],
-                None if mode is None else str(mode),
-                e.get("user"),
-                e.get("group"),
-                in_static(name),
-            )
+            etc[name] = _record(EtcEntry, e, name=name, in_static=in_static(name))
         units = {n: Unit.from_json(n, u) for n, u in data.get("units", {}).items()}
         for unit, u in units.items():
             name = f"{UNIT_DIR}/{unit}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from declos.eval import errors
 from declos.eval.builtins.registry import (
     arg_ctx,
     builtin,
@@ -11,7 +12,7 @@ from declos.eval.builtins.registry import (
     force_list,
     force_string_text,
 )
-from declos.eval.errors import EvalError, MissingAttrError
+from declos.eval.errors import OVERFLOW, EvalError, MissingAttrError, StackOverflow
 from declos.eval.values import Attrs, Closure, PrimOp, PrimOpApp, Thunk
 
 
@@ -108,9 +109,27 @@ def map_attrs(ev, f, s):
     # As Nix, the result has no attribute positions (nixpkgs' module tests use
     # `mapAttrs (k: v: v)` as `discardPositions`).
     out = Attrs()
+    if type(f) is Closure and f.code.formals is None and f.code.inner is not None:
+        # A curried `name: value: …`: its inner body, as Evaluator.call2 runs it.
+        body, fenv = f.code.inner.body, f.env
+        for name, value in a.items():
+            out[name] = Thunk(_apply2_body, (body, fenv, name, value))
+        return out
     for name, value in a.items():
         out[name] = Thunk(_apply2, (ev, f, name, value))
     return out
+
+
+def _apply2_body(env):
+    """Thunk body for `f a b`, f a curried closure: `env` is (its inner body, its env, a, b)."""
+    body, fenv, a, b = env
+    try:
+        return body([[fenv, a], b])
+    except RecursionError:
+        raise StackOverflow(OVERFLOW, None) from None
+    except EvalError as e:
+        errors.add_frame(e, None)
+        raise
 
 
 def _apply2(env):

@@ -31,6 +31,18 @@ def _apply(env):
     return ev.call(f.force() if type(f) is Thunk else f, x)
 
 
+def _apply_body(env):
+    """Thunk body for `f x`, f a formals-free closure: `env` is (its body, its env, x)."""
+    body, fenv, x = env
+    try:
+        return body([fenv, x])
+    except RecursionError:
+        raise StackOverflow(OVERFLOW, None) from None
+    except EvalError as e:
+        errors.add_frame(e, None)
+        raise
+
+
 def _results(ev: Evaluator, fn: Value, items: list) -> Iterator[Value]:
     """`fn item` for each item, in order, lazily (a generator): a formals-free
     closure's body called directly, with what `Evaluator.call` adds to an
@@ -98,6 +110,9 @@ def elem(ev, x, xs):
 @builtin("map", ("f", "list"), global_=True)
 def map_(ev, f, xs):
     items = force_list(xs, arg_ctx(1, "map"))
+    if type(f) is Closure and f.code.formals is None:
+        body, fenv = f.code.body, f.env
+        return [Thunk(_apply_body, (body, fenv, item)) for item in items]
     return [Thunk(_apply, (ev, f, item)) for item in items]
 
 

@@ -118,10 +118,6 @@ class Group:
     gid: int | None = None
     members: tuple[str, ...] = ()
 
-    @classmethod
-    def from_json(cls, name: str, d: Mapping[str, Any]) -> Group:
-        return _record(cls, d, name=name)
-
 
 @attrs.frozen
 class Unit:
@@ -134,10 +130,6 @@ class Unit:
     stop_if_changed: bool = True
     reload_if_changed: bool = False
 
-    @classmethod
-    def from_json(cls, name: str, d: Mapping[str, Any]) -> Unit:
-        return _record(cls, d, name=name)
-
 
 @attrs.frozen
 class Script:
@@ -146,10 +138,6 @@ class Script:
     name: str
     script: str  # the store path of the script
     deps: tuple[str, ...] = ()
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any]) -> Script:
-        return _record(cls, d)
 
 
 @attrs.frozen
@@ -177,7 +165,7 @@ class Manifest:
         etc: dict[str, EtcEntry] = {}
         for name, e in data.get("etc", {}).items():  # names checked at load: normalized, relative
             etc[name] = _record(EtcEntry, e, name=name, in_static=in_static(name))
-        units = {n: Unit.from_json(n, u) for n, u in data.get("units", {}).items()}
+        units = {n: _record(Unit, u, name=n) for n, u in data.get("units", {}).items()}
         for unit, u in units.items():
             name = f"{UNIT_DIR}/{unit}"
             if name not in etc:
@@ -187,9 +175,11 @@ class Manifest:
             data,
             MappingProxyType(dict(sorted(etc.items()))),
             MappingProxyType({n: User.from_json(n, u) for n, u in data.get("users", {}).items()}),
-            MappingProxyType({n: Group.from_json(n, g) for n, g in data.get("groups", {}).items()}),
+            MappingProxyType(
+                {n: _record(Group, g, name=n) for n, g in data.get("groups", {}).items()}
+            ),
             MappingProxyType(units),
-            tuple(Script.from_json(s) for s in data.get("activationScripts", [])),
+            tuple(_record(Script, s) for s in data.get("activationScripts", [])),
         )
 
     @property

@@ -123,7 +123,8 @@ class OpsGen(GenHost):
             fn.emit(f"if not INT_MIN <= {r} <= INT_MAX: {r} = {slow}")
 
     def literal(self, node, scope):
-        """(Python literal, its type name) of a string, integer or `null`, else None."""
+        """(Python literal, its type name) of a string, integer, `null`, `[ ]` or
+        `{ }`, else None."""
         t = type(node)
         if t is ast.Str and all(type(p) is str for p in node.parts):
             return repr("".join(node.parts)), "str"
@@ -131,6 +132,10 @@ class OpsGen(GenHost):
             return repr(node.value), "int"
         if t is ast.Var and node.name == "null" and self.is_global("null", scope):
             return "None", "null"
+        if t is ast.List and not node.items:
+            return "[]", "list"
+        if t is ast.AttrSet and not node.bindings:
+            return "{}", "Attrs"
         return None
 
     def _equals(self, node: Any, fn: Fn, scope: Scope) -> str:
@@ -146,6 +151,9 @@ class OpsGen(GenHost):
             value, kind = lit
             if kind == "null":
                 fn.emit(f"{r} = {a} is None")
+            elif kind == "list" or kind == "Attrs":
+                # Equal to an empty list or set: one of that type, empty.
+                fn.emit(f"{r} = type({a}) is {kind} and not {a}")
             else:
                 fn.emit(f"{r} = ({a} == {value}) if type({a}) is {kind} else EQUALS({a}, {value})")
         else:

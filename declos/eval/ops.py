@@ -180,13 +180,22 @@ def update(a: Attrs, b: Attrs) -> Attrs:
         return a
     if not a:
         return b
-    r = Attrs(a)
+    r = _NEW_ATTRS(Attrs)
+    r.update(a)
     r.update(b)
-    if a.pos or b.pos:
-        pos = dict(a.pos or ())
-        pos.update(b.pos or ())
+    # Position maps are never changed once their set is made: one side's is
+    # shared, only two are merged.
+    pa, pb = a.pos, b.pos
+    if pa and pb:
+        pos = dict(pa)
+        pos.update(pb)
         r.pos = pos
+    else:
+        r.pos = pa or pb
     return r
+
+
+_NEW_ATTRS = Attrs.__new__
 
 
 def canonicalize_path(path: str) -> str:

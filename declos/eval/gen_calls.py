@@ -45,6 +45,8 @@ _STRICT_FIRST = {
     "genList": 1,
     "mapAttrs": 1,
 }
+# Builtin arguments computed in place nest `try` blocks: at most this deep.
+MAX_TRIES = 8
 # Arguments `lazy` passes without a thunk anyway.
 _CHEAP = (ast.Int, ast.Float, ast.Str, ast.Lambda, ast.Var)
 
@@ -160,7 +162,7 @@ class CallsGen(GenHost):
         eager = None
         if prim is not None and len(args) >= prim.arity:
             eager = _STRICT_FIRST.get(prim.name)
-            if eager is not None and type(args[eager]) in _CHEAP:
+            if eager is not None and (type(args[eager]) in _CHEAP or fn.tries >= MAX_TRIES):
                 eager = None
         lazies = [self.lazy(a, fn, scope) if i != eager else "" for i, a in enumerate(args)]
         if prim is not None:
@@ -171,7 +173,9 @@ class CallsGen(GenHost):
                 if eager is not None:
                     # Forced first thing by the builtin: computed here, in
                     # its error handler, rather than through a thunk.
+                    fn.tries += 1
                     lazies[eager] = self.expr(args[eager], fn, scope)
+                    fn.tries -= 1
                 given = ", ".join(lazies[: prim.arity])
                 fn.emit(f"{r} = {prim_code}.fn(EV, {given})")
             with fn.block("except EvalError as _e:"):

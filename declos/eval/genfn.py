@@ -19,13 +19,16 @@ INDENT = "    "
 
 
 class Fn:
-    __slots__ = ("name", "lines", "depth", "ntmp", "envs", "args")
+    __slots__ = ("name", "lines", "depth", "ntmp", "envs", "args", "tries")
 
     def __init__(self, name: str, scope: Scope, args: str = "env"):
         self.name = name
         self.args = args
         self.lines: list[str] = []
         self.depth = 1
+        # `try` blocks open around generated code (Python allows 20 nested
+        # blocks): a builtin's argument computed in its handler (gen_calls).
+        self.tries = 0
         self.ntmp = 0
         # id(scope) -> the Python local holding that scope's environment list
         self.envs: dict[int, str] = {id(scope): "env"}

@@ -170,12 +170,12 @@ def build_toplevel(
     generation registered, its activation over)."""
     from declos.eval.instantiate import select_attr_path
     from declos.eval.values import Attrs
-    from declos.options.configuration import _check_config_path, evaluate_configuration
+    from declos.options.configuration import config_file_path, evaluate_configuration
     from declos.store.builtins import evaluator_with_store
 
     if how.accept_built and (built := _built(config, store)) is not None:
         return built
-    config_file = _check_config_path(config)
+    config_file = config_file_path(config)
     chash = config_hash(config_file)
     if how.use_cache:
 

@@ -53,7 +53,7 @@ def select_attr_path(ev: Evaluator, v: Value, path: str, auto_args: Attrs) -> Va
     """`-A a.b.0.c`: attribute names, or list indices where the value is a list."""
     if path == "":
         return v
-    for part in _split_attr_path(path):
+    for part in split_attr_path(path):
         v = auto_call(ev, v, auto_args)
         if type(v) is list and part.isdigit():
             i = int(part)
@@ -72,7 +72,7 @@ def select_attr_path(ev: Evaluator, v: Value, path: str, auto_args: Attrs) -> Va
     return v
 
 
-def _split_attr_path(path: str) -> list[str]:
+def split_attr_path(path: str) -> list[str]:
     parts: list[str] = []
     cur: list[str] = []
     quoted = False
@@ -124,11 +124,11 @@ def run_eval(req: EvalRequest, evaluator: Evaluator | None = None) -> str:
     for path in req.attr_paths or ("",):
         v = select_attr_path(ev, value, path, auto_args)
         v = auto_call(ev, v, auto_args)
-        results.append(_render(ev, v, req))
+        results.append(render_result(ev, v, req))
     return "".join(results)
 
 
-def _render(ev: Evaluator, v: Value, req: EvalRequest) -> str:
+def render_result(ev: Evaluator, v: Value, req: EvalRequest) -> str:
     if req.output == "json":
         from declos.eval.builtins.json import to_json_text
 

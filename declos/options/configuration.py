@@ -94,7 +94,9 @@ def find_module_list(ev: Evaluator) -> str | None:
     return None
 
 
-def _check_config_path(config_path: str) -> str:
+def config_file_path(config_path: str) -> str:
+    """The file a configuration argument names: the file itself, or a directory's
+    default.dcl / default.nix / configuration.dcl / configuration.nix."""
     path = os.path.abspath(config_path)
     if not os.path.exists(path):
         raise ConfigurationError(f"configuration file '{config_path}' does not exist")
@@ -128,7 +130,7 @@ def evaluate_configuration(
     `evaluator` lets the caller supply one with a store installed (the CLI
     does); otherwise a plain one on `search_path` is made.
     """
-    path = _check_config_path(config_path)
+    path = config_file_path(config_path)
     if evaluator is None:
         evaluator = Evaluator(search_path=list(search_path), library=library_search_path())
     ev = evaluator

@@ -28,14 +28,14 @@ import os
 from declos.diagnostics import DeclosError
 from declos.eval.instantiate import (
     EvalRequest,
-    _render,
-    _split_attr_path,
     evaluate_input,
+    render_result,
     run_eval,
     select_attr_path,
+    split_attr_path,
 )
 from declos.eval.values import Attrs, Closure, Thunk, force
-from declos.options.configuration import _check_config_path, evaluate_configuration
+from declos.options.configuration import config_file_path, evaluate_configuration
 
 ROOTS = ("config", "options", "pkgs")
 MODULE_ARGS = frozenset(("config", "options", "lib", "pkgs", "modulesPath"))
@@ -75,7 +75,7 @@ def run_eval_or_configuration(req: EvalRequest, ev) -> str:
     """`run_eval`, or the configuration's values when FILE is a module (see above)."""
     if req.file is None or not req.attr_paths:
         return run_eval(req, ev)
-    if any(_split_attr_path(p)[0] not in ROOTS for p in req.attr_paths):
+    if any(split_attr_path(p)[0] not in ROOTS for p in req.attr_paths):
         try:
             return run_eval(req, ev)
         except DeclosError as err:
@@ -83,7 +83,7 @@ def run_eval_or_configuration(req: EvalRequest, ev) -> str:
             if not req.args and not err.suggestions and _file_is_module(ev, req.file):
                 err.suggestions = [f"`config.{p}'" for p in req.attr_paths]
             raise
-    path = _check_config_path(req.file) if os.path.isdir(req.file) else req.file
+    path = config_file_path(req.file) if os.path.isdir(req.file) else req.file
     value, _ = evaluate_input(ev, path, None, ())
     if not is_module(value):
         return run_eval(req, ev)
@@ -103,7 +103,7 @@ def run_eval_or_configuration(req: EvalRequest, ev) -> str:
     out = []
     for attr_path in req.attr_paths:
         v = select_attr_path(ev, top, attr_path, Attrs())
-        out.append(_render(ev, v, req))
+        out.append(render_result(ev, v, req))
     return "".join(out)
 
 

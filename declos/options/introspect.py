@@ -182,9 +182,9 @@ def _sub_options(ev, loc, opt, include_internal, out) -> None:
 
 
 def _split(name: str) -> tuple[str, ...]:
-    from declos.eval.instantiate import _split_attr_path
+    from declos.eval.instantiate import split_attr_path
 
-    return tuple(_split_attr_path(name))
+    return tuple(split_attr_path(name))
 
 
 def select_options(ev, options, infos: list[OptionInfo], names: list[str]) -> list[OptionInfo]:

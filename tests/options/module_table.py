@@ -17,6 +17,8 @@ import io
 import os
 import re
 
+import pytest
+
 from declos.cli import main
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "golden", "modules")
@@ -49,6 +51,14 @@ def case_id(case: tuple) -> str:
 def params(cases: list[tuple]) -> list[tuple]:
     """Normalise cases to (path, modules, expected, args) for parametrize."""
     return [c if len(c) == 4 else (*c, "") for c in cases]
+
+
+def table(cases: list[tuple]):
+    """`@table(CASES)` over a test taking (path, modules, expected, args)."""
+    return pytest.mark.parametrize(
+        ("path", "modules", "expected", "args"),
+        [pytest.param(*c, id=case_id(c)) for c in params(cases)],
+    )
 
 
 def run_case(path: str, modules: list[str], expected, args: str = "") -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 
-import pytest
-from module_table import FIXTURES, case_id, params
+from module_table import FIXTURES, params, table
 from test_modules_force_freeform import FORCE_FREEFORM_CASES
 from test_modules_priorities import PRIORITY_CASES
 
@@ -71,10 +70,7 @@ def compare(path: str, modules: list[str], args: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize(
-    ("path", "modules", "expected", "args"),
-    [pytest.param(*c, id=case_id(c)) for c in params(CASES)],
-)
+@table(CASES)
 def test_explain_uses_what_the_module_system_uses(path, modules, expected, args):
     on_deep_stack(compare, path, modules, args)
 

@@ -9,8 +9,7 @@ lib/types.nix.  test_modsys_differential.py runs these cases both ways.
 
 from __future__ import annotations
 
-import pytest
-from module_table import NOVALUE, Err, case_id, params, run_case
+from module_table import NOVALUE, Err, run_case, table
 
 EVAL_CASES = [
     # The result of evalModules.
@@ -200,9 +199,6 @@ EVAL_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("path", "modules", "expected", "args"),
-    [pytest.param(*c, id=case_id(c)) for c in params(EVAL_CASES)],
-)
+@table(EVAL_CASES)
 def test_table_modules_eval(path, modules, expected, args):
     run_case(path, modules, expected, args)

@@ -7,8 +7,7 @@ lib/types.nix.  test_modsys_differential.py runs these cases both ways.
 
 from __future__ import annotations
 
-import pytest
-from module_table import MISSING, NOVALUE, Err, case_id, params, run_case
+from module_table import MISSING, NOVALUE, Err, run_case, table
 
 FORCE_FREEFORM_CASES = [
     # mkForce, with and without submodules (nixpkgs' modules.sh).
@@ -258,9 +257,6 @@ FORCE_FREEFORM_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("path", "modules", "expected", "args"),
-    [pytest.param(*c, id=case_id(c)) for c in params(FORCE_FREEFORM_CASES)],
-)
+@table(FORCE_FREEFORM_CASES)
 def test_table_modules_force_freeform(path, modules, expected, args):
     run_case(path, modules, expected, args)

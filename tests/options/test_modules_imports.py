@@ -8,8 +8,7 @@ lib/types.nix.  test_modsys_differential.py runs these cases both ways.
 
 from __future__ import annotations
 
-import pytest
-from module_table import MISSING, MP, Err, case_id, params, run_case
+from module_table import MISSING, MP, Err, run_case, table
 
 IMPORT_CASES = [
     # Imports of every form.
@@ -230,9 +229,6 @@ IMPORT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("path", "modules", "expected", "args"),
-    [pytest.param(*c, id=case_id(c)) for c in params(IMPORT_CASES)],
-)
+@table(IMPORT_CASES)
 def test_table_modules_imports(path, modules, expected, args):
     run_case(path, modules, expected, args)

@@ -8,8 +8,7 @@ lib/types.nix.  test_modsys_differential.py runs these cases both ways.
 
 from __future__ import annotations
 
-import pytest
-from module_table import NOVALUE, Err, case_id, params, run_case
+from module_table import NOVALUE, Err, run_case, table
 
 PRIORITY_CASES = [
     ("config.value", ["declare-int", "define-value-default-2", "define-value-override-900"], "900"),
@@ -134,9 +133,6 @@ PRIORITY_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("path", "modules", "expected", "args"),
-    [pytest.param(*c, id=case_id(c)) for c in params(PRIORITY_CASES)],
-)
+@table(PRIORITY_CASES)
 def test_table_modules_priorities(path, modules, expected, args):
     run_case(path, modules, expected, args)

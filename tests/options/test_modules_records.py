@@ -8,8 +8,7 @@ lib/types.nix.  test_modsys_differential.py runs these cases both ways.
 
 from __future__ import annotations
 
-import pytest
-from module_table import Err, case_id, params, run_case
+from module_table import Err, run_case, table
 
 RECORD_CASES = [
     ("options.documented.isDefined", ["declare-documented"], "true"),
@@ -159,9 +158,6 @@ RECORD_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("path", "modules", "expected", "args"),
-    [pytest.param(*c, id=case_id(c)) for c in params(RECORD_CASES)],
-)
+@table(RECORD_CASES)
 def test_table_modules_records(path, modules, expected, args):
     run_case(path, modules, expected, args)

@@ -8,8 +8,7 @@ lib/types.nix.  test_modsys_differential.py runs these cases both ways.
 
 from __future__ import annotations
 
-import pytest
-from module_table import Err, case_id, params, run_case
+from module_table import Err, run_case, table
 
 SUBMODULE_CASES = [
     # submoduleWith: specialArgs, shorthandOnlyDefinesConfig, modules, paths.
@@ -119,9 +118,6 @@ SUBMODULE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("path", "modules", "expected", "args"),
-    [pytest.param(*c, id=case_id(c)) for c in params(SUBMODULE_CASES)],
-)
+@table(SUBMODULE_CASES)
 def test_table_modules_submodules(path, modules, expected, args):
     run_case(path, modules, expected, args)

@@ -8,8 +8,7 @@ lib/types.nix.  test_modsys_differential.py runs these cases both ways.
 
 from __future__ import annotations
 
-import pytest
-from module_table import TB, Err, T, bad, case_id, neither, params, run_case
+from module_table import TB, Err, T, bad, neither, run_case, table
 
 TYPE_CHECK_CASES = [
     # Descriptions.
@@ -309,9 +308,6 @@ TYPE_CHECK_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("path", "modules", "expected", "args"),
-    [pytest.param(*c, id=case_id(c)) for c in params(TYPE_CHECK_CASES)],
-)
+@table(TYPE_CHECK_CASES)
 def test_table_types_checks(path, modules, expected, args):
     run_case(path, modules, expected, args)

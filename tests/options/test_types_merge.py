@@ -9,8 +9,7 @@ lib/types.nix.  test_modsys_differential.py runs these cases both ways.
 
 from __future__ import annotations
 
-import pytest
-from module_table import NOVALUE, TC, Err, case_id, params, run_case
+from module_table import NOVALUE, TC, Err, run_case, table
 
 TYPE_MERGE_CASES = [
     # Two different definitions: which types merge and which conflict.
@@ -331,9 +330,6 @@ TYPE_MERGE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("path", "modules", "expected", "args"),
-    [pytest.param(*c, id=case_id(c)) for c in params(TYPE_MERGE_CASES)],
-)
+@table(TYPE_MERGE_CASES)
 def test_table_types_merge(path, modules, expected, args):
     run_case(path, modules, expected, args)

@@ -114,18 +114,15 @@ def open_system(args: argparse.Namespace, locked: bool, recover: bool = True):
 
 
 def store_paths(store, args_paths: list[str]) -> list[str]:
-    """Store paths from arguments that are store paths or links to them (`result`)."""
-    from declos.store.cache_narinfo import CacheError
+    """Store paths from arguments that are store paths or links to them (`result`);
+    a path that is malformed, outside the store or not valid is an error."""
     from declos.store.paths import StorePathError
 
     out = []
     for arg in args_paths:
         real = os.path.realpath(arg) if os.path.islink(arg) else os.path.abspath(arg)
-        try:
-            path = str(store.path_of(real))
-        except StorePathError as e:
-            raise CacheError(e.message) from None
+        path = str(store.path_of(real))
         if not store.is_valid(path):
-            raise CacheError(f"path '{path}' is not valid")
+            raise StorePathError(f"path '{path}' is not valid")
         out.append(path)
     return out

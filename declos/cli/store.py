@@ -9,7 +9,6 @@ itself; this module parses arguments, prints results (one path per line, or
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 from declos.cli.output import say
@@ -79,21 +78,10 @@ def _run_verify(args) -> int:
 
 
 def _run_path_info(args) -> int:
-    from declos.store.paths import StorePathError
-
     rows = []
     with open_store(args) as store:
-        for arg in args.paths:
-            real = os.path.realpath(arg) if os.path.islink(arg) else os.path.abspath(arg)
-            try:
-                path = str(store.path_of(real))
-            except StorePathError as e:
-                sys.stderr.write(f"error: {e.message}\n")
-                return 1
+        for path in store_paths(store, args.paths):
             info = store.query_path_info(path)
-            if info is None:
-                sys.stderr.write(f"error: path '{path}' is not valid\n")
-                return 1
             row = {
                 "path": path,
                 "narHash": info.nar_hash,
@@ -125,14 +113,7 @@ def _run_why_depends(args) -> int:
     import networkx as nx
 
     with open_store(args) as store:
-        ends = []
-        for arg in (args.a, args.b):
-            real = os.path.realpath(arg) if os.path.islink(arg) else os.path.abspath(arg)
-            path = str(store.path_of(real))
-            if not store.is_valid(path):
-                sys.stderr.write(f"error: path '{path}' is not valid\n")
-                return 1
-            ends.append(path)
+        ends = store_paths(store, [args.a, args.b])
         graph = nx.DiGraph()
         for p in store.closure([ends[0]]):
             graph.add_node(p)

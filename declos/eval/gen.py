@@ -173,10 +173,21 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         span = span if span is not None else getattr(node, "span", None)
         return f"Thunk({body}, {fn.env_at(scope, 0)}, {self.span(span)})"
 
-    def lazy(self, node: Any, fn: Fn, scope: Scope, name: Any = None, span: Any = None) -> str:
+    def lazy(
+        self,
+        node: Any,
+        fn: Fn,
+        scope: Scope,
+        name: Any = None,
+        span: Any = None,
+        select: bool = True,
+    ) -> str:
         """A value or thunk for a lazy position: no thunk for a constant, a
         lambda or a variable's slot (lists and sets are thunks, as in Nix:
-        printing shows `<CODE>` for them until forced)."""
+        printing shows `<CODE>` for them until forced), nor, with `select`,
+        for `x.a` already there.  A DCL function's argument keeps its own
+        thunk: `declos options --explain` shows where an mkIf condition was
+        written from the span of the thunk `mkIf` was given."""
         t = type(node)
         if t is ast.Int or t is ast.Float:
             return self._number(node, fn, scope)
@@ -188,7 +199,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
             fetch = self.var_fetch(node, fn, scope)
             if fetch is not None:
                 return fetch
-        if t is ast.Select and node.default is None and type(node.expr) is ast.Var:
+        if select and t is ast.Select and node.default is None and type(node.expr) is ast.Var:
             return self.lazy_select(node, fn, scope, span)
         return self.thunk(node, fn, scope, span)
 

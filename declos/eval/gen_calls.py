@@ -164,7 +164,10 @@ class CallsGen(GenHost):
             eager = _STRICT_FIRST.get(prim.name)
             if eager is not None and (type(args[eager]) in _CHEAP or fn.tries >= MAX_TRIES):
                 eager = None
-        lazies = [self.lazy(a, fn, scope) if i != eager else "" for i, a in enumerate(args)]
+        lazies = [
+            self.lazy(a, fn, scope, select=prim is not None) if i != eager else ""
+            for i, a in enumerate(args)
+        ]
         if prim is not None:
             if len(lazies) < prim.arity:
                 return f"PrimOpApp({prim_code}, ({''.join(a + ', ' for a in lazies)}))"

@@ -49,9 +49,13 @@ def _select(v: Value, name: str) -> Any:
     """`v.name`, forced (v is forced)."""
     if type(v) is not Attrs:
         raise EvalError(f"expected a set but found {_show_type(v)}")
-    if name not in v:
+    x = v.get(name, _ABSENT)
+    if x is _ABSENT:
         raise EvalError(f"attribute '{name}' missing")
-    return force(v[name])
+    return x.force() if type(x) is Thunk else x
+
+
+_ABSENT = object()
 
 
 def _lazy_get(v: Attrs, name: str) -> Any:
@@ -144,27 +148,22 @@ def _less(a: Value, b: Value) -> bool:
     return ops.less_than(a, b)
 
 
-def _prio(d: Value) -> object:
-    """getPrio: `def.value.priority` of an override, else 100."""
-    value = _select(force(d), "value")
-    if _type_is(value, "override"):
-        return _select(value, "priority")
-    return DEFAULT_OVERRIDE_PRIORITY
-
-
 def filter_overrides(defs: list) -> tuple[list, object]:
-    prios = []
+    # One pass forces each definition, its value and an override's
+    # priority (getPrio), in order; the second keeps the highest's.
+    entries = []
     highest: object = 9999
     for d in defs:
-        p = _prio(d)
-        prios.append(p)
+        dv = d.force() if type(d) is Thunk else d
+        value = _select(dv, "value")
+        override = _type_is(value, "override")
+        p = _select(value, "priority") if override else DEFAULT_OVERRIDE_PRIORITY
+        entries.append((dv, value, override, p))
         highest = p if _less(p, highest) else highest  # lib.trivial.min (getPrio def) prio
     values = []
-    for d, p in zip(defs, prios):
-        if ops.equals(p, highest):
-            dv = force(d)
-            value = _select(dv, "value")
-            if _type_is(value, "override"):
+    for dv, value, override, p in entries:
+        if (p == highest) if type(p) is int and type(highest) is int else ops.equals(p, highest):
+            if override:
                 dv = ops.update(dv, Attrs({"value": _lazy_get(value, "content")}))
             values.append(dv)
     return values, highest
@@ -172,13 +171,20 @@ def filter_overrides(defs: list) -> tuple[list, object]:
 
 def _lazy_pair(compute: Any) -> Attrs:
     """`{ values; highestPrio; }` whose two attributes share one computation."""
-    shared = Thunk(lambda _env: compute(), None)
-    return Attrs(
-        {
-            "values": Thunk(lambda _env: shared.force()[0], None),
-            "highestPrio": Thunk(lambda _env: shared.force()[1], None),
-        }
-    )
+    shared = Thunk(_run, compute)
+    return Attrs({"values": Thunk(_first, shared), "highestPrio": Thunk(_second, shared)})
+
+
+def _run(compute: Any) -> Any:
+    return compute()
+
+
+def _first(shared: Thunk) -> Any:
+    return shared.force()[0]
+
+
+def _second(shared: Thunk) -> Any:
+    return shared.force()[1]
 
 
 @accelerator("__declosFilterOverrides'", ("defs",))

@@ -225,22 +225,28 @@ def translate(pattern: str) -> bytes:
 _CACHE: dict[str, tuple] = {}
 
 
-def compile_ere(pattern: str) -> tuple[re.Pattern[bytes], Any]:
-    """(re pattern, POSIX-longest pattern or None) for an ERE, cached."""
+def compile_ere(pattern: str, longest: bool = False) -> tuple[re.Pattern[bytes], Any]:
+    """(re pattern, POSIX-longest pattern or None) for an ERE, cached.  The
+    POSIX twin of a pattern with an alternation is made only when `longest`
+    asks for it: `split` needs it, `match` does not (it takes the whole
+    string either way), and importing the `regex` module costs ~9 ms, which
+    every evaluation of the module library paid for its `match`es."""
     hit = _CACHE.get(pattern)
-    if hit is not None:
+    if hit is not None and (not longest or hit[1] is not None or b"|" not in hit[0].pattern):
         return hit
-    try:
-        py = translate(pattern)
-        compiled = re.compile(py, re.DOTALL)
-    except (RegexSyntaxError, re.error, OverflowError, RecursionError):
-        raise EvalError(f"invalid regular expression '{pattern}'") from None
-    longest = None
-    if b"|" in py:
+    if hit is not None:
+        compiled = hit[0]
+    else:
+        try:
+            compiled = re.compile(translate(pattern), re.DOTALL)
+        except (RegexSyntaxError, re.error, OverflowError, RecursionError):
+            raise EvalError(f"invalid regular expression '{pattern}'") from None
+    posix = None
+    if longest and b"|" in compiled.pattern:
         import regex as _regex  # POSIX leftmost-longest mode; imported only when needed
 
-        longest = _regex.compile(py, _regex.DOTALL | _regex.POSIX)
-    hit = (compiled, longest)
+        posix = _regex.compile(compiled.pattern, _regex.DOTALL | _regex.POSIX)
+    hit = (compiled, posix)
     _CACHE[pattern] = hit
     return hit
 
@@ -268,7 +274,7 @@ def match(ev, regex_, s):
 @builtin("split", ("regex", "str"))
 def split(ev, regex_, s):
     pattern = force_string_text(regex_, arg_ctx(0, "split"))
-    compiled, longest = compile_ere(pattern)
+    compiled, longest = compile_ere(pattern, longest=True)
     v = force_string(s, arg_ctx(1, "split"))
     text = string_text(v)
     data = text.encode("utf-8", "surrogateescape")

@@ -360,10 +360,11 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         return (r is None or r.depth is None) and name in self.globals
 
     def known_builtin(self, node, scope):
-        """`builtins.NAME` (the global `builtins`): its value, or None."""
+        """`builtins.NAME` (the global `builtins`): its value, or None.  Also
+        `builtins.NAME or …` when NAME is there (the module system's Python
+        accelerators): the code cache's key covers the names in `builtins`."""
         if (
             type(node) is ast.Select
-            and node.default is None
             and len(node.path) == 1
             and type(node.path[0]) is str
             and type(node.expr) is ast.Var

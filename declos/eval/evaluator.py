@@ -204,6 +204,27 @@ class Evaluator:
     def call_n(self, fn: Value, args: list, span: Span | None = None) -> Value:
         if type(fn) is PrimOp and fn.arity == len(args):
             return self._run_primop(fn, tuple(args), span)
+        if (
+            len(args) > 1
+            and type(fn) is Closure
+            and fn.code.formals is None
+            and fn.code.inner is not None
+        ):
+            # A curried closure: down its inner codes while arguments last,
+            # as call2 does for two.
+            code, env, i, last = fn.code, fn.env, 0, len(args) - 1
+            while i < last and code.inner is not None:
+                env = [env, args[i]]
+                code = code.inner
+                i += 1
+            try:
+                fn = code.body([env, args[i]])
+            except RecursionError:
+                raise StackOverflow(OVERFLOW, span) from None
+            except EvalError as e:
+                errors.add_frame(e, span)
+                raise
+            args = args[i + 1 :]
         for arg in args:
             fn = self.call(fn, arg, span)
         return fn

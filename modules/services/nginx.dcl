@@ -27,14 +27,14 @@ let
   opts = options.services.nginx;
   checks = import ../system/checks-lib.dcl { inherit lib; };
 
-  # Origins of the lines `name value;` written from a typed option.
-  directiveOrigin = opt: name: value:
-    checks.valueOrigin opt (lib.optionalString (value != null)
+  # Origins of the lines `name value;` written from a typed option (`shown`: its block's path, shown once).
+  directiveOrigin = shown: opt: name: value:
+    checks.valueOriginIn shown opt (lib.optionalString (value != null)
       "${name} ${if builtins.isInt value then toString value else "${value}"};\n");
 
   # Internal option of a vhost or location: where its lines come from.
   checkOriginsOption = origins: mkOption {
-    type = types.listOf types.raw;
+    type = checks.originsType;
     internal = true;
     visible = false;
     readOnly = true;
@@ -42,15 +42,15 @@ let
     description = "Where the lines of this block in nginx.conf come from, for the check's errors.";
   };
 
-  locationModule = { name, config, options, ... }: {
+  locationModule = { name, config, options, ... }: let here = lib.showOption (lib.init options.root.loc); in {
     options = {
       _checkOrigins = checkOriginsOption (checks.definitionOrigins options.extraConfig ++ [
-        (directiveOrigin options.proxyPass "proxy_pass" config.proxyPass)
-        (directiveOrigin options.index "index" config.index)
-        (directiveOrigin options.tryFiles "try_files" config.tryFiles)
-        (directiveOrigin options.return "return" config.return)
-        (directiveOrigin options.root "root" config.root)
-        (directiveOrigin options.alias "alias" config.alias)
+        (directiveOrigin here options.proxyPass "proxy_pass" config.proxyPass)
+        (directiveOrigin here options.index "index" config.index)
+        (directiveOrigin here options.tryFiles "try_files" config.tryFiles)
+        (directiveOrigin here options.return "return" config.return)
+        (directiveOrigin here options.root "root" config.root)
+        (directiveOrigin here options.alias "alias" config.alias)
       ]);
       proxyPass = mkOption {
         type = types.nullOr types.str;
@@ -138,12 +138,12 @@ let
     };
   };
 
-  vhostModule = { name, config, options, ... }: {
+  vhostModule = { name, config, options, ... }: let here = lib.showOption (lib.init options.root.loc); in {
     options = {
       _checkOrigins = checkOriginsOption (checks.definitionOrigins options.extraConfig ++ [
-        (directiveOrigin options.root "root" config.root)
-        (directiveOrigin options.sslCertificate "ssl_certificate" config.sslCertificate)
-        (directiveOrigin options.sslCertificateKey "ssl_certificate_key" config.sslCertificateKey)
+        (directiveOrigin here options.root "root" config.root)
+        (directiveOrigin here options.sslCertificate "ssl_certificate" config.sslCertificate)
+        (directiveOrigin here options.sslCertificateKey "ssl_certificate_key" config.sslCertificateKey)
       ] ++ lib.concatMap (l: l._checkOrigins) (lib.attrValues config.locations));
       _sslDefinedAt = mkOption {
         type = types.listOf types.str;

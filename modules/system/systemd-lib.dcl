@@ -9,6 +9,8 @@
 let
   inherit (lib) mkOption types;
 
+  checks = import ./checks-lib.dcl { inherit lib; };
+
   unitScalar = types.oneOf [ types.bool types.int types.str types.path types.package ];
 in
 rec {
@@ -104,7 +106,7 @@ rec {
           description = "Whether a changed unit is reloaded instead of restarted.";
         };
         _checkOrigins = mkOption {
-          type = types.listOf types.raw;
+          type = checks.originsType;
           internal = true;
           visible = false;
           default = [ ];
@@ -190,9 +192,9 @@ rec {
   # [Unit] names rendered from the common options.
   checkOrigins = options: config: section:
     let
-      checks = import ./checks-lib.dcl { inherit lib; };
+      shown = lib.showOption (lib.init options.description.loc);
       keys = opt: value: checks.keyOrigins opt value (k: v: attrsToSection { ${k} = v; });
-      named = opt: key: value: checks.valueOrigin opt (attrsToSection { ${key} = value; });
+      named = opt: key: value: checks.valueOriginIn shown opt (attrsToSection { ${key} = value; });
     in
     keys options.unitConfig config.unitConfig
     ++ keys options.${section} config.${section}
@@ -204,7 +206,7 @@ rec {
 
   # The internal option carrying a unit's origins.
   checkOriginsOption = origins: mkOption {
-    type = types.listOf types.raw;
+    type = checks.originsType;
     internal = true;
     visible = false;
     readOnly = true;

@@ -5,9 +5,12 @@ Each program is evaluated by `declos eval --strict` and, when installed, by
 reported is the ratio of median CPU times (declos / Nix; wall times too)
 and their geometric mean, with each one's peak memory (max RSS).  Both run as fresh processes, so
 start-up is included for both; declos's parse cache is warm (a first run
-fills it), as it is for any file evaluated before.
+fills it), as it is for any file evaluated before.  declos runs as users
+run it, the `declos` script of a non-editable install of the checkout made
+for the run (bench/install.py; `--checkout`: `python -m declos` of the
+current environment).
 
-    python bench/eval.py [--rounds N] [--only NAME]
+    python bench/eval.py [--rounds N] [--only NAME] [--checkout]
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 
+from install import declos_command
 from stack import print_table, run
 
 PROGRAMS = {
@@ -105,9 +108,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only")
+    ap.add_argument("--checkout", action="store_true", help="python -m declos, not installed")
     args = ap.parse_args()
     nix = shutil.which("nix-instantiate")
-    env = dict(os.environ, DECLOS_CACHE_DIR=tempfile.mkdtemp(prefix="declos-bench-cache-"))
+    work = tempfile.mkdtemp(prefix="declos-bench-")
+    declos, _ = declos_command(work, args.checkout)
+    env = dict(os.environ, DECLOS_CACHE_DIR=os.path.join(work, "cache"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # start-up as users have it
     rows = []
     for name, program in PROGRAMS.items():
@@ -115,7 +121,7 @@ def main() -> None:
             continue
         with tempfile.NamedTemporaryFile("w", suffix=".nix", delete=False) as f:
             f.write(program)
-        ours_cmd = [sys.executable, "-m", "declos", "eval", "--strict", f.name]
+        ours_cmd = [*declos, "eval", "--strict", f.name]
         run(ours_cmd, env)  # warm the parse cache, as any second run would be
         ours, theirs = [], []
         for _ in range(args.rounds):
@@ -125,6 +131,7 @@ def main() -> None:
         rows.append((name, ours, theirs))
         os.unlink(f.name)
     print_table(rows, "program")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,11 @@ N/2 nginx virtual hosts, 3N/10 services) both evaluators compute
     (import <declos/lib>).evalModules {
       modules = [ CONFIG ] ++ import <declos/modules/module-list.dcl>; … }
 
-declos as `declos eval FILE`, Nix as `nix-instantiate --eval FILE`, each a
+declos as `declos eval FILE`, run as users run it: the `declos` script of
+a non-editable install of the checkout made for the run (bench/install.py:
+a fresh venv, `pip install --no-deps` of the checkout with its .pyc files,
+the dependencies seen from the current environment; `--checkout` runs
+`python -m declos` of the current environment instead).  Nix as `nix-instantiate --eval FILE`, each a
 fresh process (start-up included), alternating, several rounds.  Nix
 imports a directory through its `default.nix`, so it gets `<declos/lib>` and
 `<declos/pkgs>` through two one-line shims; everything else (lib, module
@@ -16,7 +20,7 @@ The drvPaths must be identical.  Reported per configuration: median CPU
 time (user + system) of each and their ratio, the ratio of median wall
 times, peak memory (max RSS) of each, and the geometric means.
 
-    python bench/stack.py [--rounds N] [-n USERS] [--only NAME] [--no-nix]
+    python bench/stack.py [--rounds N] [-n USERS] [--only NAME] [--no-nix] [--checkout]
 
 CI does not run it (a benchmark, not a timed test).
 """
@@ -33,10 +37,9 @@ import sys
 import tempfile
 import time
 
+from install import declos_command, modules_dir
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OPTIONS = os.path.join(ROOT, "declos", "options")
-MODULES = os.path.join(ROOT, "modules")
-PKGS = os.path.join(ROOT, "declos", "store", "pkgs")
 
 TOPLEVEL = """\
 ((import <declos/lib>).evalModules {{
@@ -112,17 +115,19 @@ def generate_large(directory: str, users: int) -> str:
     return path
 
 
-def write_shims(directory: str) -> list[str]:
-    """`-I` entries for Nix: `<declos/lib>` and `<declos/pkgs>` as directories
-    whose default.nix imports the project's default.dcl."""
+def write_shims(directory: str, package: str) -> list[str]:
+    """`-I` entries for Nix: `<declos/lib>` and `<declos/pkgs>` of the declos
+    `package` directory as directories whose default.nix imports its default.dcl."""
     entries = []
-    for name, target in (("lib", os.path.join(OPTIONS, "lib")), ("pkgs", PKGS)):
+    options = os.path.join(package, "options")
+    pkgs = os.path.join(package, "store", "pkgs")
+    for name, target in (("lib", os.path.join(options, "lib")), ("pkgs", pkgs)):
         d = os.path.join(directory, "shim", name)
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "default.nix"), "w") as f:
             f.write(f"import {os.path.join(target, 'default.dcl')}\n")
         entries.append(f"declos/{name}={d}")
-    return entries + [f"declos={OPTIONS}", f"declos/modules={MODULES}"]
+    return entries + [f"declos={options}", f"declos/modules={modules_dir(package)}"]
 
 
 def nix_entry(directory: str, entry: str) -> str:
@@ -166,13 +171,15 @@ def main() -> None:
     ap.add_argument("-n", "--users", type=int, default=100, help="users of the large config")
     ap.add_argument("--only", help="one configuration by name")
     ap.add_argument("--no-nix", action="store_true", help="declos only")
+    ap.add_argument("--checkout", action="store_true", help="python -m declos, not installed")
     args = ap.parse_args()
     nix = None if args.no_nix else shutil.which("nix-instantiate")
     work = tempfile.mkdtemp(prefix="declos-stack-")
     try:
+        declos, package = declos_command(work, args.checkout)
         configs = {n: (os.path.join(ROOT, p), i) for n, (p, i) in EXAMPLES.items()}
         configs[f"large-{args.users}"] = (generate_large(work, args.users), [])
-        shims = write_shims(work)
+        shims = write_shims(work, package)
         env = dict(os.environ, DECLOS_CACHE_DIR=os.path.join(work, "cache"))
         env.pop("DECLOS_PATH", None)
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # start-up as users have it
@@ -182,9 +189,9 @@ def main() -> None:
                 continue
             expr = os.path.join(work, f"{name}.nix")
             with open(expr, "w") as f:
-                f.write(TOPLEVEL.format(config=config, modules=MODULES))
+                f.write(TOPLEVEL.format(config=config, modules=modules_dir(package)))
             flags = [x for i in includes for x in ("-I", i)]
-            ours_cmd = [sys.executable, "-m", "declos", "eval", expr, *flags]
+            ours_cmd = [*declos, "eval", expr, *flags]
             nix_flags = [x for i in includes for x in ("-I", nix_entry(work, i))]
             nix_cmd = [nix, "--eval", *nix_flags] + [x for s in shims for x in ("-I", s)] + [expr]
             run(ours_cmd, env)  # warm the parse cache, as any second run would be

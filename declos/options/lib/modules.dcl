@@ -599,12 +599,19 @@ let
         let
           loc = prefix ++ [ name ];
           defns = defsByName.${name} or [ ];
-          defns' = map (d: removeAttrs d (if d.line or null == null then [ "line" ] else [ ])) (defsByName'.${name} or [ ]);
+          defns' = map (d: if d.line or null == null then removeAttrs d [ "line" ] else d) (defsByName'.${name} or [ ]);
           nrOptions = length (filter (m: isOption m.options) decls);
           # A type (or another tagged value) where an option was meant.
           mistyped = filter (m: !isOption m.options && isAttrs m.options && m.options ? _type) decls;
         in
-        if mistyped != [ ] then
+        # One declaration of an option (most names): what the checks below
+        # conclude for it, without their filters.
+        if length decls == 1 && isOption (head decls).options then
+          {
+            matchedOptions = evalOptionValue loc (fixupOptionType loc (mergeOptionDecls loc decls)) defns';
+            unmatchedDefns = [ ];
+          }
+        else if mistyped != [ ] then
           let
             m = head mistyped;
           in

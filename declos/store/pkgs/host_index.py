@@ -64,9 +64,7 @@ class HostIndex:
 
     @classmethod
     def probe(cls) -> HostIndex:
-        import shutil  # here and below: imported by the few evaluations that need them
-
-        if shutil.which("apt-cache") and os.path.isdir(APT_LISTS):
+        if _on_path("apt-cache") and os.path.isdir(APT_LISTS):
             return cls("apt")
         return cls(None)
 
@@ -161,6 +159,17 @@ class HostIndex:
         if self.manager != "apt":
             return ""
         return _run(["dpkg", "--print-architecture"]).strip()
+
+
+def _on_path(program: str) -> bool:
+    """Whether `program` is an executable file in a directory of $PATH
+    (shutil.which's answer, without importing shutil and with it bz2, lzma
+    and fnmatch: ~1.5 ms of every evaluation that touches `pkgs`)."""
+    for d in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(d or os.curdir, program)
+        if os.access(path, os.X_OK) and os.path.isfile(path):
+            return True
+    return False
 
 
 def _run(argv: list[str]) -> str:

@@ -408,6 +408,42 @@ let
     optionalValue = if isDefined then { value = mergedValue; } else { };
   };
 
+  # `fixupOptionType loc (mergeOptionDecls loc [ decl ])` in one set (the
+  # same attributes, forced in the same order), without its two copies.
+  singleOptionDecl =
+    loc: decl:
+    let
+      opt = decl.options;
+      getSubModules = opt.type.getSubModules or null;
+      declarations = [ decl._file ];
+      declarationPositions = [
+        (
+          if decl.pos or null != null then
+            decl.pos
+          else
+            {
+              file = decl._file;
+              line = null;
+              column = null;
+            }
+        )
+      ];
+    in
+    if getSubModules == null then
+      opt
+      // {
+        inherit loc declarations declarationPositions;
+        options = [ ];
+        type = opt.type or types.unspecified;
+      }
+    else
+      opt
+      // {
+        inherit loc declarations declarationPositions;
+        options = [ ];
+        type = opt.type.substSubModules (map (lib.modules.setDefaultModuleLocation decl._file) getSubModules);
+      };
+
   # Several declarations of one option become one.
   mergeOptionDecls =
     loc: opts:
@@ -598,20 +634,23 @@ let
         name: decls:
         let
           loc = prefix ++ [ name ];
-          defns = defsByName.${name} or [ ];
           defns' = map (d: if d.line or null == null then removeAttrs d [ "line" ] else d) (defsByName'.${name} or [ ]);
-          nrOptions = length (filter (m: isOption m.options) decls);
-          # A type (or another tagged value) where an option was meant.
-          mistyped = filter (m: !isOption m.options && isAttrs m.options && m.options ? _type) decls;
         in
         # One declaration of an option (most names): what the checks below
         # conclude for it, without their filters.
         if length decls == 1 && isOption (head decls).options then
           {
-            matchedOptions = evalOptionValue loc (fixupOptionType loc (mergeOptionDecls loc decls)) defns';
+            matchedOptions = evalOptionValue loc (singleOptionDecl loc (head decls)) defns';
             unmatchedDefns = [ ];
           }
-        else if mistyped != [ ] then
+        else
+        let
+          defns = defsByName.${name} or [ ];
+          nrOptions = length (filter (m: isOption m.options) decls);
+          # A type (or another tagged value) where an option was meant.
+          mistyped = filter (m: !isOption m.options && isAttrs m.options && m.options ? _type) decls;
+        in
+        if mistyped != [ ] then
           let
             m = head mistyped;
           in

@@ -40,6 +40,8 @@ import time
 from install import declos_command, modules_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: The checkout's module library (bench/hotspots.py and dclprof.py evaluate in process).
+MODULES = os.path.join(ROOT, "modules")
 
 TOPLEVEL = """\
 ((import <declos/lib>).evalModules {{

@@ -54,7 +54,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from declos.diagnostics import Source
-    from declos.eval.evaluator import run_deep
+    from declos.eval.deep import run_deep
     from declos.eval.values import force
     from declos.store.builtins import EvalStore, evaluator_with_store
 

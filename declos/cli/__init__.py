@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     left to close, since commands close their files, locks and databases
     themselves.  Called with a list (tests, scripts) it returns."""
     if argv is None:
-        from declos.eval.evaluator import keep_last_evaluator
+        from declos.eval.deep import keep_last_evaluator
 
         keep_last_evaluator()
         rc = _main(sys.argv[1:])

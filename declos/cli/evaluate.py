@@ -64,7 +64,7 @@ def _add_eval(sub) -> None:
 
 
 def _run_eval(args: argparse.Namespace) -> int:
-    from declos.eval.evaluator import run_deep
+    from declos.eval.deep import run_deep
     from declos.eval.instantiate import EvalRequest
 
     if why := source_error(args):

@@ -65,7 +65,7 @@ class Outcome:
 
 
 def _load(opts: DeployOptions, store):
-    from declos.eval.evaluator import run_deep
+    from declos.eval.deep import run_deep
     from declos.store.builtins import EvalStore, evaluator_with_store
 
     ev = evaluator_with_store(EvalStore.read_only(store.store_dir), opts.search_path)

@@ -226,7 +226,7 @@ def _evaluate(job: dict) -> NodeResult:
 
 def _serve_one(job: dict) -> NodeResult:
     from declos.diagnostics import DeclosError, render
-    from declos.eval.evaluator import run_deep
+    from declos.eval.deep import run_deep
     from declos.eval.settings import EvalSettings, using
 
     started = time.monotonic()

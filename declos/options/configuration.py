@@ -27,8 +27,9 @@ import threading
 
 from declos.diagnostics import DeclosError, Source
 from declos.dirs import MODULES_PREFIX, library_search_path, modules_dir
+from declos.eval.deep import run_deep
 from declos.eval.errors import EvalError
-from declos.eval.evaluator import Evaluator, run_deep
+from declos.eval.evaluator import Evaluator
 from declos.eval.values import Attrs, PathValue, force
 
 MODULE_LIST = "declos/modules/module-list.dcl"

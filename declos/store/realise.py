@@ -173,7 +173,7 @@ def realise(
     Evaluation runs on a deep-stack thread; building does not need one.
     Failed builds are in `outcome.result.failed` (links are made only for
     what was built)."""
-    from declos.eval.evaluator import run_deep
+    from declos.eval.deep import run_deep
 
     sub = None  # before evaluating: a bad declos.conf fails at once
     # Without substituters given or a `<state>/declos.conf` (cache_config.CONFIG_NAME)

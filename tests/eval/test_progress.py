@@ -91,7 +91,7 @@ def test_q_is_accepted_before_and_after_the_command(argv, tmp_path, capsys):
 
 def test_an_evaluation_counts_files_options_and_derivations(tmp_path, capsys):
     from declos.diagnostics import Source
-    from declos.eval.evaluator import run_deep
+    from declos.eval.deep import run_deep
     from declos.eval.values import force
     from declos.store.builtins import EvalStore, evaluator_with_store
 

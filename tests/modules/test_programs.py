@@ -129,8 +129,8 @@ def test_git_system_config_read_by_git(build):
     assert get("init.defaultBranch") == "main\n"
     assert get("--get-all", "url.https://github.com/.insteadOf") == "gh:\ngithub:\n"
     assert get("--bool", "user.useConfigOnly") == "true\n"
-    if not (s.toplevel / "checks" / "gitconfig").read_text().startswith("not run"):
-        assert (s.toplevel / "checks" / "gitconfig").read_text() == "passed\n"
+    # git is on this host (require above), so the build's check ran
+    assert (s.toplevel / "checks" / "gitconfig").read_text() == "passed\n"
 
 
 def test_git_config_list_keeps_order(build):

@@ -19,6 +19,7 @@
 
 let
   inherit (lib) mkOption types;
+  chk = import ./checks-lib.dcl { inherit lib; };
   vars = lib.mapAttrs (_: v: if builtins.isList v then lib.concatStringsSep ":" v else toString v)
     config.environment.sessionVariables;
 
@@ -47,7 +48,7 @@ in
     environment.variables = config.environment.sessionVariables;
     environment.etc."environment.d/40-declos-session.conf".text = text;
     assertions = lib.mapAttrsToList (n: v: {
-      assertion = builtins.match "[^\n]*" v != null;
+      assertion = chk.isSingleLine v;
       message = "environment.sessionVariables.${n}: the value must be one line (environment.d(5) has no multi-line values).";
     }) vars;
   };

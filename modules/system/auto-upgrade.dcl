@@ -28,6 +28,7 @@ let
   state = "/var/lib/declos/auto-upgrade";
   isPath = lib.hasPrefix "/" cfg.source;
   q = lib.escapeShellArg;
+  chk = import ../config/checks-lib.dcl { inherit lib; };
 
   # Prints the configuration file to switch to, fetching it first (the
   # first and only argument is the state directory).
@@ -133,11 +134,11 @@ in
   config = lib.mkIf cfg.enable {
     assertions = [
       {
-        assertion = cfg.source != "" && builtins.match "[^\n]*" cfg.source != null;
+        assertion = cfg.source != "" && chk.isSingleLine cfg.source;
         message = "system.autoUpgrade.source must name a git repository or an absolute path (it is empty).";
       }
       {
-        assertion = builtins.match "[^/\n][^\n]*" cfg.file != null && !(lib.hasInfix ".." cfg.file);
+        assertion = builtins.match "[^/].*" cfg.file != null && chk.isSingleLine cfg.file && !(lib.hasInfix ".." cfg.file);
         message = "system.autoUpgrade.file must be a relative path inside the repository.";
       }
     ];

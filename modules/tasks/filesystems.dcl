@@ -207,7 +207,7 @@ let
           [Service]
           Type=oneshot
           RemainAfterExit=yes
-          ExecStart=/lib/systemd/systemd-makefs ${fs.fsType} ${what}
+          ExecStart=/lib/systemd/systemd-makefs ${esc fs.fsType} ${esc what}
           TimeoutSec=0
         '';
         restartIfChanged = false;
@@ -282,7 +282,7 @@ let
         message = "${p}${at}: autoFormat needs fsType to name the file system to make (it is \"auto\").";
       }
       {
-        assertion = lib.all (o: builtins.match "[^,\n]+" o != null) fs.options && builtins.match "[^\n]*" fs.fsType != null;
+        assertion = lib.all (o: builtins.match "[^,]+" o != null && chk.isSingleLine o) fs.options && chk.isSingleLine fs.fsType;
         message = "${p}.options${at}: an option may not contain a comma or a line end (each is one mount option).";
       }
       {

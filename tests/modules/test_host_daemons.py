@@ -128,3 +128,9 @@ def test_scripts_do_nothing_on_a_root_that_is_not_live(tmp_path):
     assert "journald" in [x["name"] for x in s.manifest()["activationScripts"]]
     assert not (s.root / "run" / "declos").exists()  # no stamp: nothing was restarted
     assert (s.root / "etc/systemd/journald.conf.d/50-declos.conf").is_symlink()
+
+
+def test_a_carriage_return_cannot_add_a_line(build):
+    # systemd's readers end a line at "\r" as at "\n": either would add a setting.
+    err = build(r'{ services.journald.console = "/dev/tty12\rStorage=none"; }', fails=True)
+    assert "services.journald.console must be one line" in err

@@ -17,6 +17,7 @@ let
   inherit (lib) mkOption types;
   cfg = config.services.journald;
   d = import ./daemon-lib.dcl { inherit lib; };
+  chk = import ../../config/checks-lib.dcl { inherit lib; };
 
   yesNo = b: if b == null then null else if b then "yes" else "no";
   settings = {
@@ -78,7 +79,7 @@ in
 
   config = lib.mkIf configured {
     assertions = [{
-      assertion = builtins.match "[^\n]*" cfg.console != null;
+      assertion = chk.isSingleLine cfg.console;
       message = "services.journald.console must be one line.";
     }];
     environment.etc.${name}.text = text;

@@ -74,6 +74,27 @@ def run_case(path: str, modules: list[str], expected, args: str = "") -> None:
         assert out.getvalue() == expected.replace("FIXTURES", FIXTURES) + "\n"
 
 
+def run(capsys, expr: str, *flags: str) -> tuple[int, str, str]:
+    """`declos eval --strict [flags] -E expr`: exit code, output and error text."""
+    capsys.readouterr()
+    rc = main(["eval", "--strict", *flags, "-E", expr])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return rc, out, err
+
+
+def ok(capsys, expr: str, *flags: str) -> str:
+    rc, out, err = run(capsys, expr, *flags)
+    assert rc == 0, err
+    return out.strip()
+
+
+def fails(capsys, expr: str, *flags: str) -> str:
+    rc, out, err = run(capsys, expr, *flags)
+    assert rc == 1, out
+    return err
+
+
 # Shared by the split tables (test_modules_*.py, test_types_*.py).
 NOVALUE = r"(was accessed but has no value defined|is used but not defined)"
 MISSING = r"attribute '?{0}'? (missing|not found)|does not have attribute `?'?{0}"

@@ -11,32 +11,13 @@ oracle (skipped without nix-instantiate).
 from __future__ import annotations
 
 import pytest
+from module_table import fails, ok, run
 from nix_oracle import NIX_INSTANTIATE, run_nix
 
 from declos.cli import main
 
 LIB = "(import <declos/lib>)"
 needs_nix = pytest.mark.skipif(NIX_INSTANTIATE is None, reason="nix-instantiate is not installed")
-
-
-def run(capsys, expr: str, *flags: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(["eval", "--strict", *flags, "-E", expr])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return rc, out, err
-
-
-def ok(capsys, expr: str, *flags: str) -> str:
-    rc, out, err = run(capsys, expr, *flags)
-    assert rc == 0, err
-    return out.strip()
-
-
-def fails(capsys, expr: str, *flags: str) -> str:
-    rc, out, err = run(capsys, expr, *flags)
-    assert rc == 1, out
-    return err
 
 
 def evaluated(mods: list[str], attr: str, args: str = "") -> str:

@@ -12,18 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from declos.cli import main
+from module_table import fails, ok, run
 
 LIB = "(import <declos/lib>)"
-
-
-def run(capsys, expr: str, *flags: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(["eval", "--strict", *flags, "-E", expr])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return rc, out, err
 
 
 def modules(*mods: str, attr: str = "config") -> str:
@@ -32,18 +23,6 @@ def modules(*mods: str, attr: str = "config") -> str:
         f"let lib = {LIB}; inherit (lib) types mkOption; "
         f"r = lib.evalModules {{ modules = [ {' '.join(f'({m})' for m in mods)} ]; }}; in with r; {attr}"
     )
-
-
-def ok(capsys, expr: str) -> str:
-    rc, out, err = run(capsys, expr)
-    assert rc == 0, err
-    return out.strip()
-
-
-def fails(capsys, expr: str) -> str:
-    rc, out, err = run(capsys, expr)
-    assert rc == 1, out
-    return err
 
 
 # --- attrTag ---------------------------------------------------------------------

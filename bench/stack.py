@@ -120,16 +120,14 @@ def generate_large(directory: str, users: int) -> str:
 def write_shims(directory: str, package: str) -> list[str]:
     """`-I` entries for Nix: `<declos/lib>` and `<declos/pkgs>` of the declos
     `package` directory as directories whose default.nix imports its default.dcl."""
-    entries = []
     options = os.path.join(package, "options")
     pkgs = os.path.join(package, "store", "pkgs")
-    for name, target in (("lib", os.path.join(options, "lib")), ("pkgs", pkgs)):
-        d = os.path.join(directory, "shim", name)
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, "default.nix"), "w") as f:
-            f.write(f"import {os.path.join(target, 'default.dcl')}\n")
-        entries.append(f"declos/{name}={d}")
-    return entries + [f"declos={options}", f"declos/modules={modules_dir(package)}"]
+    return [
+        nix_entry(directory, f"declos/lib={os.path.join(options, 'lib')}"),
+        nix_entry(directory, f"declos/pkgs={pkgs}"),
+        f"declos={options}",
+        f"declos/modules={modules_dir(package)}",
+    ]
 
 
 def nix_entry(directory: str, entry: str) -> str:

@@ -35,7 +35,7 @@ from declos.store.cache_keys import PublicKey, SecretKey, verify_any
 from declos.store.cache_narinfo import NIX_CACHE_INFO, CacheError, CacheInfo, NarInfo, narinfo_name
 from declos.store.cache_transport import EXTENSIONS, Compressor, decompressor, open_source
 from declos.store.export import references_first
-from declos.store.hashing import Hash, nar_chunks
+from declos.store.hashing import Hash, nar_hash
 from declos.store.nar import StreamReader
 from declos.store.receive import Incoming, Receiver
 from declos.store.store import Store
@@ -98,15 +98,9 @@ def push(
         f, tmp = dest.temp_file()
         try:
             with f:
-                nar = hashlib.sha256()
-                size = 0
                 comp = Compressor(compression, f, level)
-                for chunk in nar_chunks(path):
-                    nar.update(chunk)
-                    size += len(chunk)
-                    comp.write(chunk)
+                got, _ = nar_hash(path, sink=comp.write)
                 comp.finish()
-                got = Hash("sha256", nar.digest())
                 if str(got) != info.nar_hash:
                     raise CacheError(
                         f"path '{path}' was modified since it became valid (NAR hash {got}, "

@@ -258,6 +258,8 @@ class DirDest:
     def temp_file(self) -> tuple[BinaryIO, str]:
         nar_dir = os.path.join(self.root, "nar")
         os.makedirs(nar_dir, mode=0o755, exist_ok=True)  # on the first write only
+        if os.path.islink(nar_dir):  # every file is written there first: not out of the cache
+            raise CacheError(f"cannot push to '{self.url}': its 'nar' is a symlink")
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=nar_dir)
         return os.fdopen(fd, "w+b"), tmp
 

@@ -23,12 +23,12 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from typing import BinaryIO
 
+from declos.store.digraph import DiGraph, lexicographical_topological_sort
 from declos.store.fs import StoreError
-from declos.store.hashing import Hash, NarError, nar_chunks
+from declos.store.hashing import NarError, nar_hash
 from declos.store.nar import StreamReader
 from declos.store.receive import Incoming, Receiver
 from declos.store.store import Store
@@ -52,14 +52,16 @@ def _str(data: str | bytes) -> bytes:
 def references_first(store: Store, paths: Iterable[str]) -> list[str]:
     """`paths` ordered so that each comes after those of its references
     that are among them (ties by name, so the order is stable)."""
-    import networkx as nx
-
     wanted = set(paths)
-    graph = nx.DiGraph()
+    graph = DiGraph()
     graph.add_nodes_from(wanted)
     for p in wanted:
-        graph.add_edges_from((r, p) for r in store.query_references(p) if r in wanted and r != p)
-    return list(nx.lexicographical_topological_sort(graph))
+        for r in store.query_references(p):
+            if r in wanted and r != p:
+                graph.add_edge(r, p)
+    order = lexicographical_topological_sort(graph)
+    assert order is not None  # store paths' references have no cycles (but self-references)
+    return order
 
 
 def export_paths(
@@ -79,11 +81,7 @@ def export_paths(
         info = store.query_path_info(path)
         assert info is not None
         out.write(_u64(1))
-        h = hashlib.sha256()
-        for chunk in nar_chunks(path):
-            h.update(chunk)
-            out.write(chunk)
-        got = Hash("sha256", h.digest())
+        got, _ = nar_hash(path, sink=out.write)
         if str(got) != info.nar_hash:
             raise StoreError(
                 f"path '{path}' was modified since it became valid (its NAR hash is {got}, "

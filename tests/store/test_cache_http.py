@@ -245,3 +245,19 @@ def test_unreachable_cache_is_a_clear_error(pushed):
     assert f"cannot reach binary cache 'http://127.0.0.1:{port}'" in proc.stderr
     assert "--no-substitute" in proc.stderr
     run(state, *small_build(pushed), "--no-substitute")
+
+
+def test_push_refuses_a_cache_whose_nar_is_a_symlink(pushed, tmp_path):
+    """A cache directory is not trusted: its `nar` pointing elsewhere does not
+    make a push write there."""
+    state = pushed["state"]
+    fresh_state(state)
+    small = run(state, *small_build(pushed), "--no-substitute").stdout.strip()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "nar").symlink_to(elsewhere)
+    proc = run(state, "cache", "push", str(cache), small, check=1)
+    assert "its 'nar' is a symlink" in proc.stderr
+    assert list(elsewhere.iterdir()) == []

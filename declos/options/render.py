@@ -89,6 +89,8 @@ def render_value(
 
 _OVERRIDES = {10: "mkVMOverride", 50: "mkForce", 1000: "mkDefault", 1500: "mkOptionDefault"}
 _ORDERS = {500: "mkBefore", 1500: "mkAfter"}
+# A property with a priority: its named priorities, and the function for any other.
+_PRIORITIES = {"override": (_OVERRIDES, "mkOverride"), "order": (_ORDERS, "mkOrder")}
 
 
 def _property(v: Attrs, depth, indent, max_depth, inline_errors) -> str | None:
@@ -100,15 +102,11 @@ def _property(v: Attrs, depth, indent, max_depth, inline_errors) -> str | None:
         text = render_value(x, depth + 1, indent, max_depth, inline_errors)
         return f"({text})" if " " in text and text[:1] not in '{["' else text
 
-    if kind == "override" and keys == {"_type", "priority", "content"}:
+    if kind in _PRIORITIES and keys == {"_type", "priority", "content"}:
+        names, generic = _PRIORITIES[kind]
         prio = force(v["priority"])
-        name = _OVERRIDES.get(prio) if type(prio) is int else None
-        head = name if name else f"mkOverride {prio}"
-        return f"{head} {sub(v['content'])}"
-    if kind == "order" and keys == {"_type", "priority", "content"}:
-        prio = force(v["priority"])
-        name = _ORDERS.get(prio) if type(prio) is int else None
-        head = name if name else f"mkOrder {prio}"
+        name = names.get(prio) if type(prio) is int else None
+        head = name if name else f"{generic} {prio}"
         return f"{head} {sub(v['content'])}"
     if kind == "if" and keys == {"_type", "condition", "content"}:
         return f"mkIf {sub(v['condition'])} {sub(v['content'])}"

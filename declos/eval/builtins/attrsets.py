@@ -170,8 +170,12 @@ def function_args(ev, f):
 @builtin("unsafeGetAttrPos", ("s", "set"))
 def unsafe_get_attr_pos(ev, name, s):
     n = force_string_text(name, arg_ctx(0, "unsafeGetAttrPos"))
-    a = force_attrs(s, arg_ctx(1, "unsafeGetAttrPos"))
-    span = a.pos.get(n) if a.pos else None
+    return attr_pos(force_attrs(s, arg_ctx(1, "unsafeGetAttrPos")), n)
+
+
+def attr_pos(a: Attrs, name: str) -> Attrs | None:
+    """`builtins.unsafeGetAttrPos name a` for a forced set `a`."""
+    span = a.pos.get(name) if a.pos else None
     if span is None:
         return None
     line, col = span.line_col

@@ -28,7 +28,7 @@ from typing import Any
 from declos.eval import ops
 from declos.eval.builtins.registry import accelerator, force, force_attrs, force_list
 from declos.eval.errors import EvalError, ThrownError
-from declos.eval.values import Attrs, CtxStr, Thunk, Value
+from declos.eval.values import Attrs, CtxStr, Thunk, Value, show_type
 
 DEFAULT_OVERRIDE_PRIORITY = 100
 DEFAULT_ORDER_PRIORITY = 1000
@@ -48,7 +48,7 @@ def _type_is(v: Value, name: str) -> bool:
 def _select(v: Value, name: str) -> Any:
     """`v.name`, forced (v is forced)."""
     if type(v) is not Attrs:
-        raise EvalError(f"expected a set but found {_show_type(v)}")
+        raise EvalError(f"expected a set but found {show_type(v)}")
     x = v.get(name, _ABSENT)
     if x is _ABSENT:
         raise EvalError(f"attribute '{name}' missing")
@@ -64,23 +64,17 @@ def _lazy_get(v: Attrs, name: str) -> Any:
     return x if x is not None or name in v else Thunk(lambda _env: _select(v, name), None)
 
 
-def _show_type(v: Value) -> str:
-    from declos.eval.values import show_type
-
-    return show_type(v)
-
-
-def discharge(ev: Any, d: Value, out: list) -> None:
+def discharge(d: Value, out: list) -> None:
     v = force(d)
     if _type_is(v, "merge"):
         for c in force_list(_select(v, "contents"), _CONCAT_MAP_LIST):
-            discharge(ev, c, out)
+            discharge(c, out)
     elif _type_is(v, "if"):
         cond = _select(v, "condition")
         if type(cond) is not bool:
             raise ThrownError("mkIf called with a non-Boolean condition")
         if cond:
-            discharge(ev, _lazy_get(v, "content"), out)
+            discharge(_lazy_get(v, "content"), out)
     else:
         out.append(v)
 
@@ -91,7 +85,7 @@ _CONCAT_MAP_LIST = "while evaluating the second argument passed to builtins.conc
 @accelerator("__declosDischargeProperties", ("def",))
 def discharge_properties(ev, d):
     out: list = []
-    discharge(ev, d, out)
+    discharge(d, out)
     return out
 
 
@@ -117,29 +111,29 @@ def _with_property(p: Value, prop: str, key: str, cfg: Attrs) -> Thunk:
 def _update(a: Value, b: Attrs) -> Attrs:
     """`a // b` where `a` is forced."""
     if type(a) is not Attrs:
-        raise EvalError(f"expected a set but found {_show_type(a)}")
+        raise EvalError(f"expected a set but found {show_type(a)}")
     return ops.update(a, b)
 
 
-def push_down(ev: Any, cfg: Value) -> list:
+def push_down(cfg: Value) -> list:
     v = force(cfg)
     if _type_is(v, "merge"):
         out: list = []
         for c in force_list(_select(v, "contents"), _CONCAT_MAP_LIST):
-            out.extend(push_down(ev, c))
+            out.extend(push_down(c))
         return out
     if _type_is(v, "if"):
-        inner = push_down(ev, _lazy_get(v, "content"))
+        inner = push_down(_lazy_get(v, "content"))
         return [_with_property(p, "if", "condition", v) for p in inner]
     if _type_is(v, "override"):
-        inner = push_down(ev, _lazy_get(v, "content"))
+        inner = push_down(_lazy_get(v, "content"))
         return [_with_property(p, "override", "priority", v) for p in inner]
     return [Attrs({"value": v, "posSource": v})]
 
 
 @accelerator("__declosPushDownPropertiesPos", ("cfg",))
 def push_down_properties_pos(ev, cfg):
-    return push_down(ev, cfg)
+    return push_down(cfg)
 
 
 def _less(a: Value, b: Value) -> bool:
@@ -228,7 +222,7 @@ def final_definitions(ev: Any, defs: Value) -> tuple[list, object]:
         mv = force(m)
         out: list = []
         try:
-            discharge(ev, _select(mv, "value"), out)
+            discharge(_select(mv, "value"), out)
         except EvalError as e:
             file, _ = ops.coerce_to_string(ev, _select(mv, "file"), True)
             e.add_frame(None, f"while evaluating definitions from `{file}':")

@@ -22,21 +22,13 @@ from __future__ import annotations
 from typing import Any
 
 from declos.eval import ops
+from declos.eval.builtins.attrsets import attr_pos
 from declos.eval.builtins.modsys import _lazy_get, _select, push_down
 from declos.eval.builtins.registry import accelerator, force, force_attrs, force_list
 from declos.eval.errors import ThrownError
 from declos.eval.values import Attrs, Thunk, Value, type_of
 
 _MAP_ATTRS_SET = "while evaluating the second argument passed to builtins.mapAttrs"
-
-
-def attr_pos(a: Attrs, name: str) -> Any:
-    """`builtins.unsafeGetAttrPos name a` for a forced set `a`."""
-    span = a.pos.get(name) if a.pos else None
-    if span is None:
-        return None
-    line, col = span.line_col
-    return Attrs({"file": span.source.path or span.source.name, "line": line, "column": col})
 
 
 def _sorted(groups: dict) -> Attrs:
@@ -131,7 +123,7 @@ def defs_by_name(ev, prefix, defs):
             out = []
             for w, value in entries:
                 file = _lazy_get(w.d, "file")
-                for p in push_down(ev, value):
+                for p in push_down(value):
                     out.append(
                         Attrs(
                             {

@@ -319,15 +319,22 @@ class Evaluator:
         names = tuple(sorted(scope_attrs)) if scope_attrs else ()
         code = self.units.cached(source, names)
         if code is not None:
-            return self._run_unit(source, code, None, scope_attrs)
+            return self._run_unit(source, code, None, scope_attrs, names)
         from declos.lang.parser import parse_source
 
         tree = parse_source(source)
-        return self._run_unit(source, None, tree, scope_attrs)
+        return self._run_unit(source, None, tree, scope_attrs, names)
 
-    def _run_unit(self, source: Source, code: Any, tree: Any, scope_attrs: Attrs | None) -> Value:
-        """Evaluate a file: its cached `code`, else its `tree` compiled now."""
-        names = tuple(sorted(scope_attrs)) if scope_attrs else ()
+    def _run_unit(
+        self,
+        source: Source,
+        code: Any,
+        tree: Any,
+        scope_attrs: Attrs | None,
+        names: tuple[str, ...],
+    ) -> Value:
+        """Evaluate a file: its cached `code`, else its `tree` compiled now;
+        `names` are `scope_attrs`' names, sorted (the unit's scope)."""
         env = [None] + [scope_attrs[n] for n in names] if scope_attrs else [None]
         side = ()
         if code is None:
@@ -385,8 +392,8 @@ class Evaluator:
         self.importing.append(path)
         try:
             if scope_attrs is not None:
-                return self._run_unit(source, code, tree, scope_attrs)
-            thunk = Thunk(lambda _env: self._run_unit(source, code, tree, None), None)
+                return self._run_unit(source, code, tree, scope_attrs, names)
+            thunk = Thunk(lambda _env: self._run_unit(source, code, tree, None, ()), None)
             self.import_cache[path] = thunk
             return thunk.force()
         finally:

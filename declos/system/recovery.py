@@ -21,7 +21,7 @@ from declos.store.gc import add_root
 from declos.system import actions, etc, journal
 from declos.system import undo as leftovers
 from declos.system.activation import apply_plan
-from declos.system.manifest import EMPTY, Manifest, load_manifest
+from declos.system.manifest import EMPTY, Manifest
 from declos.system.plan import compute_plan
 
 FINISHED_STEPS = ("activated", "profile-switched")
@@ -88,7 +88,7 @@ def undo(system, record: dict) -> None:
     root = record["root"]
     to_manifest = _manifest_if_valid(system, record["toPath"])
     try:
-        from_manifest = load_manifest(back_to(record))
+        from_manifest = system.manifest(back_to(record))
         plan = compute_plan(
             root,
             to_manifest,
@@ -125,7 +125,7 @@ def undo(system, record: dict) -> None:
 
 def _manifest_if_valid(system, toplevel: str | None) -> Manifest:
     try:
-        return load_manifest(toplevel)
+        return system.manifest(toplevel)
     except DeclosError as e:
         system.say(f"{e.message}; its files count as declos' only where .declos-managed says so")
         return EMPTY
@@ -138,7 +138,7 @@ def _not_restored(system, record: dict, to_manifest: Manifest) -> str:
         plan = compute_plan(
             record["root"],
             to_manifest,
-            load_manifest(back_to(record)),
+            system.manifest(back_to(record)),
             [to_manifest],
             store_dir=system.store.store_dir,
             live=system._live(record["root"]),

@@ -17,6 +17,7 @@ from declos.diagnostics import Span, suggest
 from declos.eval import ops
 from declos.eval.errors import (
     OVERFLOW,
+    AssertionFailed,
     EvalError,
     ImportCycle,
     MissingAttrError,
@@ -112,10 +113,6 @@ def select_fail(v, name, span):
     if type(v) is not Attrs:
         expect_attrs(v, span, f"while selecting an attribute '{name}'")
     raise missing_attr(name, v, span)
-
-
-def call_frame(e: EvalError, span: Span | None) -> None:
-    add_frame(e, span)
 
 
 def overflow(span: Span | None) -> StackOverflow:
@@ -221,7 +218,5 @@ def inherit_from(source, name, span):
 
 
 def assert_fail(c, span, text):
-    from declos.eval.errors import AssertionFailed
-
     expect_bool(c, span, "while evaluating the condition of the assertion")
     raise AssertionFailed(f"assertion '{text}' failed", span)

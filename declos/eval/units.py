@@ -35,7 +35,7 @@ import attrs
 from declos import __version__, dirs
 from declos.diagnostics import Source, Span
 from declos.eval import ops, rt
-from declos.eval.errors import EvalError
+from declos.eval.errors import EvalError, add_frame
 from declos.eval.strings import concat
 from declos.eval.values import (
     Attrs,
@@ -66,7 +66,7 @@ RUNTIME = {
     "NEWATTRS": Attrs.__new__,
     "SELFAIL": rt.select_fail,
     "ATTRNAME": rt.attr_name,
-    "CALLFRAME": rt.call_frame,
+    "CALLFRAME": add_frame,
     "OVERFLOW": rt.overflow,
     "PRIMERR": rt.primop_error,
     "WITHVAR": rt.with_var,

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -59,14 +60,23 @@ def _record(
     missing or null, or "" for a field in `unset_if_empty`, takes the field's
     default, so the defaults are the records' and nowhere else."""
     kw = dict(fixed)
-    for f in attrs.fields(cls):
-        if f.name in kw:
+    for name, key in _keys(cls):
+        if name in kw:
             continue
-        v = d.get(re.sub(r"_(.)", lambda m: m.group(1).upper(), f.name))
-        if v is None or (v == "" and f.name in unset_if_empty):
+        v = d.get(key)
+        if v is None or (v == "" and name in unset_if_empty):
             continue
-        kw[f.name] = tuple(v) if isinstance(v, list) else v
+        kw[name] = tuple(v) if isinstance(v, list) else v
     return cls(**kw)
+
+
+@functools.cache
+def _keys(cls: type[attrs.AttrsInstance]) -> tuple[tuple[str, str], ...]:
+    """(field, its manifest key) of a record class, spelled once per class
+    rather than per record (a third of a large manifest's load)."""
+    return tuple(
+        (f.name, re.sub(r"_(.)", lambda m: m.group(1).upper(), f.name)) for f in attrs.fields(cls)
+    )
 
 
 @attrs.frozen

@@ -94,7 +94,8 @@ class AttrsGen(GenHost):
         srcs = self._sources(m, fn, inner, env)
         d = fn.tmp("d")
         fn.emit(f"{d} = NEWATTRS(Attrs)")
-        fn.emit(f"{d}.pos = {pos}")
+        # A set with dynamic names adds their positions to a copy of the shared map.
+        fn.emit(f"{d}.pos = dict({pos})" if m.dynamic else f"{d}.pos = {pos}")
         for i, (name, entry) in enumerate(m.static.items(), 1):
             v = self._binding(m, name, entry, fn, inner, scope, srcs)
             if m.recursive:
@@ -102,7 +103,6 @@ class AttrsGen(GenHost):
             else:
                 fn.emit(f"{d}[{name!r}] = {v}")
         if m.dynamic:
-            fn.emit(f"{d}.pos = dict({pos})")
             for name_expr, value, span in m.dynamic:
                 s = self.span(span)
                 n = fn.tmp("n")

@@ -132,73 +132,13 @@ def file_hash(path: str | os.PathLike, algo: str = "sha256") -> Hash:
 
 
 def restore_nar(data: bytes, dest: str | os.PathLike) -> None:
-    """Unpack a NAR (as `nix-store --restore`); `dest` must not exist."""
-    reader = _NarReader(data)
-    if reader.string() != NAR_MAGIC.encode():
-        raise NarError("input is not a Nix archive")
-    reader.node(os.fsencode(dest))
-    if reader.pos != len(data):
+    """Unpack a NAR (as `nix-store --restore`); `dest` must not exist.
+    `nar.restore` on the bytes: the one NAR reader, with its checks."""
+    import io
+
+    from declos.store.nar import StreamReader, restore
+
+    reader = StreamReader(io.BytesIO(data), "the Nix archive")
+    restore(reader, os.fspath(dest))
+    if not reader.at_end():
         raise NarError("trailing data after the Nix archive")
-
-
-class _NarReader:
-    def __init__(self, data: bytes):
-        self.data = data
-        self.pos = 0
-
-    def string(self) -> bytes:
-        n = int.from_bytes(self.data[self.pos : self.pos + 8], "little")
-        start = self.pos + 8
-        end = start + n
-        if end > len(self.data):
-            raise NarError("truncated Nix archive")
-        self.pos = end + (-n) % 8
-        return self.data[start:end]
-
-    def expect(self, *tokens: str) -> None:
-        for tok in tokens:
-            got = self.string()
-            if got != tok.encode():
-                raise NarError(f"bad Nix archive: expected '{tok}', got '{got!r}'")
-
-    def node(self, dest: bytes) -> None:
-        self.expect("(", "type")
-        kind = self.string()
-        if kind == b"regular":
-            tag = self.string()
-            executable = tag == b"executable"
-            if executable:
-                self.expect("")
-                tag = self.string()
-            if tag != b"contents":
-                raise NarError("bad Nix archive: expected 'contents'")
-            contents = self.string()
-            with open(dest, "wb") as f:
-                f.write(contents)
-            os.chmod(dest, 0o755 if executable else 0o644)
-            self.expect(")")
-        elif kind == b"symlink":
-            self.expect("target")
-            os.symlink(self.string(), dest)
-            self.expect(")")
-        elif kind == b"directory":
-            os.mkdir(dest)
-            previous = None
-            while (tag := self.string()) != b")":
-                if tag != b"entry":
-                    raise NarError("bad Nix archive: expected 'entry'")
-                self.expect("(", "name")
-                name = self.string()
-                if (
-                    previous is not None
-                    and name <= previous
-                    or name in (b"", b".", b"..")
-                    or b"/" in name
-                ):
-                    raise NarError(f"bad Nix archive: invalid entry name '{name!r}'")
-                previous = name
-                self.expect("node")
-                self.node(os.path.join(dest, name))
-                self.expect(")")
-        else:
-            raise NarError(f"bad Nix archive: unknown file type '{kind!r}'")

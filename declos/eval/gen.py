@@ -14,7 +14,7 @@ constant, a lambda, a variable's slot.
 The generated module for one file (its *unit*) is evaluator-independent:
 global names are bound when it is executed (`GLOBALS[...]`), and spans are
 built from (start, end) offsets into the file's `Source`, so its code object
-can be cached on disk (`codecache.py`).  `Unit.run(env)` evaluates the file.
+can be cached on disk (`units.py`).  `Units.run` evaluates the file.
 """
 
 from __future__ import annotations

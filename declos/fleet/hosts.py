@@ -192,7 +192,8 @@ class HostDeploy:
             raise SshError(
                 f"asking {self.conn.describe()} what it lacks failed: {last_line(listed.stderr)}"
             )
-        missing = listed.stdout.split()
+        wanted = set(closure)  # the host's answer names only paths it was asked about
+        missing = [p for p in listed.stdout.split() if p in wanted]
         size = sum(self.store.query_path_info(p).nar_size for p in missing)
         self.run.copied_paths, self.run.copied_bytes = len(missing), size
         if self.opts.dry_run:
@@ -202,9 +203,8 @@ class HostDeploy:
         return f"{len(missing)} paths, {size / MIB:.1f} MiB"
 
     def _send(self, paths: list[str], size: int) -> None:
-        from declos.store.export import export_paths, references_first
+        from declos.store.export import export_paths
 
-        order = references_first(self.store, paths)
         proc = self.conn.popen(
             self._declos("store", "import"),
             stdin=subprocess.PIPE,
@@ -216,7 +216,7 @@ class HostDeploy:
         readers = [drain(proc.stdout, out), drain(proc.stderr, err)]
         meter = _Meter(proc.stdin, size, lambda d: self._say("copy", d))
         try:
-            export_paths(self.store, order, meter)  # type: ignore[arg-type]
+            export_paths(self.store, paths, meter)  # type: ignore[arg-type]  # references first
             proc.stdin.close()  # type: ignore[union-attr]
         except BrokenPipeError:
             pass  # the import stopped: its own message says why

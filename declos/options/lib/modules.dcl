@@ -408,6 +408,18 @@ let
     optionalValue = if isDefined then { value = mergedValue; } else { };
   };
 
+  # Where a declaration is: its position, or (a generated set) at least its file.
+  declarationPosition =
+    decl:
+    if decl.pos or null != null then
+      decl.pos
+    else
+      {
+        file = decl._file;
+        line = null;
+        column = null;
+      };
+
   # `fixupOptionType loc (mergeOptionDecls loc [ decl ])` in one set (the
   # same attributes, forced in the same order), without its two copies.
   singleOptionDecl =
@@ -416,18 +428,7 @@ let
       opt = decl.options;
       getSubModules = opt.type.getSubModules or null;
       declarations = [ decl._file ];
-      declarationPositions = [
-        (
-          if decl.pos or null != null then
-            decl.pos
-          else
-            {
-              file = decl._file;
-              line = null;
-              column = null;
-            }
-        )
-      ];
+      declarationPositions = [ (declarationPosition decl) ];
     in
     if getSubModules == null then
       opt
@@ -444,36 +445,10 @@ let
         type = opt.type.substSubModules (map (lib.modules.setDefaultModuleLocation decl._file) getSubModules);
       };
 
-  # Several declarations of one option become one.
+  # Several declarations of one option become one (the module system makes
+  # an option with one declaration, most of them, by singleOptionDecl).
   mergeOptionDecls =
     loc: opts:
-    if length opts == 1 then
-      # One declaration (most options): what the fold below makes of it
-      # (nothing to clash with, no type to merge), without its steps.
-      let
-        opt = head opts;
-        getSubModules = opt.options.type.getSubModules or null;
-      in
-      opt.options
-      // {
-        inherit loc;
-        declarations = [ opt._file ];
-        declarationPositions = [
-          (
-            if opt.pos or null != null then
-              opt.pos
-            else
-              {
-                file = opt._file;
-                line = null;
-                column = null;
-              }
-          )
-        ];
-        options =
-          if getSubModules != null then map (lib.modules.setDefaultModuleLocation opt._file) getSubModules else [ ];
-      }
-    else
     foldl' (
       res: opt:
       let
@@ -505,21 +480,7 @@ let
         // res
         // {
           declarations = res.declarations ++ [ opt._file ];
-          # Without a position (a generated set), the file is still known.
-          declarationPositions =
-            res.declarationPositions
-            ++ [
-              (
-                if opt.pos or null != null then
-                  opt.pos
-                else
-                  {
-                    file = opt._file;
-                    line = null;
-                    column = null;
-                  }
-              )
-            ];
+          declarationPositions = res.declarationPositions ++ [ (declarationPosition opt) ];
           options = submodules;
         }
         // typeSet

@@ -242,7 +242,7 @@ def apply_plan(plan: Plan, ctx: Context) -> None:
                 if not a.info_only:
                     _apply(ctx, a)
             _check_units(ctx)
-            health.run_health_checks(ctx, plan.new)  # system.healthChecks: health.py
+            health.run_health_checks(ctx, plan.health_checks)  # system.healthChecks: health.py
         finally:
             ctx.open_root = None
 

@@ -11,11 +11,13 @@ with `keep_failed` (`--keep-failed`, and while undoing) it is reported and
 listed in `ctx.failed` instead.  A failing wanted check is a warning.
 Checks do not run on a root that is not the live system (said once), nor
 during the boot-time activation, which runs before the services are up.
-Reading the checks goes through `load_manifest`, which validated the etc
-names and sources.
+The checks are read from the new generation's manifest when the plan is
+made (`compute_plan` keeps them in `Plan.health_checks`): `load_manifest`
+validated the etc names and sources, and activation does not read the
+manifest again.
 
 Example:
-    run_health_checks(ctx, "/var/lib/declos/store/…-declos-system")
+    run_health_checks(ctx, health_checks(load_manifest("/var/lib/declos/store/…-declos-system")))
     # health check web: curl: (7) Failed to connect to 127.0.0.1 port 80
     # HealthCheckFailed: health check failed: web (exit status 7)
 """
@@ -26,7 +28,7 @@ from typing import Protocol
 
 from declos.diagnostics import DeclosError
 from declos.system import managers
-from declos.system.manifest import load_manifest
+from declos.system.manifest import Manifest
 
 PREFIX = "declos/health-checks/"
 KINDS = {"required.d": True, "wanted.d": False}
@@ -47,20 +49,17 @@ class _Context(Protocol):
     def say(self, text: str) -> None: ...
 
 
-def health_checks(toplevel: str | None) -> list[tuple[str, bool, str]]:
+def health_checks(m: Manifest) -> tuple[tuple[str, bool, str], ...]:
     """(name, required, script) of every check of a generation, by name."""
-    if toplevel is None:
-        return []
     out = []
-    for name, e in load_manifest(toplevel).etc_entries().items():
+    for name, e in m.etc.items():
         kind, _, check = name.removeprefix(PREFIX).partition("/")
         if name.startswith(PREFIX) and kind in KINDS and check and "/" not in check:
             out.append((check, KINDS[kind], e.source))
-    return sorted(out)
+    return tuple(sorted(out))
 
 
-def run_health_checks(ctx: _Context, toplevel: str | None) -> None:
-    checks = health_checks(toplevel)
+def run_health_checks(ctx: _Context, checks: tuple[tuple[str, bool, str], ...]) -> None:
     if not checks or ctx.booting:
         return
     if not ctx.live:

@@ -42,6 +42,7 @@ from declos.system.actions import (
 )
 from declos.system.boot import plan_boot_unit
 from declos.system.etc import plan_etc
+from declos.system.health import health_checks
 from declos.system.manifest import UNIT_DIR, Manifest
 from declos.system.packages import plan_host_packages
 from declos.system.shells import check_shells
@@ -63,6 +64,8 @@ class Plan:
     warnings: tuple[str, ...] = ()
 
     live: bool = False  # planned against the live system's systemd
+    #: (name, required, script) of the new generation's health checks, run after it is applied
+    health_checks: tuple[tuple[str, bool, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -107,7 +110,13 @@ def compute_plan(
     if pk is not None:
         actions.append(pk)
     return Plan(
-        root, old.toplevel, new.toplevel, tuple(actions), tuple(new.warnings), live is not None
+        root,
+        old.toplevel,
+        new.toplevel,
+        tuple(actions),
+        tuple(new.warnings),
+        live is not None,
+        health_checks(new),
     )
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from declos.system.activation import Context
 from declos.system.health import HealthCheckFailed, health_checks, run_health_checks
+from declos.system.manifest import load_manifest
 from tests.modules.switching import switch_text
 
 CHECKS = r"""
@@ -35,14 +36,19 @@ def toplevel(build):
     return build(CHECKS).toplevel
 
 
+@pytest.fixture
+def checks(toplevel):
+    return health_checks(load_manifest(str(toplevel)))
+
+
 def live_context(tmp_path, keep_failed: bool = False) -> tuple[Context, list[str]]:
     said: list[str] = []
     ctx = Context(str(tmp_path), str(tmp_path), True, said.append, keep_failed=keep_failed)
     return ctx, said
 
 
-def test_files_and_order(toplevel):
-    assert [(n, r) for n, r, _ in health_checks(str(toplevel))] == [
+def test_files_and_order(toplevel, checks):
+    assert [(n, r) for n, r, _ in checks] == [
         ("broken", True),
         ("ok", True),
         ("optional", False),
@@ -57,10 +63,10 @@ def test_files_and_order(toplevel):
     assert out.returncode == 0 and out.stdout == "all good\n"
 
 
-def test_failing_required_check_fails_the_activation(toplevel, tmp_path):
+def test_failing_required_check_fails_the_activation(checks, tmp_path):
     ctx, said = live_context(tmp_path)
     with pytest.raises(HealthCheckFailed) as e:
-        run_health_checks(ctx, str(toplevel))
+        run_health_checks(ctx, checks)
     msg = e.value.message
     assert msg.startswith("health check failed: broken (exit status 3)")
     assert "  looking\n  nothing listens" in msg
@@ -75,16 +81,16 @@ def test_failing_required_check_fails_the_activation(toplevel, tmp_path):
     )
 
 
-def test_keep_failed_reports_and_lists(toplevel, tmp_path):
+def test_keep_failed_reports_and_lists(checks, tmp_path):
     ctx, said = live_context(tmp_path, keep_failed=True)
-    run_health_checks(ctx, str(toplevel))
+    run_health_checks(ctx, checks)
     assert ctx.failed == [("health check broken", "exit status 3")]
     assert any(x.startswith("warning: health checks failed: broken (exit status 3)") for x in said)
 
 
-def test_not_on_a_root_that_is_not_live(toplevel, tmp_path):
+def test_not_on_a_root_that_is_not_live(checks, tmp_path):
     said: list[str] = []
-    run_health_checks(Context(str(tmp_path), str(tmp_path), False, said.append), str(toplevel))
+    run_health_checks(Context(str(tmp_path), str(tmp_path), False, said.append), checks)
     assert said == [f"health checks not run: {tmp_path} is not the live system"]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 
 import pytest
 from module_table import case_id, expr, params
@@ -27,6 +28,7 @@ from test_types_checks import TYPE_CHECK_CASES
 from test_types_merge import TYPE_MERGE_CASES
 
 from declos.cli import main
+from declos.eval.builtins.registry import ACCELERATORS
 
 ALL = (
     IMPORT_CASES
@@ -61,6 +63,22 @@ def test_the_switch_really_switches(monkeypatch):
     has = ["eval", "-E", "builtins ? __declosDischargeProperties"]
     assert run(has, False, monkeypatch)[1] == "true\n"
     assert run(has, True, monkeypatch)[1] == "false\n"
+
+
+def test_every_accelerator_lib_asks_for_switches(monkeypatch):
+    # A name modules.dcl asks for that no builtin has would run the DCL both
+    # ways, and the comparisons below could not fail.
+    lib = os.path.join(REPO, "declos", "options", "lib")
+    asked = set()
+    for name in os.listdir(lib):
+        if name.endswith(".dcl"):
+            with open(os.path.join(lib, name)) as f:
+                asked.update(re.findall(r"__declos[A-Za-z']+", f.read()))
+    assert asked == ACCELERATORS
+    names = " ".join(f'"{n}"' for n in sorted(asked))
+    has = ["eval", "--strict", "-E", f"map (n: builtins.hasAttr n builtins) [ {names} ]"]
+    assert run(has, False, monkeypatch)[1] == "[ " + "true " * len(asked) + "]\n"
+    assert run(has, True, monkeypatch)[1] == "[ " + "false " * len(asked) + "]\n"
 
 
 TABLE = params(CASES + ALL)

@@ -48,9 +48,16 @@ class FileSource:
         self.root = urllib.parse.unquote(url[len("file://") :])
 
     def _path(self, name: str) -> str:
-        if name.startswith("/") or ".." in name.split("/"):
+        """`name` in the cache, which may not be trusted: neither the name nor
+        a symlink on the way may lead out of it."""
+        path = os.path.join(self.root, name)
+        if (
+            name.startswith("/")
+            or ".." in name.split("/")
+            or not os.path.realpath(path).startswith(os.path.realpath(self.root) + os.sep)
+        ):
             raise CacheError(f"binary cache '{self.url}' names a file outside it: '{name}'")
-        return os.path.join(self.root, name)
+        return path
 
     def get(self, name: str) -> bytes | None:
         try:

@@ -261,3 +261,17 @@ def test_push_refuses_a_cache_whose_nar_is_a_symlink(pushed, tmp_path):
     proc = run(state, "cache", "push", str(cache), small, check=1)
     assert "its 'nar' is a symlink" in proc.stderr
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_file_cache_symlink_out_of_it_is_refused(pushed, served, tmp_path):
+    """A file:// cache is not trusted: a NAR that is a symlink to a file
+    outside it is not read, even one with the right contents."""
+    cache, _ = served
+    for nar in sorted((cache / "nar").iterdir()):
+        outside = tmp_path / nar.name
+        nar.rename(outside)
+        nar.symlink_to(outside)
+    state = pushed["state"]
+    fresh_state(state, _conf(f"file://{cache}", pushed["key"]))
+    proc = run(state, *small_build(pushed), check=1)
+    _refused(pushed, proc.stderr, "names a file outside it")

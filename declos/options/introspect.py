@@ -20,7 +20,7 @@ from declos.diagnostics import DeclosError
 from declos.eval.values import Attrs, force
 from declos.options.explain import display_path, error_text
 from declos.options.render import doc_value, render_value, text_of, try_render
-from declos.options.resolve import UnknownOptionError, resolve, show_path
+from declos.options.resolve import UnknownOptionError, is_option, resolve, show_path
 
 __all__ = [
     "OptionInfo",
@@ -110,10 +110,6 @@ def describe_option(
         return OptionInfo(name=name, loc=loc, option=opt, error=error_text(err), template=template)
 
 
-def _is_option(v) -> bool:
-    return type(v) is Attrs and "_type" in v and force(v["_type"]) == "option"
-
-
 def collect_options(
     ev, options, include_internal: bool = False, sub_options: bool = True
 ) -> list[OptionInfo]:
@@ -144,7 +140,7 @@ def _walk(ev, node, loc, include_internal, sub_options, template, out) -> None:
         here = loc + (name,)
         try:
             v = force(node[name])
-            is_opt = _is_option(v)
+            is_opt = is_option(v)
         except DeclosError as err:
             out.append(OptionInfo(name=show_option(here), loc=here, error=error_text(err)))
             continue

@@ -16,6 +16,7 @@ from declos.eval.printing import format_attr_name
 from declos.eval.values import Attrs, force
 from declos.options.configuration import on_deep_stack
 from declos.options.render import render_value
+from declos.options.resolve import is_option
 
 _IDENT_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'-")
 
@@ -149,7 +150,7 @@ def _option_names(session, path: list[str]) -> list[str]:
     for part in path:
         if node is not None:
             node = _select(node, part)
-            if node is not None and _is_option(node):
+            if node is not None and is_option(node):
                 node = None
         value = _select(value, part) if value is not None else None
         if node is None and value is None:
@@ -160,8 +161,3 @@ def _option_names(session, path: list[str]) -> list[str]:
         return _names(value) if value is not None else []
     except DeclosError:
         return []
-
-
-def _is_option(v) -> bool:
-    v = force(v)
-    return type(v) is Attrs and "_type" in v and force(v["_type"]) == "option"

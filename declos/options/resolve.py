@@ -77,7 +77,9 @@ def helpers(ev) -> Attrs:
     return cached
 
 
-def _is_option(v) -> bool:
+def is_option(v) -> bool:
+    """Whether `v` (forced here) is an option record (`_type = "option"`)."""
+    v = force(v)
     return type(v) is Attrs and "_type" in v and force(v["_type"]) == "option"
 
 
@@ -92,12 +94,12 @@ def resolve(ev, options, parts: tuple[str, ...]) -> Resolved:
     """Follow `parts` from the `options` tree; raise UnknownOptionError if it leads nowhere."""
     node = force(options)
     for i, part in enumerate(parts):
-        if _is_option(node):
+        if is_option(node):
             return _in_option(ev, node, parts, i)
         if type(node) is not Attrs or part not in node:
             raise _unknown(parts, i, sorted(node) if type(node) is Attrs else [])
         node = force(node[part])
-    if _is_option(node):
+    if is_option(node):
         return Resolved(parts, option=node)
     return Resolved(parts, tree=node)
 
@@ -189,7 +191,7 @@ def _in_tree(ev, configuration: Attrs, loc: list, defs, parts, i: int, owner: At
     node = force(configuration["options"])
     start = i
     while i < len(parts):
-        if _is_option(node):
+        if is_option(node):
             return _in_option(ev, node, parts, i)
         part = parts[i]
         if part not in node:
@@ -200,7 +202,7 @@ def _in_tree(ev, configuration: Attrs, loc: list, defs, parts, i: int, owner: At
             raise _unknown(parts, i, sorted(n for n in node if n != "_module"))
         node = force(node[part])
         i += 1
-    if _is_option(node):
+    if is_option(node):
         return Resolved(parts, option=node)
     return Resolved(parts, tree=node)
 

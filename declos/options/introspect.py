@@ -158,12 +158,18 @@ def _walk(ev, node, loc, include_internal, sub_options, template, out) -> None:
             _walk(ev, v, here, include_internal, sub_options, template, out)
 
 
+def _get_sub_options(ev, opt: Attrs, loc):
+    """The sub-options of `opt`'s type at `loc` (its getSubOptions), or None
+    when the type has none; a failing evaluation raises DeclosError."""
+    ty = force(opt["type"])
+    if "getSubOptions" not in ty:
+        return None
+    return force(ev.call(force(ty["getSubOptions"]), list(loc)))
+
+
 def _sub_options(ev, loc, opt, include_internal, out) -> None:
     try:
-        ty = force(opt["type"])
-        if "getSubOptions" not in ty:
-            return
-        subs = force(ev.call(force(ty["getSubOptions"]), list(loc)))
+        subs = _get_sub_options(ev, opt, loc)
     except DeclosError as err:
         out.append(
             OptionInfo(name=show_option(loc) + ".*", loc=loc, error=error_text(err), template=True)
@@ -240,11 +246,10 @@ def select_options(ev, options, infos: list[OptionInfo], names: list[str]) -> li
 
 def _sub_option_names(ev, opt: Attrs) -> tuple[str, ...]:
     try:
-        ty = force(opt["type"])
-        if "getSubOptions" not in ty:
-            return ()
-        subs = force(ev.call(force(ty["getSubOptions"]), list(force(opt["loc"]))))
+        subs = _get_sub_options(ev, opt, force(opt["loc"]))
     except DeclosError:
+        return ()
+    if subs is None:
         return ()
     return tuple(sorted(n for n in subs if not n.startswith("_")))
 

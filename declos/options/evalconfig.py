@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 
 from declos.diagnostics import DeclosError
+from declos.eval.errors import EvalError
 from declos.eval.instantiate import (
     EvalRequest,
     evaluate_input,
@@ -115,10 +116,7 @@ def _file_is_module(ev, file: str) -> bool:
 
 
 def _pkgs(result: Attrs):
-    module = force(force(result["_module"]))
-    args = force(module["args"])
+    args = force(force(result["_module"])["args"])
     if "pkgs" not in args:
-        from declos.eval.errors import EvalError
-
         raise EvalError("the configuration has no `pkgs' (no module sets _module.args.pkgs)")
     return force(args["pkgs"])

@@ -23,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from stack import MODULES, TOPLEVEL, generate_large  # noqa: E402
+from stack import MODULES, ROOT, TOPLEVEL, generate_large  # noqa: E402
 
 
 def lambda_of(frame):
@@ -40,9 +40,6 @@ def lambda_of(frame):
     if "/declos/eval/builtins/" in code.co_filename or "/declos/store/" in code.co_filename:
         return f"builtin {name}"
     return None
-
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main() -> None:

@@ -44,7 +44,6 @@ def main() -> None:
     os.makedirs(work, exist_ok=True)
     config = os.path.abspath(args.config) if args.config else generate_large(work, args.users)
     text = TOPLEVEL.format(config=config, modules=MODULES)
-    ev = evaluator_with_store(EvalStore.read_only(), args.include)
     prof = cProfile.Profile()
 
     def evaluate():

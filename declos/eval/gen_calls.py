@@ -76,6 +76,7 @@ class CallsGen(GenHost):
         formals = bind = "None"
         if node.formals is not None:
             entries = []
+            defaults: list[str] = []
             constants: list[str | None] = []
             for f in node.formals.entries:
                 default = "None"
@@ -93,9 +94,10 @@ class CallsGen(GenHost):
                     self.fns.append(d.source())
                     default = d.name
                 entries.append(f"({f.name!r}, {default})")
+                defaults.append(default)
                 constants.append(constant)
             formals = "(" + "".join(e + ", " for e in entries) + ")"
-            bind = self.binder(node, entries, constants)
+            bind = self.binder(node, defaults, constants)
         ellipsis = node.formals.ellipsis if node.formals is not None else False
         code = self.name("LC")
         self.tail.append(
@@ -104,7 +106,7 @@ class CallsGen(GenHost):
         )
         return code
 
-    def binder(self, node: ast.Lambda, entries: list[str], constants: list[str | None]) -> str:
+    def binder(self, node: ast.Lambda, defaults: list[str], constants: list[str | None]) -> str:
         """`A(parent, arg, attrs)`: the environment of a call with the set
         `attrs`, or None when the call is an error (a required argument
         missing, an unexpected one), which `Evaluator._call_formals` then
@@ -119,7 +121,7 @@ class CallsGen(GenHost):
         later = []
         required = 0
         offset = 2 if node.param is not None else 1
-        for i, (f, constant) in enumerate(zip(node.formals.entries, constants)):
+        for i, (f, default, constant) in enumerate(zip(node.formals.entries, defaults, constants)):
             name = repr(f.name)
             if f.default is None:
                 required += 1
@@ -138,7 +140,6 @@ class CallsGen(GenHost):
                 if not ellipsis:
                     a.emit("if v is not MISSING: n += 1")
                 a.emit("env.append(v)")
-                default = entries[i].rsplit(", ", 1)[1].rstrip(")")
                 later.append((offset + i, default))
         if not ellipsis:
             a.emit(f"if n + {required} != len(attrs): return None")

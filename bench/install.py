@@ -25,8 +25,9 @@ import sysconfig
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def installed_declos(work: str) -> str:
-    """Build the venv under `work` and return its `declos` script."""
+def installed_declos(work: str) -> tuple[str, str]:
+    """Build the venv under `work`; return its `declos` script and the
+    installed `declos` package directory."""
     venv = os.path.join(work, "venv")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
     python = os.path.join(venv, "bin", "python")
@@ -66,7 +67,7 @@ def installed_declos(work: str) -> str:
     ).stdout
     if not found.startswith(site) or "__editable__" in found:
         raise SystemExit(f"the bench's install of declos is not the one imported:\n{found}")
-    return declos
+    return declos, os.path.join(site, "declos")
 
 
 def declos_command(work: str, checkout: bool = False) -> tuple[list[str], str]:
@@ -78,9 +79,8 @@ def declos_command(work: str, checkout: bool = False) -> tuple[list[str], str]:
     if checkout:
         return [sys.executable, "-m", "declos"], os.path.join(ROOT, "declos")
     print("installing the checkout (non-editable) for the run ...", file=sys.stderr)
-    script = installed_declos(work)
-    site = os.path.join(work, "venv", "lib", f"python{sys.version_info[0]}.{sys.version_info[1]}")
-    return [script], os.path.join(site, "site-packages", "declos")
+    script, package = installed_declos(work)
+    return [script], package
 
 
 def modules_dir(package: str) -> str:

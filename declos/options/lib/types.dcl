@@ -75,6 +75,9 @@ let
     else
       { message = "Definition values:${lib.options.showDefs (filter (def: !check def.value) defs)}"; };
 
+  # What a module can be written as (deferredModule's and submodule's check).
+  isModuleValue = x: isAttrs x || isFunction x || types.path.check x;
+
   checkV2MergeCoherence =
     loc: type: result:
     if type.check.isV2MergeCoherent or false then
@@ -854,7 +857,7 @@ let
           merge = v2Merge (
             { loc, defs }:
             let
-              orig = checkV2MergeCoherence loc elemType (elemType.merge.v2 { inherit loc defs; });
+              orig = mergeV2 loc elemType defs;
             in
             orig // { headError = if orig.headError != null then orig.headError else checkDefsForError check loc defs; }
           );
@@ -894,7 +897,7 @@ let
         name = "deferredModule";
         description = "module";
         descriptionClass = "noun";
-        check = x: isAttrs x || isFunction x || types.path.check x;
+        check = isModuleValue;
         merge = loc: defs: {
           imports =
             staticModules
@@ -963,7 +966,7 @@ let
             "open ${name} of ${optionDescriptionPhrase (class: class == "noun" || class == "composite") freeformType}"
           else
             name;
-        check = v2Check (x: isAttrs x || isFunction x || types.path.check x);
+        check = v2Check isModuleValue;
         merge = v2Merge (
           { loc, defs }:
           let
@@ -973,7 +976,7 @@ let
             };
           in
           {
-            headError = checkDefsForError (x: isAttrs x || isFunction x || types.path.check x) loc defs;
+            headError = checkDefsForError isModuleValue loc defs;
             value = configuration.config;
             # The evaluated submodule: its options with their definitions
             # and files (`valueMeta.configuration.options.x.files`).

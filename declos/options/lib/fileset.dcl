@@ -42,10 +42,13 @@ let
     let
       walk =
         dir:
+        let
+          entries = readDir dir; # read once per directory, not once per entry
+        in
         concatMap (
           name:
           let
-            type = (readDir dir).${name};
+            type = entries.${name};
             p = dir + "/${name}";
           in
           if type == "directory" then
@@ -57,7 +60,7 @@ let
                 value = type;
               }
             ]
-        ) (attrNames (readDir dir));
+        ) (attrNames entries);
       type = readFileType path;
     in
     listToAttrs (

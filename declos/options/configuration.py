@@ -161,3 +161,12 @@ def evaluate_configuration(
         return result
 
     return ev, on_deep_stack(run)
+
+
+def configuration_pkgs(result: Attrs):
+    """`_module.args.pkgs` of an evaluated configuration: the `pkgs` that
+    `declos repl` and `declos eval FILE -A pkgs.…` offer."""
+    args = force(force(result["_module"])["args"])
+    if "pkgs" not in args:
+        raise EvalError("the configuration has no `pkgs' (no module sets _module.args.pkgs)")
+    return force(args["pkgs"])

@@ -26,7 +26,6 @@ from __future__ import annotations
 import os
 
 from declos.diagnostics import DeclosError
-from declos.eval.errors import EvalError
 from declos.eval.instantiate import (
     EvalRequest,
     evaluate_input,
@@ -36,7 +35,11 @@ from declos.eval.instantiate import (
     split_attr_path,
 )
 from declos.eval.values import Attrs, Closure, Thunk, force
-from declos.options.configuration import config_file_path, evaluate_configuration
+from declos.options.configuration import (
+    config_file_path,
+    configuration_pkgs,
+    evaluate_configuration,
+)
 
 ROOTS = ("config", "options", "pkgs")
 MODULE_ARGS = frozenset(("config", "options", "lib", "pkgs", "modulesPath"))
@@ -98,7 +101,7 @@ def run_eval_or_configuration(req: EvalRequest, ev) -> str:
         {
             "config": result["config"],
             "options": result["options"],
-            "pkgs": Thunk(lambda _env: _pkgs(result), None),
+            "pkgs": Thunk(lambda _env: configuration_pkgs(result), None),
         }
     )
     out = []
@@ -113,10 +116,3 @@ def _file_is_module(ev, file: str) -> bool:
         return is_module(evaluate_input(ev, file, None, ())[0])
     except DeclosError:
         return False
-
-
-def _pkgs(result: Attrs):
-    args = force(force(result["_module"])["args"])
-    if "pkgs" not in args:
-        raise EvalError("the configuration has no `pkgs' (no module sets _module.args.pkgs)")
-    return force(args["pkgs"])

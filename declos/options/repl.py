@@ -69,7 +69,7 @@ class ReplSession:
 
     def load(self) -> None:
         """Evaluate the configuration (again, with a fresh evaluator: `:r`)."""
-        from declos.options.configuration import evaluate_configuration
+        from declos.options.configuration import configuration_pkgs, evaluate_configuration
 
         ev = self.make_evaluator()
         self.ev, self.result = evaluate_configuration(
@@ -82,7 +82,7 @@ class ReplSession:
             "config": result["config"],
             "options": result["options"],
             "lib": Thunk(lambda _env: ev.eval_source(lib_source), None),
-            "pkgs": Thunk(lambda _env: _pkgs(result), None),
+            "pkgs": Thunk(lambda _env: configuration_pkgs(result), None),
         }
 
     @property
@@ -172,15 +172,6 @@ def _needs(arg: str, command: str, what: str) -> str:
     if not arg:
         raise ReplCommandError(f"{command} needs {what}")
     return arg
-
-
-def _pkgs(result: Attrs):
-    args = force(force(result["_module"])["args"])
-    if "pkgs" not in args:
-        from declos.eval.errors import EvalError
-
-        raise EvalError("the configuration has no `pkgs' (no module sets _module.args.pkgs)")
-    return force(args["pkgs"])
 
 
 # --- the terminal -----------------------------------------------------------------

@@ -10,17 +10,34 @@ let
   inherit (lib) mkOption types;
 
   checks = import ./checks-lib.dcl { inherit lib; };
+  chk = import ../config/checks-lib.dcl { inherit lib; };
+
+  # A string written into a unit file: systemd ends a line at "\n" and at
+  # "\r", so a line end inside a value would add a setting of its own
+  # (`Description = "x\nExecStartPre=/bin/evil"`); every string option that
+  # reaches a unit file has this type.
+  unitStr = lib.mkOptionType {
+    name = "unitStr";
+    description = "string without line ends";
+    descriptionClass = "noun";
+    check = x: builtins.isString x && chk.isSingleLine x;
+    merge = lib.mergeEqualOption;
+  };
 
   unitScalar = types.oneOf [ types.bool types.int types.str types.path types.package ];
+  # A string (a path is one too) must not hold a line end.
+  unitScalarOk = x: unitScalar.check x && (!builtins.isString x || chk.isSingleLine x);
 in
 rec {
+  inherit unitStr;
+
   # A value of a unit file setting: a scalar, or a list of them (the key is
   # repeated).  As in NixOS, definitions with a list concatenate; scalars
   # must agree.
   unitOption = lib.mkOptionType {
     name = "systemd option";
-    description = "systemd unit setting (bool, int, string, path, package, or a list of these)";
-    check = x: unitScalar.check x || (builtins.isList x && builtins.all unitScalar.check x);
+    description = "systemd unit setting (bool, int, string, path, package, or a list of these; no line ends)";
+    check = x: unitScalarOk x || (builtins.isList x && builtins.all unitScalarOk x);
     merge = loc: defs:
       let defs' = lib.filterOverrides defs;
       in if builtins.any (d: builtins.isList d.value) defs'
@@ -139,7 +156,7 @@ rec {
 
   # What every unit declares (NixOS's commonUnitOptions, the part declos uses).
   unitNames = description: mkOption {
-    type = types.listOf types.str;
+    type = types.listOf unitStr;
     default = [ ];
     inherit description;
   };
@@ -151,7 +168,7 @@ rec {
       description = "Whether the unit is generated; a disabled unit is left out entirely.";
     };
     description = mkOption {
-      type = types.str;
+      type = unitStr;
       default = "";
       description = "Description= of the unit, shown by systemctl and in the journal.";
     };

@@ -51,13 +51,13 @@ rec {
         line `Key=value`; a list repeats the key; booleans are yes/no.
       '';
       environment = mkOption {
-        type = types.attrsOf (types.nullOr (types.oneOf [ types.str types.path types.package types.int ]));
+        type = types.attrsOf (types.nullOr (types.oneOf [ sd.unitStr types.path types.package types.int ]));
         default = { };
         example = { LANG = "C.UTF-8"; };
         description = "Environment variables of the service's processes (Environment=); null unsets one.";
       };
       path = mkOption {
-        type = types.listOf (types.either types.package types.str);
+        type = types.listOf (types.either types.package sd.unitStr);
         default = [ ];
         description = ''
           Packages whose bin/ and sbin/ (or directories, given as strings)
@@ -72,7 +72,7 @@ rec {
       preStop = shellOption "run to stop the service (ExecStop=)";
       postStop = shellOption "run after the service stopped (ExecStopPost=)";
       startAt = mkOption {
-        type = types.either types.str (types.listOf types.str);
+        type = types.either sd.unitStr (types.listOf sd.unitStr);
         default = [ ];
         example = "Sun 14:00:00";
         description = ''
@@ -129,13 +129,13 @@ rec {
           (lib.concatMapStrings (a: "${if k == "listenStreams" then "ListenStream" else "ListenDatagram"}=${a}\n") config.${k}))
           [ "listenStreams" "listenDatagrams" ]);
       listenStreams = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf sd.unitStr;
         default = [ ];
         example = [ "0.0.0.0:993" "/run/my-socket" ];
         description = "Addresses (a port, address:port, or a socket path) to listen on for a stream (ListenStream=).";
       };
       listenDatagrams = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf sd.unitStr;
         default = [ ];
         example = [ "0.0.0.0:993" "/run/my-socket" ];
         description = "Addresses to listen on for datagrams (ListenDatagram=).";

@@ -5,15 +5,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.ssh_server import loopback_sshd
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -52,47 +54,14 @@ def sshd(tmp: Path, state: str, path: str) -> Iterator[tuple[int, list[str]]]:
     `state` is an empty tmpfs: a host whose state directory has the
     deployer's path but not its contents.  Commands run with PATH=`path`.
     Yields the port and the `--ssh-option` arguments that reach it."""
-    prog = shutil.which("sshd") or "/usr/sbin/sshd"
-    if not os.path.exists(prog) or shutil.which("ssh") is None or os.geteuid() != 0:
-        pytest.skip("needs root, sshd and ssh")
     if shutil.which("unshare") is None:
         pytest.skip("needs unshare")
-    d = tmp / "sshd"
-    d.mkdir()
-    for name in ("host", "client"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", d / name], check=True)
-    (d / "authorized_keys").write_text((d / "client.pub").read_text())
-    os.chmod(d / "authorized_keys", 0o600)
-    os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
     os.makedirs(state, exist_ok=True)
-    port = closed_port()
     force = f'env PATH={path} PYTHONPATH={REPO} /bin/sh -c "$SSH_ORIGINAL_COMMAND"'
-    (d / "sshd_config").write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host\nPidFile {d}/sshd.pid\n"
-        f"AuthorizedKeysFile {d}/authorized_keys\nPermitRootLogin prohibit-password\n"
-        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
-        f"StrictModes no\nForceCommand {force}\n"
-    )
-    script = f"mount -t tmpfs none {state} && exec {prog} -D -e -f {d}/sshd_config"
-    with open(d / "log", "wb") as log:
-        proc = subprocess.Popen(
-            ["unshare", "--mount", "--propagation", "private", "sh", "-c", script], stderr=log
-        )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and proc.poll() is None:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            break
-        time.sleep(0.05)
-    if proc.poll() is not None:
-        pytest.fail(f"sshd did not start: {(d / 'log').read_text()}")
-    options = [
-        f"IdentityFile={d}/client",
-        "StrictHostKeyChecking=no",
-        "UserKnownHostsFile=/dev/null",
-        "LogLevel=ERROR",
-    ]
-    try:
-        yield port, [a for o in options for a in ("--ssh-option", o)]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+
+    def in_namespace(argv: list[str]) -> list[str]:
+        script = f"mount -t tmpfs none {state} && exec {shlex.join(argv)}"
+        return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script]
+
+    with loopback_sshd(tmp, f"ForceCommand {force}\n", in_namespace) as reached:
+        yield reached

@@ -8,18 +8,14 @@ directory substitutes from.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import socket
-import subprocess
-import time
 
 import pytest
 from cache_helpers import builds_run, fresh_state, run
 from store_helpers import PKGS
 
 from declos.store.cache_keys import SecretKey
+from tests.ssh_server import loopback_sshd
 
 SMALL = (
     PKGS
@@ -34,43 +30,8 @@ SMALL = (
 @pytest.fixture
 def sshd(tmp_path):
     """(port, ssh options) of an sshd that lets this user in with a test key."""
-    prog = shutil.which("sshd") or "/usr/sbin/sshd"
-    if not os.path.exists(prog) or shutil.which("ssh") is None or os.geteuid() != 0:
-        pytest.skip("needs root, sshd and ssh")
-    d = tmp_path / "sshd"
-    d.mkdir()
-    for name in ("host", "client"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", d / name], check=True)
-    (d / "authorized_keys").write_text((d / "client.pub").read_text())
-    os.chmod(d / "authorized_keys", 0o600)
-    os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege separation dir
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    (d / "sshd_config").write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host\nPidFile {d}/sshd.pid\n"
-        f"AuthorizedKeysFile {d}/authorized_keys\nPermitRootLogin prohibit-password\n"
-        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
-        "StrictModes no\n"
-    )
-    with open(d / "log", "wb") as log:
-        proc = subprocess.Popen([prog, "-D", "-e", "-f", d / "sshd_config"], stderr=log)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and proc.poll() is None:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            break
-        time.sleep(0.05)
-    if proc.poll() is not None:
-        pytest.fail(f"sshd did not start: {(d / 'log').read_text()}")
-    options = [
-        f"IdentityFile={d}/client",
-        "StrictHostKeyChecking=no",
-        "UserKnownHostsFile=/dev/null",
-        "LogLevel=ERROR",
-    ]
-    yield port, [a for o in options for a in ("--ssh-option", o)]
-    proc.terminate()
-    proc.wait(timeout=10)
+    with loopback_sshd(tmp_path) as reached:
+        yield reached
 
 
 def test_push_over_ssh_then_substitute(sshd, tmp_path):

@@ -24,6 +24,14 @@ let
   chk = import ../config/checks-lib.dcl { inherit lib; };
   checks = import ../system/checks-lib.dcl { inherit lib; };
 
+  # Host names and patterns of a known_hosts line (names, addresses,
+  # [host]:port, wildcards, !negation, hashed |1|…): no blank, comma or
+  # line end, which would start another name or another line.
+  hostPattern = types.strMatching "[]A-Za-z0-9.:*?!_|+/=[-]+";
+  # An algorithm name of ssh_config (ciphers, MACs, key types), optionally
+  # with the +/-/^ list prefix: never a comma, blank or line end.
+  algorithm = types.strMatching "[-+^]?[A-Za-z0-9@._*?-]+";
+
   knownHostOpts = { name, ... }: {
     options = {
       certAuthority = mkOption {
@@ -32,13 +40,13 @@ let
         description = "Whether the key is a certificate authority's, trusted for host certificates (@cert-authority).";
       };
       hostNames = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf hostPattern;
         default = [ name ];
         example = [ "github.com" "140.82.121.4" ];
         description = "Host names and addresses the key belongs to (the attribute name by default; patterns allowed).";
       };
       extraHostNames = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf hostPattern;
         default = [ ];
         description = "More host names, besides `hostNames`.";
       };
@@ -59,8 +67,13 @@ let
   hosts = lib.attrValues cfg.knownHosts;
   # (neither: an assertion below says so)
   keyOf = h: if h.publicKey != null then h.publicKey
-    else if h.publicKeyFile != null then lib.removeSuffix "\n" (builtins.readFile h.publicKeyFile)
+    else if h.publicKeyFile != null then keyInFile h.publicKeyFile
     else "";
+  # A key file's one line: a second line would be a known_hosts entry of its own.
+  keyInFile = file:
+    let key = lib.removeSuffix "\n" (builtins.readFile file);
+    in if chk.isSingleLine key then key
+      else throw "programs.ssh.knownHosts: publicKeyFile '${toString file}' holds more than one line (one public key, as in ssh_host_*_key.pub)";
   knownHostsText = lib.concatMapStrings (h:
     "${lib.optionalString h.certAuthority "@cert-authority "}${lib.concatStringsSep "," (h.hostNames ++ h.extraHostNames)} ${keyOf h}\n") hosts;
 
@@ -98,7 +111,7 @@ let
   };
 
   algorithms = what: mkOption {
-    type = types.nullOr (types.listOf types.str);
+    type = types.nullOr (types.listOf algorithm);
     default = null;
     description = "The ${what} the client allows, in order of preference (null: the distribution's).";
   };
@@ -135,13 +148,13 @@ in
       description = "Whether X11 connections are forwarded by default (null, unlike NixOS's false: the distribution's setting).";
     };
     pubkeyAcceptedKeyTypes = mkOption {
-      type = types.listOf types.str;
+      type = types.listOf algorithm;
       default = [ ];
       example = [ "ssh-ed25519" "ssh-rsa" ];
       description = "The key types the client offers for public key authentication (empty: the distribution's).";
     };
     hostKeyAlgorithms = mkOption {
-      type = types.listOf types.str;
+      type = types.listOf algorithm;
       default = [ ];
       description = "The host key algorithms the client accepts (empty: the distribution's).";
     };

@@ -22,6 +22,19 @@ let
   cfg = config.services.openssh;
   opts = options.services.openssh;
   checks = import ../system/checks-lib.dcl { inherit lib; };
+  chk = import ../config/checks-lib.dcl { inherit lib; };
+
+  # A string written into sshd_config: a line end would add a setting of its
+  # own, and sshd takes the first value of a keyword, so
+  # `Ciphers = [ "aes256-ctr\nPermitRootLogin yes" ]` would win over the
+  # PermitRootLogin declos writes (and `sshd -t` passes it).
+  sshdStr = lib.mkOptionType {
+    name = "sshdStr";
+    description = "string without line ends";
+    descriptionClass = "noun";
+    check = x: builtins.isString x && chk.isSingleLine x;
+    merge = lib.mergeEqualOption;
+  };
 
   # A settings value as sshd_config(5) spells it (NixOS's mkValueString).
   valueString = v:
@@ -48,15 +61,15 @@ let
   lines = ls: lib.concatMapStrings (l: "${l}\n") ls;
 
   nullOrListOfStr = default: description: mkOption {
-    type = types.nullOr (types.listOf types.str);
+    type = types.nullOr (types.listOf sshdStr);
     inherit default description;
   };
 
   settingsModule = {
-    freeformType = types.attrsOf (types.nullOr (types.oneOf [ types.bool types.int types.str (types.listOf types.str) ]));
+    freeformType = types.attrsOf (types.nullOr (types.oneOf [ types.bool types.int sshdStr (types.listOf sshdStr) ]));
     options = {
       AuthorizedPrincipalsFile = mkOption {
-        type = types.nullOr types.str;
+        type = types.nullOr sshdStr;
         default = "none";
         description = "Where sshd finds the principals of certificate logins (\"none\": nowhere).";
       };
@@ -96,7 +109,7 @@ let
         description = "Whether keyboard-interactive (challenge-response) authentication is allowed.";
       };
       GatewayPorts = mkOption {
-        type = types.str;
+        type = sshdStr;
         default = "no";
         description = "Whether remote hosts may connect to ports forwarded for the client (yes, no, clientspecified).";
       };
@@ -139,7 +152,7 @@ let
   listenModule = {
     options = {
       addr = mkOption {
-        type = types.nullOr types.str;
+        type = types.nullOr sshdStr;
         default = null;
         description = "Host name, IPv4 address or bracketed IPv6 address to listen on.";
       };
@@ -241,7 +254,7 @@ in
       enable = lib.mkEnableOption "the OpenSSH secure shell daemon, which allows secure remote logins";
 
       executable = mkOption {
-        type = types.str;
+        type = sshdStr;
         default = "/usr/sbin/sshd";
         description = "The host's sshd (declos has no package set: the distribution's openssh-server provides it).";
       };
@@ -319,7 +332,7 @@ in
       };
 
       authorizedKeysFiles = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf sshdStr;
         default = [ ];
         description = ''
           Files listing the keys that may log in (AuthorizedKeysFile; %h is
@@ -341,14 +354,14 @@ in
       };
 
       sftpServerExecutable = mkOption {
-        type = types.str;
+        type = sshdStr;
         default = "/usr/lib/openssh/sftp-server";
         example = "internal-sftp";
         description = "The SFTP server (the host's, as Debian installs it) or \"internal-sftp\".";
       };
 
       sftpFlags = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf sshdStr;
         default = [ ];
         example = [ "-f AUTHPRIV" "-l INFO" ];
         description = "Arguments of the SFTP server.";

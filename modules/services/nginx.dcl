@@ -26,6 +26,29 @@ let
   cfg = config.services.nginx;
   opts = options.services.nginx;
   checks = import ../system/checks-lib.dcl { inherit lib; };
+  chk = import ../config/checks-lib.dcl { inherit lib; };
+
+  # Values written into nginx.conf as a directive's arguments: nginx ends a
+  # directive at `;` and opens or closes a block at a brace, so
+  # `root = "/srv; autoindex on"` would add a directive `nginx -t` accepts;
+  # quotes, `#` and backslashes change how the rest of the line is read.
+  nginxSafe = s: chk.isSingleLine s && builtins.match ".*[;{}#\"'\\].*" s == null;
+  nginxArgs = lib.mkOptionType {
+    name = "nginxArgs";
+    description = "nginx arguments (no ;, braces, #, quotes, backslash or line end)";
+    descriptionClass = "noun";
+    check = x: builtins.isString x && nginxSafe x;
+    merge = lib.mergeEqualOption;
+  };
+  nginxPath = lib.mkOptionType {
+    name = "nginxPath";
+    description = "absolute path for nginx (no ;, braces, #, quotes, backslash, blank or line end)";
+    descriptionClass = "noun";
+    # A path value is written as the store path it is copied to.
+    check = x: types.path.check x
+      && (builtins.isPath x || nginxSafe x && builtins.match ".*[[:space:]].*" x == null);
+    merge = lib.mergeEqualOption;
+  };
 
   # Origins of the lines `name value;` written from a typed option (`shown`: its block's path, shown once).
   directiveOrigin = shown: opt: name: value:
@@ -53,7 +76,7 @@ let
         (directiveOrigin here options.alias "alias" config.alias)
       ]);
       proxyPass = mkOption {
-        type = types.nullOr types.str;
+        type = types.nullOr nginxArgs;
         default = null;
         example = "http://127.0.0.1:8080/";
         description = "Where requests are passed on (proxy_pass).";
@@ -70,25 +93,25 @@ let
         description = "Whether the usual proxy headers (Host, X-Real-IP, X-Forwarded-*) are set for proxyPass.";
       };
       index = mkOption {
-        type = types.nullOr types.str;
+        type = types.nullOr nginxArgs;
         default = null;
         example = "index.php index.html";
         description = "The index files (index).";
       };
       tryFiles = mkOption {
-        type = types.nullOr types.str;
+        type = types.nullOr nginxArgs;
         default = null;
         example = "$uri =404";
         description = "Files tried in turn (try_files).";
       };
       root = mkOption {
-        type = types.nullOr types.path;
+        type = types.nullOr nginxPath;
         default = null;
         example = "/data/webserver/docs";
         description = "The document root of this location (root).";
       };
       alias = mkOption {
-        type = types.nullOr types.path;
+        type = types.nullOr nginxPath;
         default = null;
         example = "/your/alias/directory";
         description = "A directory replacing the location's path (alias); exclusive with `root`.";
@@ -115,7 +138,7 @@ let
   listenModule = {
     options = {
       addr = mkOption {
-        type = types.str;
+        type = nginxArgs;
         example = "[::1]";
         description = "Address to listen on (an IPv6 address in brackets).";
       };
@@ -130,7 +153,7 @@ let
         description = "Whether this socket speaks TLS.";
       };
       extraParameters = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf nginxArgs;
         default = [ ];
         example = [ "backlog=1024" "deferred" ];
         description = "More parameters of the listen directive.";
@@ -146,7 +169,7 @@ let
         (directiveOrigin here options.sslCertificateKey "ssl_certificate_key" config.sslCertificateKey)
       ] ++ lib.concatMap (l: l._checkOrigins) (lib.attrValues config.locations));
       _sslDefinedAt = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf nginxArgs;
         internal = true;
         visible = false;
         readOnly = true;
@@ -155,12 +178,12 @@ let
         description = "FILE:LINE of the definitions turning on addSSL, onlySSL or forceSSL, for the assertions' messages.";
       };
       serverName = mkOption {
-        type = types.nullOr types.str;
+        type = types.nullOr nginxArgs;
         default = null;
         description = "The virtual host's name (server_name); null: the attribute name.";
       };
       serverAliases = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf nginxArgs;
         default = [ ];
         example = [ "www.example.org" ];
         description = "More names of this virtual host.";
@@ -180,7 +203,7 @@ let
         description = "Whether this is the default server of its sockets (default_server).";
       };
       root = mkOption {
-        type = types.nullOr types.path;
+        type = types.nullOr nginxPath;
         default = null;
         example = "/data/webserver/docs";
         description = "The document root (root).";
@@ -212,13 +235,13 @@ let
         description = "Whether plain HTTP requests are redirected to HTTPS (301).";
       };
       sslCertificate = mkOption {
-        type = types.nullOr types.path;
+        type = types.nullOr nginxPath;
         default = null;
         example = "/var/host.cert";
         description = "The certificate (chain) of the TLS sockets.";
       };
       sslCertificateKey = mkOption {
-        type = types.nullOr types.path;
+        type = types.nullOr nginxPath;
         default = null;
         example = "/var/host.key";
         description = "The private key of `sslCertificate`.";
@@ -364,13 +387,13 @@ in
     };
 
     user = mkOption {
-      type = types.str;
+      type = nginxArgs;
       default = "nginx";
       description = "The account nginx runs as; \"nginx\" (the default) is declared by this module.";
     };
 
     group = mkOption {
-      type = types.str;
+      type = nginxArgs;
       default = "nginx";
       description = "The group nginx runs as; \"nginx\" (the default) is declared by this module.";
     };
@@ -387,7 +410,7 @@ in
     };
 
     defaultListenAddresses = mkOption {
-      type = types.listOf types.str;
+      type = types.listOf nginxArgs;
       default = [ "0.0.0.0" "[::0]" ];
       description = "Where virtual hosts without `listen` listen.";
     };
@@ -411,7 +434,7 @@ in
     };
 
     logError = mkOption {
-      type = types.str;
+      type = nginxArgs;
       default = "stderr";
       example = "/var/log/nginx/error.log warn";
       description = "Where errors are logged, and from which level (error_log).";
@@ -444,7 +467,7 @@ in
     };
 
     clientMaxBodySize = mkOption {
-      type = types.str;
+      type = nginxArgs;
       default = "10m";
       description = "The largest request body accepted (client_max_body_size).";
     };
@@ -492,7 +515,7 @@ in
     };
 
     sslProtocols = mkOption {
-      type = types.str;
+      type = nginxArgs;
       default = "TLSv1.2 TLSv1.3";
       description = "The TLS versions allowed (ssl_protocols).";
     };
@@ -513,7 +536,7 @@ in
     };
 
     sslCiphers = mkOption {
-      type = types.nullOr types.str;
+      type = types.nullOr nginxArgs;
       default = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
       description = "The TLS 1.2 cipher suites allowed (ssl_ciphers); null: nginx's default.";
     };

@@ -2,6 +2,6 @@
 
 import sys
 
-from declos.cli import main
+from declos.command import main
 
 sys.exit(main())

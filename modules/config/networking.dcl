@@ -6,11 +6,12 @@
 # Unlike NixOS, /etc/hosts and /etc/resolv.conf are generated only when
 # something is declared for them: the host distribution (or
 # systemd-resolved, NetworkManager) keeps them otherwise.
-{ config, lib, ... }:
+{ config, lib, options, ... }:
 
 let
   inherit (lib) mkOption types;
   cfg = config.networking;
+  chk = import ./checks-lib.dcl { inherit lib; };
 
   hostsDeclared = cfg.hosts != { } || cfg.extraHosts != "";
 
@@ -39,6 +40,24 @@ let
   addressType = types.strMatching "[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?" // {
     description = "IPv4 or IPv6 address";
   };
+
+  # Every value below is written into /etc/hosts or /etc/resolv.conf, where
+  # a line end starts another entry ("good.example\n6.6.6.6 bank.example"
+  # maps bank.example to an address of the definer's choice) and a blank
+  # starts another name: each is a whole host name, option or address.
+  #
+  # A host or domain name: RFC 1123 labels (letters, digits, "-" inside a
+  # label, at most 63 characters) separated by dots, optionally ending in
+  # one; "_" is allowed too, as glibc and most resolvers take it (_dmarc,
+  # host names of Windows networks), and as `hostName` allows it.
+  label = "[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?";
+  hostNameType = types.strMatching "${label}(\\.${label})*\\.?" // {
+    description = "host name (RFC 1123 labels of letters, digits, \"-\" and \"_\" separated by dots; no blank or line end)";
+  };
+  # A resolv.conf(5) option: a word, with a number after ":" for some.
+  resolvOptionType = types.strMatching "[A-Za-z0-9_-]+(:[0-9]+)?" // {
+    description = "resolv.conf option (a word, optionally followed by :NUMBER; no blank or line end)";
+  };
 in
 {
   options.networking = {
@@ -57,7 +76,7 @@ in
     };
 
     hosts = mkOption {
-      type = types.attrsOf (types.listOf types.str);
+      type = types.attrsOf (types.listOf hostNameType);
       default = { };
       example = { "127.0.0.1" = [ "foo.bar.baz" ]; "192.168.0.2" = [ "fileserver.local" "nameserver.local" ]; };
       description = ''
@@ -65,6 +84,8 @@ in
         /etc/hosts after the localhost entries (127.0.0.1 and ::1) and
         `networking.hostName` (on 127.0.0.2, as NixOS has it).  When this
         and `networking.extraHosts` are empty, /etc/hosts is left alone.
+        Each attribute name is an IPv4 or IPv6 address, each value a host
+        name without blanks.
       '';
     };
 
@@ -72,7 +93,7 @@ in
       type = types.lines;
       default = "";
       example = "192.168.0.1 lanlocalhost";
-      description = "Lines appended to /etc/hosts as they are.";
+      description = "Lines appended to /etc/hosts as they are (free text, not checked).";
     };
 
     nameservers = mkOption {
@@ -87,14 +108,14 @@ in
     };
 
     search = mkOption {
-      type = types.listOf types.str;
+      type = types.listOf hostNameType;
       default = [ ];
       example = [ "example.com" "home.arpa" ];
       description = "The domain search list of /etc/resolv.conf (written only with `nameservers`).";
     };
 
     resolvconf.extraOptions = mkOption {
-      type = types.listOf types.str;
+      type = types.listOf resolvOptionType;
       default = [ ];
       example = [ "ndots:1" "rotate" ];
       description = "Options of /etc/resolv.conf (its `options` line; see resolv.conf(5)).";
@@ -120,6 +141,12 @@ in
       environment.etc."resolv.conf".text = resolvText;
     })
     {
+      # The addresses of /etc/hosts are attribute names, which no option
+      # type sees.
+      assertions = map (addr: {
+        assertion = addressType.check addr;
+        message = "networking.hosts.${chk.show addr}${chk.definedIn (chk.attrLocations options.networking.hosts addr)}: the attribute name must be an IPv4 or IPv6 address (no blank or line end).";
+      }) (builtins.attrNames cfg.hosts);
       warnings = lib.optional (builtins.length cfg.nameservers > 3)
         "networking.nameservers lists ${toString (builtins.length cfg.nameservers)} servers; the C library uses only the first three.";
     }

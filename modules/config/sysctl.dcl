@@ -7,10 +7,26 @@
 #     "vm.swappiness" = 10;
 #     "kernel.sysrq" = null;               # not set by declos
 #   };
-{ config, lib, pkgs, ... }:
+{ config, lib, options, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
+  chk = import ./checks-lib.dcl { inherit lib; };
+
+  # Keys and values are written as `KEY = VALUE` lines, so a line end in
+  # either (`"1\nkernel.modules_disabled = 1"`) would add a setting of the
+  # definer's choice.  A key is a sysctl.d(5) name: "." or "/" separated
+  # words (an interface's name may hold "@", "+", "%", ":"), glob(7)
+  # characters, and an optional leading "-" (failures ignored); never a
+  # blank, "=", "#", ";" or line end.
+  keyRegex = "-?[A-Za-z0-9_*?[][]A-Za-z0-9_.*?/@+%:![-]*";
+  sysctlStr = lib.mkOptionType {
+    name = "sysctlStr";
+    description = "sysctl value (a string without line ends)";
+    descriptionClass = "noun";
+    check = x: builtins.isString x && chk.isSingleLine x;
+    merge = lib.mergeEqualOption;
+  };
 
   settings = lib.filterAttrs (_: v: v != null) config.boot.kernel.sysctl;
 
@@ -23,17 +39,25 @@ let
 in
 {
   options.boot.kernel.sysctl = mkOption {
-    type = types.attrsOf (types.nullOr (types.oneOf [ types.bool types.int types.str ]));
+    type = types.attrsOf (types.nullOr (types.oneOf [ types.bool types.int sysctlStr ]));
     default = { };
     example = { "net.ipv4.tcp_syncookies" = false; "vm.swappiness" = 60; };
     description = ''
       Runtime parameters of the Linux kernel, as set by sysctl(8), written
       to /etc/sysctl.d/60-declos.conf.  A boolean is 1 or 0; null leaves
-      the parameter out (to undo a definition of another module).
+      the parameter out (to undo a definition of another module).  A name
+      is "."- or "/"-separated (glob patterns and a leading "-" as
+      sysctl.d(5) has them), a string value one line.
     '';
   };
 
   config = lib.mkIf (settings != { }) {
+    # The names are attribute names, which no option type sees.
+    assertions = map (k: {
+      assertion = builtins.match keyRegex k != null;
+      message = "boot.kernel.sysctl.${chk.show k}${chk.definedIn (chk.attrLocations options.boot.kernel.sysctl k)}: not a sysctl name (\".\"- or \"/\"-separated letters, digits, \"_\", \"-\", glob characters, an optional leading \"-\"; no blank, \"=\" or line end).";
+    }) (builtins.attrNames settings);
+
     environment.etc."sysctl.d/60-declos.conf".text = text;
 
     system.activationScripts.sysctl = ''

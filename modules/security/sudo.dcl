@@ -47,10 +47,68 @@ let
     "MAIL" "NOMAIL" "FOLLOW" "NOFOLLOW" "INTERCEPT" "NOINTERCEPT"
   ];
 
-  commandType = types.either types.str (types.submodule {
+  chk = import ../config/checks-lib.dcl { inherit lib; };
+
+  # Every field of a rule is written into a line `WHO\tHOST=(RUNAS)\tCOMMANDS`
+  # of /etc/sudoers.d/declos, so each is a word of sudoers' grammar and
+  # nothing more: a line end would add a rule of its own, which `visudo -c`
+  # passes (it is valid syntax), and an unescaped "," in a command splits
+  # the Cmnd_List (`/bin/ls, /bin/sh` allows /bin/sh).
+  sudoWord = name: description: check: lib.mkOptionType {
+    inherit name description check;
+    descriptionClass = "noun";
+    merge = lib.mergeEqualOption;
+  };
+
+  isString = builtins.isString;
+  isName = n: chk.nameProblem n == null;
+  # A User_Alias, Runas_Alias or Host_Alias (defined in extraConfig), or ALL.
+  isAlias = n: builtins.match "[A-Z][A-Z0-9_]*" n != null;
+
+  sudoUser = sudoWord "sudoUser"
+    "user name matching ${chk.nameRegex} (at most ${toString chk.nameMaxLength} characters), ALL or a User_Alias in capitals"
+    (x: isString x && (isName x || isAlias x));
+
+  sudoGroup = sudoWord "sudoGroup"
+    "group name matching ${chk.nameRegex} (at most ${toString chk.nameMaxLength} characters)"
+    (x: isString x && isName x);
+
+  hostRegex = lib.concatStringsSep "|" [
+    "[A-Za-z0-9_*?][A-Za-z0-9_*?.-]*" # ALL, a Host_Alias, a host name or pattern, an IPv4 address
+    "[0-9.]+/[0-9.]+" # an IPv4 network
+    "[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(/[0-9]+)?" # an IPv6 address or network
+  ];
+  sudoHost = sudoWord "sudoHost"
+    "sudoers host: ALL, a Host_Alias, a host name or pattern (letters, digits, \".\", \"-\", \"_\", \"*\", \"?\"), or an IP address or network"
+    (x: isString x && builtins.match hostRegex x != null);
+
+  # sudoers' Runas_Spec: users, then after a colon groups, each a list of
+  # names, #ids, ALL or aliases separated by commas ("root", "ALL:ALL",
+  # "postgres", ":wheel", "root, postgres").  A #id has digits only (sudo
+  # once read "#-1" as root, CVE-2019-14287).
+  runAsMember = "(#[0-9]+|${chk.nameRegex}|[A-Z][A-Z0-9_]*)";
+  runAsList = "${runAsMember}(, ?${runAsMember})*";
+  sudoRunAs = sudoWord "sudoRunAs"
+    "sudoers runAs: users[:groups], each a comma-separated list of user or group names, #ids, ALL or aliases (e.g. \"root\", \"ALL:ALL\", \"postgres\")"
+    (x: isString x && builtins.match "(${runAsList})?(:${runAsList})?" x != null && x != "");
+
+  # A command as sudoers reads it: "," ":" "=" "#" and "\" end or change a
+  # command unless a backslash escapes them (`/bin/e=cho` is /bin/e with
+  # the argument "=cho"; after " #" the rest is a comment, leaving a
+  # command that takes any arguments), so they appear only escaped, and a
+  # backslash escapes only them, a blank or a glob character (anything
+  # else is a syntax error, or at the end, a line continuation).  "(", ")"
+  # and "!" are read as they are inside a command (`\(` is a syntax error):
+  # they have a meaning only where a command spec starts, after a comma.
+  commandRegex = "([^,:=#\\\\[:cntrl:]]|\\\\[],:=#\\\\ *?[!^])*";
+  sudoCommand = sudoWord "sudoCommand"
+    "sudoers command on one line, without control characters, where \",\", \":\", \"=\", \"#\" and \"\\\" appear only escaped with a backslash"
+    (x: isString x && chk.isSingleLine x && builtins.match commandRegex x != null);
+
+  commandType = types.either sudoCommand (types.addCheck (types.submodule {
     options = {
       command = mkOption {
-        type = types.str;
+        type = sudoCommand;
         description = "A command, with its full path (and arguments, if it may only run with them), or ALL.";
       };
       options = mkOption {
@@ -59,34 +117,38 @@ let
         description = "Tags of the command (NOPASSWD, SETENV, …), see sudoers(5).";
       };
     };
-  });
+  }) (x: builtins.isAttrs x || builtins.isFunction x));
 
   ruleType = types.submodule {
     options = {
       users = mkOption {
-        type = types.listOf (types.either types.str types.int);
+        type = types.listOf (types.either sudoUser types.ints.unsigned);
         default = [ ];
-        description = "User names (or uids) the rule applies to.";
+        description = "User names (or uids) the rule applies to, or ALL.";
       };
       groups = mkOption {
-        type = types.listOf (types.either types.str types.int);
+        type = types.listOf (types.either sudoGroup types.ints.unsigned);
         default = [ ];
         description = "Group names (or gids) the rule applies to.";
       };
       host = mkOption {
-        type = types.str;
+        type = sudoHost;
         default = "ALL";
         description = "The host the rule applies to (ALL: any).";
       };
       runAs = mkOption {
-        type = types.str;
+        type = sudoRunAs;
         default = "ALL:ALL";
         example = "root";
         description = "The users (and, after a colon, groups) the commands may be run as.";
       };
       commands = mkOption {
         type = types.listOf commandType;
-        description = "The commands: strings, or `{ command; options; }`.";
+        description = ''
+          The commands: strings, or `{ command; options; }`.  A command is
+          written as sudoers reads it: "," ":" "=" "#" and "\" in it must be
+          escaped with a backslash (`"/usr/bin/env FOO\\=1"` in DCL).
+        '';
       };
     };
   };
@@ -108,7 +170,7 @@ let
   # sudoers takes a command as a full path, ALL, or sudoedit.
   validCommand = c:
     let n = commandName c; in
-    n == "ALL" || lib.hasPrefix "/" n || lib.hasPrefix "sudoedit " n || lib.hasPrefix "\"" n;
+    n == "ALL" || lib.hasPrefix "/" n || lib.hasPrefix "sudoedit " n;
 
   rulesText = lib.concatMapStrings (l: "${l}\n") (lib.concatMap ruleLines cfg.extraRules);
 

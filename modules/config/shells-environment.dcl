@@ -12,11 +12,13 @@
 #
 #   environment.variables = { EDITOR = "vim"; XDG_DATA_DIRS = [ "/usr/share" "/var/lib/flatpak/exports/share" ]; };
 #   environment.shellAliases = { ll = "ls -l"; };
-{ config, lib, ... }:
+{ config, lib, options, ... }:
 
 let
   inherit (lib) mkOption types;
   cfg = config.environment;
+  opts = options.environment;
+  chk = import ./checks-lib.dcl { inherit lib; };
   prof = import ./profiles-lib.dcl { inherit lib; };
   profileDirs = prof.dirs cfg;
 
@@ -61,10 +63,18 @@ let
   + lib.concatStrings (lib.mapAttrsToList
       (n: ds: "${n}=${prof.extend n (lib.concatStringsSep ":" ds)}\n") profileDirs);
 
-  nameAssertion = option: n: {
-    assertion = lib.strings.isValidPosixName n;
-    message = "environment.${option}.\"${n}\": not a valid shell variable name (letters, digits and _, not starting with a digit).";
-  };
+  # Names are attribute names, which no option type sees; each refusal
+  # says where the name is defined (a session variable is a variable too:
+  # system-environment.dcl's definition of environment.variables carries
+  # no line, so the sessionVariables definition is named instead).
+  nameAssertion = option: n:
+    let
+      session = option == "variables" && opts ? sessionVariables && cfg.sessionVariables ? ${n};
+      shown = if session then "sessionVariables" else option;
+    in {
+      assertion = lib.strings.isValidPosixName n;
+      message = "environment.${shown}.${chk.show n}${chk.definedIn (chk.attrLocations opts.${shown} n)}: not a valid shell variable name (letters, digits and _, not starting with a digit).";
+    };
 
   # Characters the shell would take apart in an alias name.
   validAlias = n: builtins.match "[A-Za-z0-9_.:+@%,-][A-Za-z0-9_.:+@%,!-]*" n != null;
@@ -142,7 +152,7 @@ in
         ++ map (nameAssertion "profileRelativeEnvVars") (builtins.attrNames profileDirs)
         ++ map (n: {
           assertion = validAlias n;
-          message = "environment.shellAliases.\"${n}\": not a valid alias name (no spaces, quotes, \"=\", \"/\" or shell metacharacters).";
+          message = "environment.shellAliases.${chk.show n}${chk.definedIn (chk.attrLocations opts.shellAliases n)}: not a valid alias name (no spaces, quotes, \"=\", \"/\" or shell metacharacters).";
         }) (builtins.attrNames aliases);
 
       environment.etc = {

@@ -334,4 +334,5 @@ def test_bad_variable_name_is_an_assertion(build) -> None:
         fails=True,
     )
     assert "Failed assertions" in err
-    assert 'environment.profileRelativeEnvVars."MY-VAR": not a valid shell variable name' in err
+    assert 'environment.profileRelativeEnvVars."MY-VAR" (defined in ' in err
+    assert "config.dcl:1): not a valid shell variable name" in err

@@ -45,6 +45,31 @@ let
   # no space and no double quote.
   plainDevice = d: builtins.match "[!#-~]+" d != null;
 
+  # A file system type, written into Type= and as systemd-makefs' first
+  # argument: one word, so that `fsType = "ext4 /dev/sdb"` cannot make
+  # systemd-makefs format another device than the declared one.
+  fsTypeName = lib.mkOptionType {
+    name = "fsType";
+    description = "file system type name (a letter or digit, then letters, digits, \".\", \"_\", \"+\", \"-\"; e.g. \"ext4\", \"fuse.sshfs\", \"nfs4\", \"auto\")";
+    descriptionClass = "noun";
+    check = x: builtins.isString x && builtins.match "[A-Za-z0-9][A-Za-z0-9._+-]*" x != null;
+    merge = lib.mergeEqualOption;
+  };
+
+  # A mount or swap option: one item of the comma-separated Options= line.
+  plainOption = o: builtins.match "[^,]+" o != null && chk.isSingleLine o;
+
+  # A label as udev names it under /dev/disk/by-label (which escapes "/"
+  # and blanks as \x2f, \x20): no "/" (`label = "../../sdb"` would be
+  # /dev/sdb), no blank or double quote, not "." or "..".
+  plainLabel = l: l == null || builtins.match "[!#-.0-~]+" l != null && l != "." && l != "..";
+  labelRule = "printable ASCII without \"/\", spaces or double quotes, and not \".\" or \"..\"";
+
+  # A swap file is also written into the `sh -c` script that makes it: no
+  # character the shell reads as syntax (`/var/x>/etc/shadow` would
+  # truncate /etc/shadow).
+  shellSafePath = p: builtins.match "[A-Za-z0-9/._+@,:=-]+" p != null;
+
   fileSystemOpts = { name, config, ... }: {
     options = {
       mountPoint = mkOption {
@@ -70,7 +95,7 @@ let
         description = "The label of the device to mount (instead of `device`): /dev/disk/by-label/<label>.";
       };
       fsType = mkOption {
-        type = types.nonEmptyStr;
+        type = fsTypeName;
         default = "auto";
         example = "ext4";
         description = "The type of the file system (`auto`: mount(8) finds it).";
@@ -197,7 +222,7 @@ let
       ${makefsUnit} = {
         text = ''
           [Unit]
-          Description=Make a file system on ${what} (fileSystems.${where}.autoFormat)
+          Description=Make a file system on ${esc what} (fileSystems.${where}.autoFormat)
           DefaultDependencies=no
           BindsTo=${deviceUnit}
           After=${deviceUnit}
@@ -226,7 +251,7 @@ let
       "${stem}.swap" = {
         text = ''
           [Unit]
-          Description=${what} (swapDevices)
+          Description=${esc what} (swapDevices)
           ${lib.optionalString (sw.size != null) "Requires=${mkswapUnit}\nAfter=${mkswapUnit}\n"}
           [Swap]
           What=${esc what}
@@ -282,8 +307,16 @@ let
         message = "${p}${at}: autoFormat needs fsType to name the file system to make (it is \"auto\").";
       }
       {
-        assertion = lib.all (o: builtins.match "[^,]+" o != null && chk.isSingleLine o) fs.options && chk.isSingleLine fs.fsType;
+        assertion = lib.all plainOption fs.options;
         message = "${p}.options${at}: an option may not contain a comma or a line end (each is one mount option).";
+      }
+      {
+        assertion = lib.all plainPath fs.depends;
+        message = "${p}.depends${at}: each of ${chk.show fs.depends} must be a normalized absolute path of printable ASCII without spaces, quotes, \"$\", \"%\", \";\" or \"\\\" (they are written into RequiresMountsFor=, separated by spaces).";
+      }
+      {
+        assertion = plainLabel fs.label;
+        message = "${p}.label${at}: the label ${chk.show fs.label} must be ${labelRule}.";
       }
       {
         assertion = fs.device == null || !fs.autoFormat || isDevice (devicePath fs.device);
@@ -304,6 +337,18 @@ let
       {
         assertion = sw.size == null || !isDevice dev;
         message = "swapDevices, entry ${toString i}${at}: size makes a swap file; ${chk.show sw.device} is a device.";
+      }
+      {
+        assertion = sw.size == null || shellSafePath dev;
+        message = "swapDevices, entry ${toString i}${at}: the swap file ${chk.show sw.device} is made by a shell script (size is set): it may hold only letters, digits and \"/\", \".\", \"_\", \"+\", \"@\", \",\", \":\", \"=\", \"-\".";
+      }
+      {
+        assertion = lib.all plainOption sw.options;
+        message = "swapDevices, entry ${toString i}, options${at}: an option may not contain a comma or a line end (each is one swap option); got ${chk.show sw.options}.";
+      }
+      {
+        assertion = plainLabel sw.label;
+        message = "swapDevices, entry ${toString i}, label${at}: the label ${chk.show sw.label} must be ${labelRule}.";
       }
     ];
 in

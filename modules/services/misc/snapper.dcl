@@ -21,19 +21,42 @@
 #     TIMELINE_CREATE = true;
 #     TIMELINE_CLEANUP = true;
 #   };
-{ config, lib, pkgs, ... }:
+{ config, lib, options, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
   cfg = config.services.snapper;
+  chk = import ../../config/checks-lib.dcl { inherit lib; };
 
-  valueType = types.oneOf [ types.bool types.int types.str (types.listOf types.str) ];
+  # A config file is KEY="value" lines: a line end in a value or a key
+  # would add a setting of the definer's choice (ALLOW_USERS="mallory"
+  # lets mallory read every snapshot), and a list is written
+  # space-separated, so a blank in an item (ALLOW_USERS = [ "alice mallory" ])
+  # adds an item.  Keys are checked by an assertion below.
+  snapperStr = lib.mkOptionType {
+    name = "snapperStr";
+    description = "snapper value (a string without line ends)";
+    descriptionClass = "noun";
+    check = x: builtins.isString x && chk.isSingleLine x;
+    merge = lib.mergeEqualOption;
+  };
+  snapperWord = lib.mkOptionType {
+    name = "snapperWord";
+    description = "snapper list item (a non-empty string without blanks or line ends)";
+    descriptionClass = "noun";
+    check = x: builtins.isString x && x != "" && chk.isSingleLine x
+      && builtins.match ".*[[:space:]].*" x == null;
+    merge = lib.mergeEqualOption;
+  };
+  keyRegex = "[A-Za-z_][A-Za-z0-9_]*";
+
+  valueType = types.oneOf [ types.bool types.int snapperStr (types.listOf snapperWord) ];
 
   configOpts = { name, ... }: {
     freeformType = types.attrsOf valueType;
     options = {
       SUBVOLUME = mkOption {
-        type = types.str;
+        type = snapperStr;
         example = "/home";
         description = "Path of the btrfs subvolume (or mount point) to snapshot.";
       };
@@ -43,12 +66,12 @@ let
         description = "Filesystem type of the subvolume.";
       };
       ALLOW_USERS = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf snapperWord;
         default = [ ];
         description = "Users allowed to operate on the config (and to see its snapshots).";
       };
       ALLOW_GROUPS = mkOption {
-        type = types.listOf types.str;
+        type = types.listOf snapperWord;
         default = [ ];
         description = "Groups allowed to operate on the config.";
       };
@@ -106,6 +129,10 @@ let
 
   others = builtins.filter (n: n != "00-snapper-pre" && n != "snapper-post")
     (builtins.attrNames config.system.activationScripts);
+
+  # " (defined in FILE:LINE)" of config `name` (its keys are attribute
+  # names, which no option type sees).
+  definedIn = name: chk.definedIn (chk.attrLocations options.services.snapper.configs name);
 in
 {
   options.services.snapper = {
@@ -119,7 +146,8 @@ in
         Snapper configurations, by name: each becomes
         /etc/snapper/configs/<name>.  Besides the options below, any
         snapper-configs(5) key may be set (booleans become yes/no, lists
-        are space-separated).
+        are space-separated).  Keys are shell names (letters, digits, "_"),
+        strings one line, list items without blanks.
       '';
     };
 
@@ -151,12 +179,16 @@ in
     {
       assertions = lib.mapAttrsToList (name: c: {
         assertion = builtins.match "[A-Za-z0-9_][A-Za-z0-9_.-]*" name != null;
-        message = "services.snapper.configs.\"${name}\": a config name is a file name (letters, digits, \"_\", \".\", \"-\").";
+        message = "services.snapper.configs.${chk.show name}${definedIn name}: a config name is a file name (letters, digits, \"_\", \".\", \"-\").";
       }) cfg.configs
       ++ lib.mapAttrsToList (name: c: {
         assertion = lib.hasPrefix "/" c.SUBVOLUME;
-        message = "services.snapper.configs.${name}.SUBVOLUME must be an absolute path, not \"${c.SUBVOLUME}\".";
-      }) cfg.configs;
+        message = "services.snapper.configs.${name}.SUBVOLUME must be an absolute path, not ${chk.show c.SUBVOLUME}${definedIn name}.";
+      }) cfg.configs
+      ++ lib.concatLists (lib.mapAttrsToList (name: c: map (k: {
+        assertion = builtins.match keyRegex k != null;
+        message = "services.snapper.configs.${name}.${chk.show k}${definedIn name}: a snapper-configs(5) key is a shell name (letters, digits and _, not starting with a digit).";
+      }) (builtins.attrNames (removeAttrs c [ "_module" ]))) cfg.configs);
 
       environment.etc = lib.mapAttrs' (name: c:
         lib.nameValuePair "snapper/configs/${name}" { text = configText name c; }) cfg.configs

@@ -27,6 +27,11 @@
 # secure_path, where NixOS's keeps the caller's.  A later `Defaults
 # secure_path=…` in extraConfig wins.
 #
+# Each field of a rule is checked to be a word of sudoers' grammar (names,
+# ids, ALL or aliases; a host name or address; a command on one line with
+# its special characters escaped): a line end or an unescaped comma would
+# add or widen a rule, and visudo -c would accept it.
+#
 # The file is checked with the host's `visudo -c -f` at build time
 # (`checkConfig`) when it has rules or extraConfig: a syntax error fails the
 # build, naming the definition of extraConfig (or extraRules) that wrote the
@@ -260,7 +265,10 @@ in
         Rules of /etc/sudoers.d/declos, in order: who (`users`, `groups`)
         may run which `commands` on which `host`, as whom (`runAs`).  Each
         user and group gets one line.  A command is a full path (with
-        arguments to allow only those) or ALL.
+        arguments to allow only those), `sudoedit` with files, or ALL,
+        written as sudoers reads it: "," ":" "=" "#" and "\" escaped with a
+        backslash.  Every field is checked to be one word of sudoers'
+        grammar, so that no value adds or widens a rule.
       '';
     };
 

@@ -113,3 +113,15 @@ def test_plain_rules_render_as_before_and_pass_visudo(build):
     path = system.etc("sudoers.d/declos")
     assert path.read_text() == PLAIN_SUDOERS
     visudo_check(path)
+
+
+def test_the_refusal_does_not_depend_on_visudo(build):
+    """visudo -c passes an injected rule (valid syntax) and is "not run" on a
+    host without it: the fields are refused at evaluation even without the check."""
+    err = build(
+        "{ security.sudo.checkConfig = false;\n"
+        f'  security.sudo.extraRules = [ {{ users = [ "alice\\n{ROOT}" ]; commands = [ "ALL" ]; }} ]; }}\n',
+        fails=True,
+    )
+    assert "security.sudo.extraRules." in err and "user name matching" in err
+    assert "config.dcl:2" in err

@@ -88,17 +88,23 @@ class ToplevelOutcome:
 
 def read_checks(toplevel: str) -> tuple[CheckStatus, ...]:
     """The statuses of the build-time checks of a built toplevel, by name
-    (none for a toplevel built before checks existed)."""
+    (none for a toplevel built before checks existed).
+
+    A status is read only from a regular file in the toplevel's own store
+    (a check's output): a link a hostile check made to a file elsewhere
+    (read as root by `declos switch`) counts as passed, as any output
+    that is not a status file does."""
     base = os.path.join(toplevel, "checks")
     try:
         names = sorted(os.listdir(base))
     except OSError:
         return ()
+    store = os.path.realpath(os.path.dirname(os.path.realpath(toplevel))) + os.sep
     found = []
     for name in names:
-        path = os.path.join(base, name)
+        path = os.path.realpath(os.path.join(base, name))
         status = "passed"
-        if os.path.isfile(path) and os.path.getsize(path) <= _STATUS_MAX:
+        if path.startswith(store) and os.path.isfile(path) and os.path.getsize(path) <= _STATUS_MAX:
             with open(path, encoding="utf-8", errors="replace") as f:
                 status = f.readline().strip() or "passed"
         found.append(CheckStatus(name, status))

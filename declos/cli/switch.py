@@ -11,6 +11,7 @@ about progress and waiting go to stderr.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 
@@ -80,6 +81,8 @@ def _switch(args: argparse.Namespace, store) -> int:
     from declos.system.journal import read_journal
     from declos.system.plan import render_json, render_text
 
+    if getattr(args, "confirm_within", None) is not None:
+        _check_confirm_args(args)  # before anything is evaluated or built
     how = toplevel_build(args, use_cache=not args.no_eval_cache, accept_built=True)
     out = build_config(args.config, store, how)
     pause("built")
@@ -176,13 +179,20 @@ def add_confirm_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _check_confirm_args(args) -> None:
+    from declos.system import confirm
+
+    if not (math.isfinite(args.confirm_within) and args.confirm_within > 0):
+        raise DeclosError("--confirm-within must be more than 0 seconds")
+    if args.confirm_id:
+        confirm.check_id(args.confirm_id)
+
+
 def _switch_confirmed(args, store, out) -> int:
     """Hand the activation to a detached waiter and show its output until it
     waits for the confirmation (exit 0) or has failed and undone it (1)."""
     from declos.system import confirm
 
-    if args.confirm_within <= 0:
-        raise DeclosError("--confirm-within must be more than 0 seconds")
     with open_system(args, locked=False) as system:
         root = system.root
     cid = confirm.check_id(args.confirm_id) if args.confirm_id else confirm.new_id()

@@ -129,3 +129,23 @@ def test_confirm_usage(host) -> None:
     assert "is not a confirmation id" in host("confirm", "../x", check=1).stderr
     proc = host("switch", host.second, "--root", str(host.root), "--confirm-within", "0", check=1)
     assert "--confirm-within must be more than 0 seconds" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [("--confirm-within=0",), ("--confirm-within=nan",), ("--confirm-within=-inf",),
+     ("--confirm-within=30", "--confirm-id", "../x")],
+)  # fmt: skip
+def test_bad_confirm_flags_are_refused_before_anything_is_built(host, tmp_path, flags) -> None:
+    # A configuration that cannot evaluate: the flag's error comes first, so
+    # nothing was evaluated, built or switched.
+    broken = tmp_path / "broken.dcl"
+    broken.write_text('{ ... }: { networking.hostName = throw "evaluated"; }\n')
+    before = sorted(os.listdir(host.state / "store"))
+    proc = host("switch", str(broken), "--root", str(host.root), *flags, check=1)
+    assert "evaluated" not in proc.stderr
+    assert "--confirm-within must be more than 0 seconds" in proc.stderr or (
+        "is not a confirmation id" in proc.stderr
+    )
+    assert sorted(os.listdir(host.state / "store")) == before
+    assert _generations(host) == [(1, True)]

@@ -142,6 +142,13 @@ def _evaluate(opts, store, selection, names, board) -> dict[str, NodeResult]:
                 on_log=board.line,
             )
         )
+    # What `declos switch` prints for one configuration, for each node deployed
+    # (from the evaluation cache as well: unchanged nodes still have them).
+    for name in sorted(results):
+        r = results[name]
+        if r.selected and not r.error:
+            for w in r.warnings:
+                board.note(f"warning: {name}: {w}")
     return results
 
 

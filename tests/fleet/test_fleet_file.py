@@ -142,3 +142,19 @@ def test_deploy_usage_errors(fleet, tmp_path: Path) -> None:
     assert "--confirm-timeout must be more than 0" in proc.stderr
     proc = deploy(str(tmp_path / "missing.dcl"), tmp_path)
     assert "the fleet file" in proc.stderr and "does not exist" in proc.stderr
+
+
+def test_the_nodes_warnings_are_printed(fleet, tmp_path: Path) -> None:
+    # As `declos switch` prints a configuration's warnings: for each node
+    # deployed, from the evaluation cache too (the second deploy).
+    text = GOOD.replace(
+        'deployment.targetUser = "admin";',
+        'deployment.targetUser = "admin"; warnings = [ "db: the disk is nearly full" ];',
+    )
+    path = fleet(text)
+    for _ in range(2):
+        proc = deploy(path, tmp_path)
+        assert "warning: db: db: the disk is nearly full" in proc.stderr
+        assert "warning: web1" not in proc.stderr
+    proc = deploy(path, tmp_path, "--on", "web1")
+    assert "nearly full" not in proc.stderr

@@ -30,7 +30,7 @@ let
     descriptionClass = "noun";
   };
 
-  showDef = d: "${toString d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}";
+  showDef = (import ../system/checks-lib.dcl { inherit lib; }).showDefinition;
 
   systemPath = toString ./system-path.dcl;
   isHost = p: builtins.isAttrs p && p ? hostPackage;

@@ -310,7 +310,7 @@ let
       (base // { listen = map (listenLine v.default) sockets; })
     ];
 
-  showDefinition = d: "${toString d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}";
+  inherit (checks) showDefinition;
 
   # " (defined in FILE:LINE, …)" where addSSL, onlySSL or forceSSL were
   # turned on, or "" when no location is known.

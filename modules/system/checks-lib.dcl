@@ -9,8 +9,18 @@
 { lib }:
 
 rec {
+  # A file as a label shows it: the module library's own files as
+  # <declos/modules/…>.  Labels are part of derivations (the checks'
+  # origins, the manifest), and the library's absolute path, wherever
+  # declos is installed, made the toplevel's drvPath differ between a
+  # checkout and an install, or two machines.
+  libraryDir = toString ./..;
+  showFile = f:
+    let s = toString f; in
+    if lib.hasPrefix "${libraryDir}/" s then "<declos/modules/${lib.removePrefix "${libraryDir}/" s}>" else s;
+
   # "FILE:LINE" of a definition (FILE alone when its line is not known).
-  showDefinition = d: "${toString d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}";
+  showDefinition = d: "${showFile d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}";
 
   # " (defined in FILE:LINE, …)", or "" for no definitions.
   definedIn = defs:

@@ -16,7 +16,7 @@
 # Nothing is written while nothing bash-specific is declared (aliases of
 # `environment.shellAliases` count: they are the default of
 # `programs.bash.shellAliases`, as in NixOS).
-{ config, lib, ... }:
+{ config, lib, options, ... }:
 
 let
   inherit (lib) mkOption types;
@@ -54,7 +54,7 @@ in
     { programs.bash.shellAliases = lib.mapAttrs (_: lib.mkDefault) config.environment.shellAliases; }
 
     (lib.mkIf (cfg.enable && configured) {
-      assertions = sh.aliasAssertions "programs.bash" aliases;
+      assertions = sh.aliasAssertions "programs.bash" options.programs.bash.shellAliases aliases;
 
       environment.etc."declos/bashrc".text = bashrc;
 

@@ -7,6 +7,7 @@
 
 let
   inherit (lib) mkOption types;
+  chk = import ../config/checks-lib.dcl { inherit lib; };
 in
 rec {
   # Characters the shell would take apart in an alias name (as
@@ -17,9 +18,11 @@ rec {
   aliasesText = aliases: lib.concatStrings (lib.mapAttrsToList
     (n: v: "alias ${n}=${lib.escapeShellArg v}\n") (lib.filterAttrs (_: v: v != null) aliases));
 
-  aliasAssertions = prefix: aliases: map (n: {
+  # A refused alias name says where it is defined (`opt`: the shell's
+  # `shellAliases` option record), as environment.shellAliases does.
+  aliasAssertions = prefix: opt: aliases: map (n: {
     assertion = validAlias n;
-    message = "${prefix}.shellAliases.\"${n}\": not a valid alias name (no spaces, quotes, \"=\", \"/\" or shell metacharacters).";
+    message = "${prefix}.shellAliases.${chk.show n}${chk.definedIn (chk.attrLocations opt n)}: not a valid alias name (no spaces, quotes, \"=\", \"/\" or shell metacharacters).";
   }) (builtins.attrNames aliases);
 
   # `shellAliases`, `interactiveShellInit` and `promptInit`, as NixOS names

@@ -20,7 +20,7 @@
 # then for interactive shells the history settings, `setOptions`,
 # `interactiveShellInit`, the aliases and `promptInit` — before the
 # distribution's /etc/zsh/zshrc and the user's ~/.zshrc, which win.
-{ config, lib, ... }:
+{ config, lib, options, ... }:
 
 let
   inherit (lib) mkOption types;
@@ -106,7 +106,7 @@ in
     { programs.zsh.shellAliases = lib.mapAttrs (_: lib.mkDefault) config.environment.shellAliases; }
 
     (lib.mkIf cfg.enable {
-      assertions = sh.aliasAssertions "programs.zsh" aliases;
+      assertions = sh.aliasAssertions "programs.zsh" options.programs.zsh.shellAliases aliases;
 
       environment.hostPackages = [ "zsh" ];
       environment.etc."${lib.removePrefix "/etc/" "${cfg.configDirectory}/zshenv"}".text = zshenv;

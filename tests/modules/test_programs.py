@@ -233,5 +233,11 @@ def test_vim_default_editor_priority(build):
 
 
 def test_bad_alias_name_is_an_assertion(build):
-    err = build('{ programs.bash.shellAliases."l l" = "ls"; }', fails=True)
-    assert 'programs.bash.shellAliases."l l": not a valid alias name' in err
+    err = build('{\n  programs.bash.shellAliases."l l" = "ls";\n}', fails=True)
+    assert 'programs.bash.shellAliases."l l" (defined in ' in err
+    assert "config.dcl:2): not a valid alias name" in err
+    err = build(
+        '{\n  programs.zsh.enable = true;\n  programs.zsh.shellAliases."a;b" = "ls";\n}', fails=True
+    )
+    assert 'programs.zsh.shellAliases."a;b" (defined in ' in err
+    assert "config.dcl:3): not a valid alias name" in err

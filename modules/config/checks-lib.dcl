@@ -51,6 +51,19 @@ rec {
   # `s` holds no line end (as any reader counts them) and no NUL.
   isSingleLine = s: builtins.match breakRegex s == null;
 
+  # The option type of a string written into a system file: `valid` (given
+  # strings only) says which may be written; merged as types.str is.
+  checkedStr = name: description: valid: lib.mkOptionType {
+    inherit name description;
+    descriptionClass = "noun";
+    check = x: builtins.isString x && valid x;
+    merge = lib.mergeEqualOption;
+  };
+
+  # A string written as one line: a line end in it would add a line (a
+  # setting, an entry) of the definer's choice.
+  singleLineStr = name: description: checkedStr name description isSingleLine;
+
   # `s` can be a field of passwd, group or shadow.
   isPasswdField = s: isSingleLine s && builtins.match ".*:.*" s == null;
 

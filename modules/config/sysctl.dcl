@@ -20,13 +20,7 @@ let
   # characters, and an optional leading "-" (failures ignored); never a
   # blank, "=", "#", ";" or line end.
   keyRegex = "-?[A-Za-z0-9_*?[][]A-Za-z0-9_.*?/@+%:![-]*";
-  sysctlStr = lib.mkOptionType {
-    name = "sysctlStr";
-    description = "sysctl value (a string without line ends)";
-    descriptionClass = "noun";
-    check = x: builtins.isString x && chk.isSingleLine x;
-    merge = lib.mergeEqualOption;
-  };
+  sysctlStr = chk.singleLineStr "sysctlStr" "sysctl value (a string without line ends)";
 
   settings = lib.filterAttrs (_: v: v != null) config.boot.kernel.sysctl;
 

@@ -59,24 +59,19 @@ let
   # nothing more: a line end would add a rule of its own, which `visudo -c`
   # passes (it is valid syntax), and an unescaped "," in a command splits
   # the Cmnd_List (`/bin/ls, /bin/sh` allows /bin/sh).
-  sudoWord = name: description: check: lib.mkOptionType {
-    inherit name description check;
-    descriptionClass = "noun";
-    merge = lib.mergeEqualOption;
-  };
+  sudoWord = chk.checkedStr;
 
-  isString = builtins.isString;
   isName = n: chk.nameProblem n == null;
   # A User_Alias, Runas_Alias or Host_Alias (defined in extraConfig), or ALL.
   isAlias = n: builtins.match "[A-Z][A-Z0-9_]*" n != null;
 
   sudoUser = sudoWord "sudoUser"
     "user name matching ${chk.nameRegex} (at most ${toString chk.nameMaxLength} characters), ALL or a User_Alias in capitals"
-    (x: isString x && (isName x || isAlias x));
+    (x: isName x || isAlias x);
 
   sudoGroup = sudoWord "sudoGroup"
     "group name matching ${chk.nameRegex} (at most ${toString chk.nameMaxLength} characters)"
-    (x: isString x && isName x);
+    isName;
 
   hostRegex = lib.concatStringsSep "|" [
     "[A-Za-z0-9_*?][A-Za-z0-9_*?.-]*" # ALL, a Host_Alias, a host name or pattern, an IPv4 address
@@ -85,7 +80,7 @@ let
   ];
   sudoHost = sudoWord "sudoHost"
     "sudoers host: ALL, a Host_Alias, a host name or pattern (letters, digits, \".\", \"-\", \"_\", \"*\", \"?\"), or an IP address or network"
-    (x: isString x && builtins.match hostRegex x != null);
+    (x: builtins.match hostRegex x != null);
 
   # sudoers' Runas_Spec: users, then after a colon groups, each a list of
   # names, #ids, ALL or aliases separated by commas ("root", "ALL:ALL",
@@ -95,7 +90,7 @@ let
   runAsList = "${runAsMember}(, ?${runAsMember})*";
   sudoRunAs = sudoWord "sudoRunAs"
     "sudoers runAs: users[:groups], each a comma-separated list of user or group names, #ids, ALL or aliases (e.g. \"root\", \"ALL:ALL\", \"postgres\")"
-    (x: isString x && builtins.match "(${runAsList})?(:${runAsList})?" x != null && x != "");
+    (x: builtins.match "(${runAsList})?(:${runAsList})?" x != null && x != "");
 
   # A command as sudoers reads it: "," ":" "=" "#" and "\" end or change a
   # command unless a backslash escapes them (`/bin/e=cho` is /bin/e with
@@ -108,7 +103,7 @@ let
   commandRegex = "([^,:=#\\\\[:cntrl:]]|\\\\[],:=#\\\\ *?[!^])*";
   sudoCommand = sudoWord "sudoCommand"
     "sudoers command on one line, without control characters, where \",\", \":\", \"=\", \"#\" and \"\\\" appear only escaped with a backslash"
-    (x: isString x && chk.isSingleLine x && builtins.match commandRegex x != null);
+    (x: chk.isSingleLine x && builtins.match commandRegex x != null);
 
   commandType = types.either sudoCommand (types.addCheck (types.submodule {
     options = {

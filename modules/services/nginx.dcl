@@ -33,13 +33,7 @@ let
   # `root = "/srv; autoindex on"` would add a directive `nginx -t` accepts;
   # quotes, `#` and backslashes change how the rest of the line is read.
   nginxSafe = s: chk.isSingleLine s && builtins.match ".*[;{}#\"'\\].*" s == null;
-  nginxArgs = lib.mkOptionType {
-    name = "nginxArgs";
-    description = "nginx arguments (no ;, braces, #, quotes, backslash or line end)";
-    descriptionClass = "noun";
-    check = x: builtins.isString x && nginxSafe x;
-    merge = lib.mergeEqualOption;
-  };
+  nginxArgs = chk.checkedStr "nginxArgs" "nginx arguments (no ;, braces, #, quotes, backslash or line end)" nginxSafe;
   nginxPath = lib.mkOptionType {
     name = "nginxPath";
     description = "absolute path for nginx (no ;, braces, #, quotes, backslash, blank or line end)";

@@ -28,13 +28,7 @@ let
   # own, and sshd takes the first value of a keyword, so
   # `Ciphers = [ "aes256-ctr\nPermitRootLogin yes" ]` would win over the
   # PermitRootLogin declos writes (and `sshd -t` passes it).
-  sshdStr = lib.mkOptionType {
-    name = "sshdStr";
-    description = "string without line ends";
-    descriptionClass = "noun";
-    check = x: builtins.isString x && chk.isSingleLine x;
-    merge = lib.mergeEqualOption;
-  };
+  sshdStr = chk.singleLineStr "sshdStr" "string without line ends";
 
   # A settings value as sshd_config(5) spells it (NixOS's mkValueString).
   valueString = v:

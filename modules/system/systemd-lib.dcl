@@ -16,13 +16,7 @@ let
   # "\r", so a line end inside a value would add a setting of its own
   # (`Description = "x\nExecStartPre=/bin/evil"`); every string option that
   # reaches a unit file has this type.
-  unitStr = lib.mkOptionType {
-    name = "unitStr";
-    description = "string without line ends";
-    descriptionClass = "noun";
-    check = x: builtins.isString x && chk.isSingleLine x;
-    merge = lib.mergeEqualOption;
-  };
+  unitStr = chk.singleLineStr "unitStr" "string without line ends";
 
   unitScalar = types.oneOf [ types.bool types.int types.str types.path types.package ];
   # A string (a path is one too) must not hold a line end.

@@ -48,13 +48,9 @@ let
   # A file system type, written into Type= and as systemd-makefs' first
   # argument: one word, so that `fsType = "ext4 /dev/sdb"` cannot make
   # systemd-makefs format another device than the declared one.
-  fsTypeName = lib.mkOptionType {
-    name = "fsType";
-    description = "file system type name (a letter or digit, then letters, digits, \".\", \"_\", \"+\", \"-\"; e.g. \"ext4\", \"fuse.sshfs\", \"nfs4\", \"auto\")";
-    descriptionClass = "noun";
-    check = x: builtins.isString x && builtins.match "[A-Za-z0-9][A-Za-z0-9._+-]*" x != null;
-    merge = lib.mergeEqualOption;
-  };
+  fsTypeName = chk.checkedStr "fsType"
+    "file system type name (a letter or digit, then letters, digits, \".\", \"_\", \"+\", \"-\"; e.g. \"ext4\", \"fuse.sshfs\", \"nfs4\", \"auto\")"
+    (x: builtins.match "[A-Za-z0-9][A-Za-z0-9._+-]*" x != null);
 
   # A mount or swap option: one item of the comma-separated Options= line.
   plainOption = o: builtins.match "[^,]+" o != null && chk.isSingleLine o;

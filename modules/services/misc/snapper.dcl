@@ -33,21 +33,10 @@ let
   # lets mallory read every snapshot), and a list is written
   # space-separated, so a blank in an item (ALLOW_USERS = [ "alice mallory" ])
   # adds an item.  Keys are checked by an assertion below.
-  snapperStr = lib.mkOptionType {
-    name = "snapperStr";
-    description = "snapper value (a string without line ends)";
-    descriptionClass = "noun";
-    check = x: builtins.isString x && chk.isSingleLine x;
-    merge = lib.mergeEqualOption;
-  };
-  snapperWord = lib.mkOptionType {
-    name = "snapperWord";
-    description = "snapper list item (a non-empty string without blanks or line ends)";
-    descriptionClass = "noun";
-    check = x: builtins.isString x && x != "" && chk.isSingleLine x
-      && builtins.match ".*[[:space:]].*" x == null;
-    merge = lib.mergeEqualOption;
-  };
+  snapperStr = chk.singleLineStr "snapperStr" "snapper value (a string without line ends)";
+  snapperWord = chk.checkedStr "snapperWord"
+    "snapper list item (a non-empty string without blanks or line ends)"
+    (x: x != "" && chk.isSingleLine x && builtins.match ".*[[:space:]].*" x == null);
   keyRegex = "[A-Za-z_][A-Za-z0-9_]*";
 
   valueType = types.oneOf [ types.bool types.int snapperStr (types.listOf snapperWord) ];

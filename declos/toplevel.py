@@ -99,7 +99,7 @@ def read_checks(toplevel: str) -> tuple[CheckStatus, ...]:
         names = sorted(os.listdir(base))
     except OSError:
         return ()
-    store = os.path.realpath(os.path.dirname(os.path.realpath(toplevel))) + os.sep
+    store = os.path.dirname(os.path.realpath(toplevel)) + os.sep
     found = []
     for name in names:
         path = os.path.realpath(os.path.join(base, name))

@@ -121,14 +121,16 @@ class Thunk:
     so that `tryEval` and later forcings see the same error again.
     """
 
-    __slots__ = ("fn", "env", "value", "span", "name")
+    # Four slots: an object of 64 bytes with its GC header, where a fifth
+    # made it 80 (pymalloc's classes step by 16); a large configuration makes
+    # ~950 000 thunks.
+    __slots__ = ("fn", "env", "value", "span")
     value: Value
 
-    def __init__(self, fn: Any, env: Any, span: Span | None = None, name: str | None = None):
+    def __init__(self, fn: Any, env: Any, span: Span | None = None):
         self.fn = fn
         self.env = env
         self.span = span
-        self.name = name
 
     def force(self) -> Value:
         fn = self.fn

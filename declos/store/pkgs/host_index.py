@@ -245,7 +245,7 @@ def _host_packages(ev, f):
     # ~64 000 thunks on every evaluation that touches `pkgs`: each is
     # `value(name)` (the name as the thunk's environment), made by `map` with
     # no closure per package; half the time of a closure and a call each.
-    return Attrs(zip(names, map(Thunk, repeat(value), names, repeat(None), names)))
+    return Attrs(zip(names, map(Thunk, repeat(value), names)))
 
 
 def _info(ev, idx: HostIndex, name: str, arch: list[str]):

@@ -55,6 +55,21 @@ let
   # A mount or swap option: one item of the comma-separated Options= line.
   plainOption = o: builtins.match "[^,]+" o != null && chk.isSingleLine o;
 
+  # A device named by path is a normalized one: `/dev/../etc/passwd` starts
+  # with /dev/, so autoFormat would make a file system on /etc/passwd (it
+  # has no file system signature).  fstab's `LABEL=…`, `UUID=…` name an
+  # entry of /dev/disk/by-label etc., never a path (`LABEL=../../sdb` is
+  # /dev/sdb).  "//server/share" (cifs) and "host:/export" (nfs) are not
+  # local paths.
+  normalDevice = d:
+    let
+      m = builtins.match "(UUID|LABEL|PARTUUID|PARTLABEL)=(.*)" d;
+    in
+    if m != null then
+      plainLabel (builtins.elemAt m 1)
+    else
+      !(lib.hasPrefix "/" d && !lib.hasPrefix "//" d) || chk.isNormalizedAbsolute d;
+
   # A label as udev names it under /dev/disk/by-label (which escapes "/"
   # and blanks as \x2f, \x20): no "/" (`label = "../../sdb"` would be
   # /dev/sdb), no blank or double quote, not "." or "..".
@@ -299,6 +314,10 @@ let
         message = "${p}${at}: the device ${chk.show fs.device} must be printable ASCII without spaces or double quotes.";
       }
       {
+        assertion = fs.device == null || normalDevice fs.device;
+        message = "${p}${at}: the device ${chk.show fs.device} must be a normalized path (no \".\" or \"..\" component, no repeated or trailing \"/\"), or UUID=, LABEL=, PARTUUID=, PARTLABEL= followed by ${labelRule}.";
+      }
+      {
         assertion = !fs.autoFormat || fs.fsType != "auto";
         message = "${p}${at}: autoFormat needs fsType to name the file system to make (it is \"auto\").";
       }
@@ -329,6 +348,10 @@ let
       {
         assertion = plainPath dev || isDevice dev && plainDevice dev;
         message = "swapDevices, entry ${toString i}${at}: the device ${chk.show sw.device} must be a normalized absolute path of printable ASCII without spaces, quotes, \"$\", \"%\", \";\" or \"\\\".";
+      }
+      {
+        assertion = normalDevice sw.device;
+        message = "swapDevices, entry ${toString i}${at}: the device ${chk.show sw.device} must be a normalized path (no \".\" or \"..\" component, no repeated or trailing \"/\"), or UUID=, LABEL=, PARTUUID=, PARTLABEL= followed by ${labelRule}.";
       }
       {
         assertion = sw.size == null || !isDevice dev;

@@ -5,7 +5,9 @@ DEVICE` and Type=, so `fsType = "ext4 /dev/sdb"` would format another
 device than the declared one: it is a file system type name.  A swap
 option, a `depends` path or a label with a line end would add a line to
 the unit (a second What= wins), a label with "/" leaves /dev/disk/by-label,
-and a swap file is also written into the `sh -c` script that makes it.
+a swap file is also written into the `sh -c` script that makes it, and a
+device path with ".." (`/dev/../etc/passwd`, `LABEL=../../sdb`) is another
+device than it seems (autoFormat formats what is not under /dev).
 Each is refused at evaluation with the option, the definition's file:line
 and what was expected, and nothing is built; plain values render as
 before."""
@@ -47,6 +49,21 @@ CASES = [
         ['fileSystems."/data".label', '"../../sdb"', 'without "/"'],
     ),
     (
+        "device leaving /dev through ..",
+        f'{FS} = {{ device = "/dev/../etc/passwd"; fsType = "ext4"; autoFormat = true; }};',
+        ['fileSystems."/data"', '"/dev/../etc/passwd"', "must be a normalized path"],
+    ),
+    (
+        "fstab label leaving by-label",
+        f'{FS} = {{ device = "LABEL=../../sdb"; fsType = "ext4"; autoFormat = true; }};',
+        ['fileSystems."/data"', '"LABEL=../../sdb"', "LABEL=", 'without "/"'],
+    ),
+    (
+        "swap fstab label leaving by-label",
+        'swapDevices = [ { device = "LABEL=../../sdb"; } ];',
+        ["swapDevices, entry 1", '"LABEL=../../sdb"', "must be a normalized path"],
+    ),
+    (
         "swap option with a line end",
         'swapDevices = [ { device = "/dev/sda2"; options = [ "defaults\\nWhat=/dev/sdb" ]; } ];',
         ["swapDevices, entry 1, options", "may not contain a comma or a line end"],
@@ -84,6 +101,8 @@ def test_plain_values_render_as_before(build):
             options = [ "noatime" "x-systemd.device-timeout=10s" ];
           };
           fileSystems."/mnt/ssh" = { device = "alice@host:/home"; fsType = "fuse.sshfs"; options = [ "nofail" ]; };
+          fileSystems."/mnt/share" = { device = "//server/share"; fsType = "cifs"; };
+          fileSystems."/mnt/home" = { device = "UUID=1234-ABCD"; fsType = "vfat"; };
           swapDevices = [
             { device = "/var/swap-1.img"; size = 64; discardPolicy = "both"; options = [ "nofail" ]; }
             { label = "swap"; priority = 3; }
@@ -98,6 +117,8 @@ def test_plain_values_render_as_before(build):
     makefs = system.unit("declos-makefs-dev-disk-by\\x2dlabel-data\\x2d1.service")
     assert "ExecStart=/lib/systemd/systemd-makefs ext4 /dev/disk/by-label/data-1\n" in makefs
     assert "Type=fuse.sshfs\n" in system.unit("mnt-ssh.mount")
+    assert "What=//server/share\n" in system.unit("mnt-share.mount")
+    assert "What=/dev/disk/by-uuid/1234-ABCD\n" in system.unit("mnt-home.mount")
     swapfile = system.unit("var-swap\\x2d1.img.swap")
     assert "What=/var/swap-1.img\nOptions=nofail,discard=both\n" in swapfile
     assert "mkswap /var/swap-1.img;" in system.unit("declos-mkswap-var-swap\\x2d1.img.service")

@@ -8,7 +8,7 @@ final line holding only spaces is removed.
 
 from __future__ import annotations
 
-from lark import Token
+from declos.lang.lexer import Token
 
 
 def strip_indentation(pieces: tuple) -> tuple:

@@ -1,4 +1,4 @@
-"""The hand-written DCL tokenizer that feeds lark's LALR parser.
+"""The hand-written DCL tokenizer that feeds the LALR parser (declos/lang/parser.py).
 
 It follows Nix's flex lexer (longest match, then rule order) with a stack of
 modes: code, "strings", ''indented strings'' and the inside of a path
@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterator
-
-from lark import Token
 
 from declos.diagnostics import ParseError, Source, Span
 
@@ -441,16 +439,20 @@ class Lexer:
         return pos
 
 
-class _Token(Token):
-    """A lark Token built without lark's keyword-argument constructor (hot path).
+class Token(str):
+    """A token: its text (the str itself, also `value`), its terminal's name
+    (`type`) and its offsets in the source.  Line and column are computed
+    from offsets when an error is rendered.
 
-    Only `type`, `value`, `start_pos` and `end_pos` are set; line and column
-    are computed from offsets when an error is rendered.
-    """
+    Our own rather than lark's: parsing must not import lark (~40 ms), which
+    only builds the parse table (declos/lang/parser.py)."""
 
-    __slots__ = ()
+    type: str
+    value: str
+    start_pos: int
+    end_pos: int
 
-    def __new__(cls, kind: str, value: str, start: int, end: int) -> _Token:
+    def __new__(cls, kind: str, value: str, start: int, end: int) -> Token:
         self = str.__new__(cls, value)
         self.type = kind
         self.value = value
@@ -458,5 +460,8 @@ class _Token(Token):
         self.end_pos = end
         return self
 
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.value!r})"
 
-_token = _Token
+
+_token = Token

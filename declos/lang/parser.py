@@ -1,9 +1,10 @@
 """`parse(text, path)`: DCL source to AST, with located parse errors.
 
-lark builds the LALR table and the callbacks (a transformer attached to the
-parser, so no parse tree is materialized); `_drive` runs that table over
-the tokens of declos/lang/lexer.py itself, which is much faster than lark's
-interactive parser.  Checks that Nix makes at
+lark builds the LALR table and decides how each reduction shapes its
+values, once per grammar (declos/lang/table.py keeps both in the cache
+directory, so parsing does not import lark); `_drive` runs that table over
+the tokens of declos/lang/lexer.py, calling `_Builder`'s methods, so no
+parse tree is materialized.  Checks that Nix makes at
 parse time happen here too: duplicate attributes and formals, dynamic
 attributes in `let` and `inherit`, integer literals out of range, trailing
 slashes in paths.
@@ -13,24 +14,19 @@ from __future__ import annotations
 
 import gc
 import math
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 import attrs
-from lark import Lark, Token, Transformer
-from lark.lexer import Lexer as LarkLexer
-from lark.parsers.lalr_analysis import Shift
 
-from declos import dirs
 from declos.diagnostics import ParseError, Source, Span
-from declos.lang import ast
+from declos.lang import ast, table
 from declos.lang.bindings import merge_bindings
 from declos.lang.indentation import strip_indentation
-from declos.lang.lexer import TOKEN_DISPLAY, Lexer
+from declos.lang.lexer import TOKEN_DISPLAY, Lexer, Token
 
 MAX_INT = 2**63 - 1
 
@@ -49,7 +45,7 @@ class _Seq:
 
 def _start(x: Any) -> int:
     if isinstance(x, Token):
-        return x.start_pos  # type: ignore[return-value]  # always set by our lexer
+        return x.start_pos
     if isinstance(x, _Seq):
         return x.start
     return x.span.start
@@ -57,7 +53,7 @@ def _start(x: Any) -> int:
 
 def _end(x: Any) -> int:
     if isinstance(x, Token):
-        return x.end_pos  # type: ignore[return-value]  # always set by our lexer
+        return x.end_pos
     if isinstance(x, _Seq):
         return x.end
     return x.span.end
@@ -88,8 +84,9 @@ def _merge_parts(items: Iterable[Any]) -> tuple:
     return tuple(parts)
 
 
-class _Builder(Transformer):
-    """lark callbacks, one per grammar alternative; `self.source` is set per parse."""
+class _Builder:
+    """The values of reductions, one method per grammar alternative (lark's
+    callbacks when it builds the table); `self.source` is set per parse."""
 
     source: Source
 
@@ -297,41 +294,6 @@ class _Builder(Transformer):
         return ast.Formal(str(c[0]), default, span=self._span(c[0], c[-1]))
 
 
-class _NoLexer(LarkLexer):
-    """lark calls this with the text; tokens are fed in by `parse` instead."""
-
-    def __init__(self, lexer_conf: Any) -> None:
-        pass
-
-    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Token]:  # pragma: no cover
-        raise NotImplementedError
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Lark:
-    grammar = os.path.join(os.path.dirname(__file__), "grammar.lark")
-    with open(grammar, encoding="utf-8") as f:
-        text = f.read()
-    # lark keys its cache of the LALR tables on the grammar text and options,
-    # so a grammar change invalidates it by itself.
-    cache_dir = _cache_dir()
-    cache: str | bool = os.path.join(cache_dir, "grammar.lark.cache") if cache_dir else False
-    try:
-        return Lark(text, parser="lalr", lexer=_NoLexer, transformer=_Builder(), cache=cache)
-    except OSError:
-        return Lark(text, parser="lalr", lexer=_NoLexer, transformer=_Builder())
-
-
-def _cache_dir() -> str | None:
-    """declos' cache directory, made if missing; None when it cannot be."""
-    base = dirs.cache_dir()
-    try:
-        os.makedirs(base, exist_ok=True)
-    except OSError:
-        return None
-    return base
-
-
 def _unexpected(token: Token | None) -> str:
     if token is None or token.type == "$END":
         return "end of file"
@@ -340,30 +302,11 @@ def _unexpected(token: Token | None) -> str:
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict, int, int]:
-    """lark's LALR table, re-keyed for a tight driver loop.
-
-    `actions[state][symbol]` is the next state (an int) for a shift or goto,
-    a nonterminal name (a str) for a unit reduction `?a: b` that keeps the
-    value, or `(size, nonterminal, callback)` for any other reduction.  Driving the table
-    here instead of through lark's interactive parser saves most of the
-    per-token overhead (lark's rules and grammar symbols hash and compare
-    in Python).
-    """
-    inner = _parser().parser.parser.parser
-    table = inner.parse_table
-    actions: dict[int, dict] = {}
-    for state, row in table.states.items():
-        out = {}
-        for symbol, (action, arg) in row.items():
-            if action is Shift:
-                out[str(symbol)] = arg
-            elif len(arg.expansion) == 1 and arg.options.expand1 and not arg.alias:
-                # `?rule: other`: the value passes through, only the state changes.
-                out[str(symbol)] = str(arg.origin.name)
-            else:
-                out[str(symbol)] = (len(arg.expansion), str(arg.origin.name), inner.callbacks[arg])
-        actions[state] = out
-    return actions, table.start_states["start"], table.end_states["start"]
+    """The LALR table of grammar.lark, re-keyed for a tight driver loop
+    (declos/lang/table.py).  Driving it here instead of through lark's
+    interactive parser saves most of the per-token overhead (lark's rules and
+    grammar symbols hash and compare in Python)."""
+    return table.load(_BUILDER)
 
 
 _chains: dict[tuple[int, int, str], int] = {}
@@ -439,13 +382,15 @@ def _syntax_error(source: Source, token: Token | None) -> ParseError:
     return ParseError(f"syntax error, unexpected {_unexpected(token)}", Span(source, pos, pos))
 
 
+_BUILDER = _Builder()
+
+
 def parse_source(source: Source) -> ast.Expr:
     """Parse one `Source`; raise `ParseError` with a span on bad input."""
     if "\0" in source.text:
         pos = source.text.index("\0")
         raise ParseError("syntax error, unexpected NUL byte", Span(source, pos, pos))
-    builder = cast(_Builder, _parser().options.transformer)
-    builder.source = source
+    _BUILDER.source = source
     with gc_paused():
         return _drive(Lexer(source).tokens(), source)
 

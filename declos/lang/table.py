@@ -1,0 +1,188 @@
+"""The LALR table of grammar.lark, in the form `parser._drive` runs it.
+
+lark builds the table and decides how each reduction shapes the values it
+reduces: which tokens are dropped, which `_rules` are spliced into their
+parent, which `?rules` pass a single child through.  Importing lark costs
+~40 ms, more than parsing a 40 KB file, and all of that only changes with
+the grammar; so the table and those decisions are kept in the cache
+directory in a plain form (marshal: dicts, tuples, strings and ints) and lark
+is imported only when that entry is missing or damaged.
+
+An entry is keyed by FORMAT, the grammar's text and the names of the
+builder's methods (a rule gets its method, else lark's default, a tree of
+its children): a change to any of them makes a new entry.  It holds MAGIC,
+a CRC-32 of the payload (a damaged entry is built again, never trusted) and
+the marshalled payload, written to a new file renamed into place.
+
+`load(builder)` gives `(actions, start, end)`: `actions[state][symbol]` is
+the next state (an int) for a shift or goto, a nonterminal name (a str) for
+a unit reduction `?a: b` that keeps the value, or `(size, nonterminal,
+callback)` for any other reduction, `callback(children)` making the value.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from declos import dirs
+
+#: Bumped whenever the stored form changes.
+FORMAT = "1"
+MAGIC = b"declos-parse-table 1\n"
+GRAMMAR = os.path.join(os.path.dirname(__file__), "grammar.lark")
+
+# A reduction's shaping, as stored: stages applied outermost first, then the
+# value's maker.
+#   ("filter", ((index, splice, nones_before), ...), nones_after)
+#   ("single",)               one child left: that child is the value
+#   ("method", name)          builder.name(children)
+#   ("tree", name)            a `_Tree` (only ever spliced into a parent)
+
+
+class _Tree:
+    """lark's default value of a rule without a builder method: its
+    children, for a `_rule` spliced into its parent's."""
+
+    __slots__ = ("data", "children")
+
+    def __init__(self, data: str, children: list) -> None:
+        self.data = data
+        self.children = children
+
+
+def load(builder: Any) -> tuple[dict, int, int]:
+    with open(GRAMMAR, encoding="utf-8") as f:
+        grammar = f.read()
+    path = _entry(grammar, builder)
+    plain = _read(path) if path else None
+    if plain is None:
+        from declos.lang.table_build import build  # imports lark
+
+        plain = build(grammar, builder)
+        if path:
+            _write(path, plain)
+    return _bind(plain, builder)
+
+
+def _entry(grammar: str, builder: Any) -> str | None:
+    methods = sorted(n for n in dir(builder) if not n.startswith("__"))
+    h = hashlib.sha256()
+    for part in (FORMAT, grammar, "\0".join(methods)):
+        data = part.encode("utf-8")
+        h.update(len(data).to_bytes(8, "little") + data)
+    base = dirs.cache_dir()
+    try:
+        os.makedirs(base, exist_ok=True)
+    except OSError:
+        return None
+    return os.path.join(base, f"parse-table-{h.hexdigest()[:32]}.marshal")
+
+
+def _read(path: str) -> Any:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    head = len(MAGIC) + 4
+    if not data.startswith(MAGIC) or len(data) < head:
+        return None
+    payload = memoryview(data)[head:]
+    if zlib.crc32(payload).to_bytes(4, "little") != data[len(MAGIC) : head]:
+        return None
+    try:
+        plain = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    ok = type(plain) is tuple and len(plain) == 3 and type(plain[0]) is dict
+    return plain if ok else None
+
+
+def _write(path: str, plain: Any) -> None:
+    """Made new and renamed into place (the cache directory may be shared:
+    a name found there is never opened for writing)."""
+    payload = marshal.dumps(plain)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with open(fd, "wb") as f:
+            f.write(MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _bind(plain: tuple, builder: Any) -> tuple[dict, int, int]:
+    """The stored table with each reduction's shaping made a callable."""
+    stored, start, end = plain
+    made: dict[tuple, Callable] = {}
+    actions: dict[int, dict] = {}
+    for state, row in stored.items():
+        out = {}
+        for symbol, act in row.items():
+            if type(act) is tuple:
+                size, origin, shaping = act
+                callback = made.get(shaping)
+                if callback is None:
+                    callback = made[shaping] = _callback(shaping, builder)
+                act = (size, origin, callback)
+            out[symbol] = act
+        actions[state] = out
+    return actions, start, end
+
+
+def _callback(shaping: tuple, builder: Any) -> Callable:
+    *stages, (kind, name) = shaping
+    if kind == "method":
+        f = getattr(builder, name)
+    else:
+        f = _tree_maker(name)
+    for stage in reversed(stages):
+        f = _filter(f, stage[1], stage[2]) if stage[0] == "filter" else _single(f)
+    return f
+
+
+def _tree_maker(name: str) -> Callable:
+    def make(children: list) -> _Tree:
+        return _Tree(name, children)
+
+    return make
+
+
+def _single(node_builder: Callable) -> Callable:
+    """lark's ExpandSingleChild."""
+
+    def single(children: list) -> Any:
+        return children[0] if len(children) == 1 else node_builder(children)
+
+    return single
+
+
+def _filter(node_builder: Callable, include: tuple, nones_after: int) -> Callable:
+    """lark's ChildFilterLALR (and its _NoPlaceholders form): the kept
+    children, spliced `_rule`s' children in their place."""
+
+    def filtered(children: list) -> Any:
+        out: list = []
+        for i, splice, nones in include:
+            if nones:
+                out += [None] * nones
+            if splice:
+                if out:
+                    out += children[i].children
+                else:  # left recursion: reuse the inner list, as lark does
+                    out = children[i].children
+            else:
+                out.append(children[i])
+        if nones_after:
+            out += [None] * nones_after
+        return node_builder(out)
+
+    return filtered

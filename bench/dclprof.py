@@ -8,7 +8,12 @@ builtins' Python functions to the builtin.  Reported per lambda (file:line): the
 share of samples it is innermost in (self) and on the stack at all
 (inclusive), and likewise per builtin.
 
-    python bench/dclprof.py [CONFIG | -n USERS] [--top 40]
+    python bench/dclprof.py [CONFIG | -n USERS] [--top 40] [--repeat N] [--warm]
+
+`--repeat N` samples N evaluations (fresh evaluators, as one process would
+run them one after the other: a small configuration evaluates in ~0.1 s,
+too few samples for one); `--warm` leaves the first one out of the samples
+(its code loading and first-call costs).
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ def main() -> None:
     ap.add_argument("-n", "--users", type=int, default=100)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--interval", type=float, default=0.001)
+    ap.add_argument("--repeat", type=int, default=1, help="evaluations sampled")
+    ap.add_argument("--warm", action="store_true", help="one more evaluation first, unsampled")
     args = ap.parse_args()
 
     from declos.diagnostics import Source
@@ -58,7 +65,6 @@ def main() -> None:
     work = tempfile.mkdtemp(prefix="declos-dclprof-")
     config = os.path.abspath(args.config) if args.config else generate_large(work, args.users)
     text = TOPLEVEL.format(config=config, modules=MODULES)
-    ev = evaluator_with_store(EvalStore.read_only(), [])
     own: collections.Counter = collections.Counter()
     incl: collections.Counter = collections.Counter()
     samples = [0]
@@ -68,7 +74,7 @@ def main() -> None:
     def sampler():
         while not done.is_set():
             time.sleep(args.interval)
-            tid = target.get("id")
+            tid = target.get("id") if target.get("sampled") else None
             frame = sys._current_frames().get(tid) if tid else None
             if frame is None:
                 continue
@@ -88,12 +94,17 @@ def main() -> None:
 
     def evaluate():
         target["id"] = threading.get_ident()
+        ev = evaluator_with_store(EvalStore.read_only(), [])
         return force(ev.eval_source(Source(None, text, work, "«bench»")))
 
     t = threading.Thread(target=sampler, daemon=True)
     t.start()
+    if args.warm:
+        run_deep(evaluate)
+    target["sampled"] = True
     start = time.perf_counter()
-    run_deep(evaluate)
+    for _ in range(args.repeat):
+        run_deep(evaluate)
     done.set()
     print(f"{time.perf_counter() - start:.2f} s, {samples[0]} samples")
     n = max(samples[0], 1)

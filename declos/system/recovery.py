@@ -59,7 +59,7 @@ def recover(system) -> str | None:
         return None
     step = record.get("step")
     if step in FINISHED_STEPS:
-        system._finish(record)
+        system.finish_activation(record)
         journal.clear_journal(system.state_dir)
         what = f"finished the interrupted {record['op']} to generation {record['to']}"
     else:
@@ -95,12 +95,14 @@ def undo(system, record: dict) -> None:
             from_manifest,
             [to_manifest],
             store_dir=system.store.store_dir,
-            live=system._live(root),
-            boot_state_dir=system._boot_state(root),
+            live=system.live_units(root),
+            boot_state_dir=system.boot_state_dir(root),
         )
         os.makedirs(root, exist_ok=True)
         # the old generation's units that fail are its own: reported, not a failed undo
-        apply_plan(plan, system._ctx(root, system._journaled(record), False, keep_failed=True))
+        apply_plan(
+            plan, system.activation_context(root, system.journaled(record), False, keep_failed=True)
+        )
         manifests = [from_manifest, to_manifest]
         leftovers.remove_temporaries(root, {n for m in manifests for n in m.etc_entries()})
         ours = etc.ours_checker(root, manifests, system.store.store_dir)
@@ -141,7 +143,7 @@ def _not_restored(system, record: dict, to_manifest: Manifest) -> str:
             system.manifest(back_to(record)),
             [to_manifest],
             store_dir=system.store.store_dir,
-            live=system._live(record["root"]),
+            live=system.live_units(record["root"]),
         )
     except Exception as e:
         return f"the root is not back on {where} (and cannot be planned: {error_text(e)})\n"

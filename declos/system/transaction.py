@@ -102,14 +102,18 @@ class System:
         except FileNotFoundError:
             return os.path.join(self.state_dir, "root")
 
-    def _ctx(self, root: str, remember=None, dirs: bool = True, keep_failed=None) -> Context:
+    def activation_context(
+        self, root: str, remember=None, dirs: bool = True, keep_failed=None
+    ) -> Context:
+        """What activating `root` needs to know and where it says things;
+        `remember` records each step (`journaled`) for an undo."""
         keep = self.keep_failed if keep_failed is None else keep_failed
         live = live_systemd(root)
         return Context(
             root, self.state_dir, live, self.say, remember, dirs, keep, live and self.booting
         )
 
-    def _journaled(self, record: dict) -> Callable[[str, list], None]:
+    def journaled(self, record: dict) -> Callable[[str, list], None]:
         """A `remember` that appends to `record` (kept current) and writes the journal."""
 
         def remember(key: str, item: list) -> None:
@@ -137,10 +141,11 @@ class System:
         cur = self.profile.current()
         return cur.path if cur else None
 
-    def _live(self, root: str) -> LiveUnits | None:
+    def live_units(self, root: str) -> LiveUnits | None:
+        """The units systemd runs, when `root` is the live root (else None)."""
         return query_live_units() if live_systemd(root) else None
 
-    def _boot_state(self, root: str) -> str | None:
+    def boot_state_dir(self, root: str) -> str | None:
         """On the live root, the state directory activated at boot (`boot.py`)."""
         return self.state_dir if live_systemd(root) else None
 
@@ -151,8 +156,8 @@ class System:
             self.manifest(self.active_path(root)),
             self.manifest(toplevel),
             store_dir=self.store.store_dir,
-            live=self._live(root),
-            boot_state_dir=self._boot_state(root),
+            live=self.live_units(root),
+            boot_state_dir=self.boot_state_dir(root),
         )
 
     def activate(
@@ -164,11 +169,11 @@ class System:
             self.manifest(new),
             [self.manifest(p) for p in also],
             store_dir=self.store.store_dir,
-            live=self._live(root),
-            boot_state_dir=self._boot_state(root),
+            live=self.live_units(root),
+            boot_state_dir=self.boot_state_dir(root),
         )
         os.makedirs(root, exist_ok=True)
-        ctx = self._ctx(root, remember, dirs)
+        ctx = self.activation_context(root, remember, dirs)
         if self.on_plan is not None:
             self.on_plan(plan)
         apply_plan(plan, ctx)
@@ -207,7 +212,7 @@ class System:
         journal.write_durably(os.path.join(self.state_dir, ROOT_FILE), self.root.encode())
         record = journal.set_step(self.state_dir, record, "begin")
         try:
-            plan = self.activate(self.root, active, target.path, remember=self._journaled(record))
+            plan = self.activate(self.root, active, target.path, remember=self.journaled(record))
         except Exception as e:  # every failure is undone; a crash (or ^C) is recover's job
             msg = recovery.error_text(e)
             first = msg.splitlines()[0] if msg else msg
@@ -226,12 +231,12 @@ class System:
                 f"the previous configuration ({where}) is active again"
             ) from None
         record = journal.set_step(self.state_dir, record, "activated")
-        self._finish(record)
+        self.finish_activation(record)
         journal.set_step(self.state_dir, record, "profile-switched")
         journal.clear_journal(self.state_dir)
         return SwitchOutcome(target, plan, record["from"], failed_units=self.failed_units)
 
-    def _finish(self, record: dict) -> None:
+    def finish_activation(self, record: dict) -> None:
         """After activation: the profile moves (unless `declos test`), and the
         active toplevel is a GC root for as long as it is active."""
         if record.get("setProfile", True):

@@ -197,12 +197,12 @@ class RemoveHostPackages(Action):
 # --- planning -------------------------------------------------------------------------------
 
 
-def is_live(root: str) -> bool:
-    return os.path.realpath(root) == "/"
+def is_live(root: str | rootfs.Root) -> bool:
+    return os.path.realpath(root.path if isinstance(root, rootfs.Root) else root) == "/"
 
 
 def plan_host_packages(
-    root: str, old: Manifest, new: Manifest, etc_actions: Iterable[Action] = ()
+    root: str | rootfs.Root, old: Manifest, new: Manifest, etc_actions: Iterable[Action] = ()
 ) -> tuple[list[Action], list[Action]]:
     """(installs, removals): the installs go before /etc and the units, the
     removals after them."""
@@ -226,7 +226,9 @@ def plan_host_packages(
     return _plan_live(mgr, want, record, added)
 
 
-def _plan_scratch(root: str, had: Declared, want: Declared) -> tuple[list[Action], list[Action]]:
+def _plan_scratch(
+    root: str | rootfs.Root, had: Declared, want: Declared
+) -> tuple[list[Action], list[Action]]:
     add = tuple(n for n in want.packages if n not in had.packages)
     drop = tuple(n for n in had.packages if n not in want.packages)
     if not add and not drop:

@@ -88,17 +88,20 @@ def compute_plan(
     unit actions are only recorded.  `boot_state_dir`: on the live root, the
     state directory declos-activate.service activates at boot."""
     also = list(also)
-    check_shells(root, new, store_dir)  # the login shells the configuration chose: shells.py
-    stops, starts = plan_units(old, new, live)
-    etc_actions = plan_etc(root, old, new, also, store_dir)
-    starts = _restart_repaired(new, etc_actions, stops, starts, live is None)
-    installs, removals = plan_host_packages(root, old, new, etc_actions)  # packages.py
-    actions: list[Action] = list(stops)
-    actions += plan_accounts(root, new)
-    actions += installs
-    actions += etc_actions
-    with rootfs.opened(root) as fs:  # never through a symlinked /run
-        have = fs.readlink(CURRENT_SYSTEM)
+    # One directory for the whole plan: each part reads the root through the
+    # same descriptor (a root swapped for another directory, or a symlink,
+    # while planning cannot make the parts see different trees).
+    with rootfs.opened(root) as fs:
+        check_shells(fs, new, store_dir)  # the login shells the configuration chose: shells.py
+        stops, starts = plan_units(old, new, live)
+        etc_actions = plan_etc(fs, old, new, also, store_dir)
+        starts = _restart_repaired(new, etc_actions, stops, starts, live is None)
+        installs, removals = plan_host_packages(fs, old, new, etc_actions)  # packages.py
+        actions: list[Action] = list(stops)
+        actions += plan_accounts(fs, new)
+        actions += installs
+        actions += etc_actions
+        have = fs.readlink(CURRENT_SYSTEM)  # never through a symlinked /run
         boot = plan_boot_unit(fs, boot_state_dir) if boot_state_dir and new.toplevel else []
     if have != new.toplevel:
         actions.append(SetCurrentSystem(new.toplevel))

@@ -61,12 +61,16 @@ def load(builder: Any) -> tuple[dict, int, int]:
         grammar = f.read()
     path = _entry(grammar, builder)
     plain = _read(path) if path else None
-    if plain is None:
-        from declos.lang.table_build import build  # imports lark
+    if plain is not None:
+        try:
+            return _bind(plain, builder)
+        except (TypeError, ValueError, AttributeError):  # an entry of another shape
+            pass
+    from declos.lang.table_build import build  # imports lark
 
-        plain = build(grammar, builder)
-        if path:
-            _write(path, plain)
+    plain = build(grammar, builder)
+    if path:
+        _write(path, plain)
     return _bind(plain, builder)
 
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import glob
 import json
+import marshal
 import os
 import subprocess
 import sys
+import zlib
+
+from declos.lang.table import MAGIC
 
 PROBE = """
 import json, sys
@@ -67,7 +71,17 @@ def test_a_damaged_table_is_built_again(tmp_path):
     entry = _entry(cache)
     with open(entry, "rb") as f:
         good = f.read()
-    for damaged in (good[: len(good) // 2], good[:-1] + bytes([good[-1] ^ 1]), b"", b"junk"):
+    # A well-formed entry of another shape (its checksum right): a reduction
+    # naming a builder method that does not exist.
+    other = marshal.dumps(({0: {"ID": (1, "expr", (("method", "no_such_method"),))}}, 0, 1))
+    reshaped = MAGIC + zlib.crc32(other).to_bytes(4, "little") + other
+    for damaged in (
+        good[: len(good) // 2],
+        good[:-1] + bytes([good[-1] ^ 1]),
+        b"",
+        b"junk",
+        reshaped,
+    ):
         with open(entry, "wb") as f:
             f.write(damaged)
         assert _parse(tmp_path, cache) == {"printed": printed, "lark": True}

@@ -251,9 +251,6 @@ let
       };
     };
 
-  # Every package of the host's index, each computed when used (declos only).
-  hostPackages =
-    if builtins ? __declosHostPackages then builtins.__declosHostPackages hostPackage else { };
 
   # Writers of scripts for an interpreter of the host (there is no package set).
   scriptWriter = { interpreter, check ? null }: name: text:
@@ -492,4 +489,7 @@ let
     };
 };
 in
-hostPackages // builders
+# Every package of the host's index, each computed when used (declos only),
+# then the builders: `hostPackages // builders`, made as one set (the ~64 000
+# names are not copied into a second).
+if builtins ? __declosHostPackages then builtins.__declosHostPackages hostPackage builders else builders

@@ -268,18 +268,23 @@ def _write_cache(path: str, text: str) -> None:
 
 
 def install(ev) -> None:
-    """Give `ev` `builtins.__declosHostPackages f`: an attribute set with one
-    attribute per package of the host's index, each `f { name; version;
-    storeVersion; arch; manager; }`, computed when first used (the version
-    is looked up then).  Without an index it is `{ }`."""
+    """Give `ev` `builtins.__declosHostPackages f others`: an attribute set
+    with one attribute per package of the host's index, each `f { name;
+    version; storeVersion; arch; manager; }`, computed when first used (the
+    version is looked up then), updated with the set `others` (as `//`).
+    Without an index it is `others`."""
     from declos.eval.values import PrimOp
 
     ev.globals["builtins"]["__declosHostPackages"] = PrimOp(
-        "__declosHostPackages", 1, lambda ev_, f: _host_packages(ev_, f), install.__doc__ or ""
+        "__declosHostPackages",
+        2,
+        lambda ev_, f, others: _host_packages(ev_, f, others),
+        install.__doc__ or "",
     )
 
 
-def _host_packages(ev, f):
+def _host_packages(ev, f, others):
+    from declos.eval.builtins.registry import force_attrs
     from declos.eval.values import Attrs, Thunk
 
     idx = HostIndex.probe()
@@ -291,6 +296,7 @@ def _host_packages(ev, f):
         names = ()
     ev.reads.extend(idx.reads())
     arch: list[str] = []
+    rest = force_attrs(others, "in the second argument passed to builtins.__declosHostPackages")
 
     def value(name: str):
         return ev.call(f, _info(ev, idx, name, arch))
@@ -298,7 +304,13 @@ def _host_packages(ev, f):
     # ~64 000 thunks on every evaluation that touches `pkgs`: each is
     # `value(name)` (the name as the thunk's environment), made by `map` with
     # no closure per package; half the time of a closure and a call each.
-    return Attrs(zip(names, map(Thunk, repeat(value), names)))
+    # `rest` goes into the same set, where `//` would copy all of them again.
+    made = Attrs(zip(names, map(Thunk, repeat(value), names)))
+    if not made:
+        return rest
+    made.update(rest)
+    made.pos = rest.pos
+    return made
 
 
 def _info(ev, idx: HostIndex, name: str, arch: list[str]):

@@ -14,13 +14,17 @@ let
 
   # A string written into a unit file: systemd ends a line at "\n" and at
   # "\r", so a line end inside a value would add a setting of its own
-  # (`Description = "x\nExecStartPre=/bin/evil"`); every string option that
-  # reaches a unit file has this type.
-  unitStr = chk.singleLineStr "unitStr" "string without line ends";
+  # (`Description = "x\nExecStartPre=/bin/evil"`), and a final backslash
+  # continues the line onto the next, which is then part of the value
+  # (`SyslogIdentifier = "app\\"` swallowed the `User=nobody` after it: the
+  # service ran as root); every string option that reaches a unit file has
+  # this type.
+  isUnitValue = s: chk.isSingleLine s && !lib.hasSuffix "\\" s;
+  unitStr = chk.checkedStr "unitStr" "string without line ends or a final backslash" isUnitValue;
 
   unitScalar = types.oneOf [ types.bool types.int types.str types.path types.package ];
-  # A string (a path is one too) must not hold a line end.
-  unitScalarOk = x: unitScalar.check x && (!builtins.isString x || chk.isSingleLine x);
+  # A string (a path is one too) must not hold a line end or end in a backslash.
+  unitScalarOk = x: unitScalar.check x && (!builtins.isString x || isUnitValue x);
 in
 rec {
   inherit unitStr;
@@ -30,7 +34,7 @@ rec {
   # must agree.
   unitOption = lib.mkOptionType {
     name = "systemd option";
-    description = "systemd unit setting (bool, int, string, path, package, or a list of these; no line ends)";
+    description = "systemd unit setting (bool, int, string, path, package, or a list of these; no line ends, no final backslash)";
     check = x: unitScalarOk x || (builtins.isList x && builtins.all unitScalarOk x);
     merge = loc: defs:
       let defs' = lib.filterOverrides defs;

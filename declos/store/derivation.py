@@ -50,6 +50,12 @@ def _frozen_inputs(value: Mapping) -> Mapping:
     return MappingProxyType({k: tuple(sorted(set(v))) for k, v in sorted(dict(value).items())})
 
 
+def _tuple(value: Iterable[str]) -> tuple[str, ...]:
+    # `converter=tuple` would do, but mypy cannot solve the generic `tuple`
+    # as an attrs converter.
+    return tuple(value)
+
+
 def _sorted_tuple(value: Iterable) -> tuple:
     return tuple(sorted(set(str(v) for v in value)))
 
@@ -85,7 +91,7 @@ class Derivation:
     name: str
     system: str
     builder: str
-    args: tuple[str, ...] = attrs.field(converter=tuple, default=())
+    args: tuple[str, ...] = attrs.field(converter=_tuple, default=())
     env: Mapping[str, str] = attrs.field(converter=_frozen_map, factory=dict)
     input_drvs: Mapping[str, tuple[str, ...]] = attrs.field(converter=_frozen_inputs, factory=dict)
     input_srcs: tuple[str, ...] = attrs.field(converter=_sorted_tuple, default=())
@@ -191,7 +197,7 @@ class _ATermReader:
 
     def seq(self, item: Callable[[], object]) -> list:
         self.expect("[")
-        items = []
+        items: list[object] = []
         while not self.peek("]"):
             if items:
                 self.expect(",")
@@ -330,14 +336,24 @@ def instantiate(
         if o in seen:
             raise DerivationError(f"duplicate derivation output '{o}'", span)
         seen.add(o)
-    base = {
-        "name": name,
-        "system": env["system"],
-        "builder": env["builder"],
-        "args": tuple(args),
-        "input_drvs": input_drvs or {},
-        "input_srcs": input_srcs,
-    }
+    # Read before the output names are written into `env` (an output may be
+    # called "system").
+    system, builder, args = env["system"], env["builder"], tuple(args)
+
+    def derivation(
+        final_env: Mapping[str, str], outputs: Mapping[str, DerivationOutput]
+    ) -> Derivation:
+        return Derivation(
+            name=name,
+            system=system,
+            builder=builder,
+            args=args,
+            env=final_env,
+            input_drvs=input_drvs or {},
+            input_srcs=input_srcs,
+            outputs=outputs,
+        )
+
     if "outputHash" in env:
         if output_names != ["out"]:
             raise DerivationError(
@@ -354,14 +370,14 @@ def instantiate(
         path = str(make_fixed_output_path(name, h, recursive, store_dir))
         env["out"] = path
         out = DerivationOutput(path, ("r:" if recursive else "") + h.algo, h.base16())
-        return Derivation(env=env, outputs={"out": out}, **base)
+        return derivation(env, {"out": out})
     for o in output_names:
         env[o] = ""
-    masked = Derivation(env=env, outputs={o: DerivationOutput() for o in output_names}, **base)
-    h = hash_derivation_modulo(masked, resolve, True)
+    masked = derivation(env, {o: DerivationOutput() for o in output_names})
+    drv_hash = hash_derivation_modulo(masked, resolve, True)
     outputs = {}
     for o in output_names:
-        path = str(make_output_path(o, h, name, store_dir))
+        path = str(make_output_path(o, drv_hash, name, store_dir))
         env[o] = path
         outputs[o] = DerivationOutput(path)
-    return Derivation(env=env, outputs=outputs, **base)
+    return derivation(env, outputs)

@@ -26,6 +26,27 @@ let
   cfg = config.networking.firewall;
   opts = options.networking.firewall;
   checks = import ../../system/checks-lib.dcl { inherit lib; };
+  chk = import ../../config/checks-lib.dcl { inherit lib; };
+
+  # An interface name is written between double quotes, which nft ends at
+  # the next `"` whatever precedes it (no escape): `wg0" } accept; tcp dport
+  # 1-65535 accept; iifname { "lo` opened every port in a ruleset `nft -c`
+  # accepts.  Linux's rules (1 to 15 bytes, no "/" or blank, not "." or
+  # ".."), no quote or control character; a "*" makes a glob ("veth*").
+  interfaceName = chk.checkedStr "interfaceName"
+    "interface name (1 to 15 bytes without blanks, \"/\", quotes or control characters; not \".\" or \"..\")"
+    (s: builtins.stringLength s <= 15 && s != "." && s != ".." && chk.isSingleLine s
+      && builtins.match "[^\"/[:space:][:cntrl:]]+" s != null);
+
+  # `limit rate` takes the value unquoted up to the rest of the rule, so
+  # `2/second accept; tcp dport 1-65535` (or a line end) added a rule, and
+  # `2/second counter` a statement: the value is nft's rate grammar.
+  rateRegex = "(over +)?[0-9]+ *((bytes|kbytes|mbytes) *)?/ *(second|minute|hour|day|week)( +burst +[0-9]+ +(packets|bytes|kbytes|mbytes))?";
+  pingRate = types.addCheck (types.separatedString " ") (s: builtins.match rateRegex s != null) // {
+    name = "nftRate";
+    description = "nftables rate (\"2/second\", \"over 10/minute burst 5 packets\", \"1 mbytes/second\")";
+    descriptionClass = "noun";
+  };
 
   rangeType = types.submodule {
     options = {
@@ -152,14 +173,14 @@ in
     };
 
     pingLimit = mkOption {
-      type = types.nullOr (types.separatedString " ");
+      type = types.nullOr pingRate;
       default = null;
       example = "2/second";
       description = "If set, pings are rate-limited (an nftables `limit rate` argument, e.g. \"2/second\").";
     };
 
     trustedInterfaces = mkOption {
-      type = types.listOf types.str;
+      type = types.listOf interfaceName;
       default = [ ];
       example = [ "enp0s2" ];
       description = "Interfaces on which all traffic is accepted (the loopback always is).";

@@ -4,10 +4,17 @@
 # Unlike NixOS there is no cron daemon to enable: the host runs one.
 #
 #   services.cron.systemCronJobs = [ "*/5 * * * * root date >> /tmp/cron.log" ];
-{ config, lib, ... }:
+#
+# Each element is one line of the file, and so is `mailto`: a line end in
+# either would add a job of the definer's choice, run as the user it names
+# (`mailto = "admin@example.com\n* * * * * root …"` did), so both refuse
+# line ends, naming the definition.  A job's command stays free text, as in
+# NixOS (cron's own `%`, which starts the job's input, included).
+{ config, options, lib, ... }:
 
 let
   inherit (lib) mkOption types;
+  chk = import ../../config/checks-lib.dcl { inherit lib; };
   cfg = config.services.cron;
 
   # A job line: five time fields (or an @nickname), a user, a command.
@@ -25,14 +32,14 @@ in
     };
 
     mailto = mkOption {
-      type = types.nullOr types.str;
+      type = types.nullOr (chk.singleLineStr "cronMailto" "mail address (a string without line ends)");
       default = null;
       example = "admin@example.com";
       description = "Where cron mails the output of the jobs (MAILTO=); null keeps cron's default.";
     };
 
     systemCronJobs = mkOption {
-      type = types.listOf types.str;
+      type = types.listOf (chk.singleLineStr "cronLine" "crontab line (a string without line ends)");
       default = [ ];
       example = [ "* * * * *  test   ls -l / > /tmp/cronout 2>&1" "* * * * *  eelco  echo Hello World > /home/eelco/cronout" ];
       description = ''
@@ -45,8 +52,8 @@ in
 
   config = lib.mkIf (cfg.enable && cfg.systemCronJobs != [ ]) {
     assertions = map (j: {
-      assertion = isJob j && builtins.match ".*\n.*" j == null;
-      message = "services.cron.systemCronJobs: \"${j}\" is not a crontab line with a user field (m h dom mon dow USER COMMAND).";
+      assertion = isJob j;
+      message = "services.cron.systemCronJobs: ${chk.show j}${chk.definedIn (chk.optionLocations options.services.cron.systemCronJobs (v: builtins.elem j v))} is not a crontab line with a user field (m h dom mon dow USER COMMAND).";
     }) cfg.systemCronJobs;
 
     environment.etc."cron.d/declos" = {

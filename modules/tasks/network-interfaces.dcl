@@ -71,12 +71,20 @@ let
     };
   };
 
-  interfaceOpts = { name, ... }: {
+  interfaceOpts = { name, options, ... }: {
     options = {
       name = mkOption {
         type = types.str;
         default = name;
         description = "The name of the interface (the attribute name by default).";
+      };
+      _definitions = mkOption {
+        type = types.unspecified;
+        internal = true;
+        visible = false;
+        readOnly = true;
+        default = { inherit (options) name; };
+        description = "Where `name` was defined, for the assertions' messages.";
       };
       ipv4 = family 4;
       ipv6 = family 6;
@@ -129,6 +137,9 @@ let
 
   interfaces = lib.attrValues cfg.interfaces;
 
+  # Where the name of entry `key` comes from: its `name` definitions when set, else the attribute's line.
+  nameAt = key: i: chk.nameLocations options.networking.interfaces key i._definitions.name i.name;
+
   gatewayFor = v: gw: i:
     gw != null && (if gw.interface != null then gw.interface == i.name
       else if v == 4 then lib.any (a: sameSubnet a.address a.prefixLength gw.address) i.ipv4.addresses
@@ -150,8 +161,8 @@ let
 
   gatewayAssertions = v: gw: let opt = if v == 4 then "defaultGateway" else "defaultGateway6"; at = chk.definedIn (chk.optionLocations options.networking.${opt} (x: x != null)); in lib.optionals (gw != null) [
     {
-      assertion = gw.interface == null || cfg.interfaces ? ${gw.interface};
-      message = "networking.${opt}.interface${at} is \"${toString gw.interface}\", which networking.interfaces does not declare: declos configures only declared interfaces.";
+      assertion = gw.interface == null || lib.any (i: i.name == gw.interface) interfaces;
+      message = "networking.${opt}.interface${at} is ${chk.show gw.interface}, which networking.interfaces does not declare: declos configures only declared interfaces.";
     }
     {
       assertion = gw.interface != null || lib.any (gatewayFor v gw) interfaces;
@@ -178,9 +189,16 @@ in
   config = lib.mkIf (cfg.interfaces != { }) {
     environment.etc = files // d.enableEntry "systemd-networkd.service";
 
+    # The name is written into Name= (a list of globs, "!" negating it) and
+    # the file's name: letters, digits and "_.:-" only.
     assertions = lib.mapAttrsToList (key: i: {
       assertion = builtins.match "[A-Za-z0-9_.:-]{1,15}" i.name != null && i.name != "." && i.name != "..";
-      message = "networking.interfaces.${chk.show key}${chk.definedIn (chk.attrLocations options.networking.interfaces key)}: ${chk.show i.name} is not an interface name (1 to 15 letters, digits and \"_.:-\").";
+      message = "networking.interfaces.${chk.show key}${chk.definedIn (nameAt key i)}: ${chk.show i.name} is not an interface name (1 to 15 letters, digits and \"_.:-\").";
+    }) cfg.interfaces
+    # One file per name: a second entry for the same interface was dropped.
+    ++ lib.mapAttrsToList (key: i: let same = lib.filterAttrs (k: j: j.name == i.name) cfg.interfaces; in {
+      assertion = lib.length (lib.attrNames same) == 1;
+      message = "networking.interfaces.${chk.show key}${chk.definedIn (nameAt key i)}: the interface ${chk.show i.name} is also declared by ${lib.concatMapStringsSep ", " (k: "networking.interfaces.${chk.show k}${chk.definedIn (nameAt k same.${k})}") (lib.filter (k: k != key) (lib.attrNames same))}: declare each interface once.";
     }) cfg.interfaces
     ++ lib.concatMap (i: map (a: {
       assertion = lib.all (o: o <= 255) (octets a.address);

@@ -20,11 +20,63 @@ let
   inherit (lib) mkOption types;
   cfg = config.programs.git;
   checks = import ../system/checks-lib.dcl { inherit lib; };
+  chk = import ../config/checks-lib.dcl { inherit lib; };
 
   gitini = types.attrsOf (types.attrsOf types.anything);
 
   text = lib.concatMapStringsSep "\n" lib.generators.toGitINI cfg.config;
   gitconfig = pkgs.writeText "etc-gitconfig" text;
+
+  # The names of `config` become section headers and variable names, which
+  # git-config(1) writes without quoting: a line end, a "]" or a blank in
+  # one of them would add a section or a variable (`core.sshCommand`, a
+  # command every git user runs) the definition does not declare.  Values
+  # are quoted and escaped by toGitINI (\" \\ \n \t), so any string is one.
+  #   section: letters, digits, "-"; then optionally "." and a subsection
+  #   (written in quotes: one line, no backslash, and no quote, since a
+  #   name holding a quote is written as it is: `"remote \"origin\""`,
+  #   which must then be SECTION "SUBSECTION" with \" and \\ escaped).
+  sectionOk = s:
+    if lib.hasInfix "\"" s then
+      chk.isSingleLine s && builtins.match "[A-Za-z0-9-]+ \"([^\"\\]|\\.)*\"" s != null
+    else
+      let m = builtins.match "([A-Za-z0-9-]+)(\\.(.*))?" s; in
+      m != null && (builtins.elemAt m 2 == null
+        || chk.isSingleLine (builtins.elemAt m 2) && !(lib.hasInfix "\\" (builtins.elemAt m 2)));
+  # A variable name: a letter, then letters, digits and "-".
+  keyOk = k: builtins.match "[A-Za-z][A-Za-z0-9-]*" k != null;
+
+  # Every (section, key) of a definition of `config`, with the position of
+  # the attribute that names the key; mkIf (when true), mkMerge, mkOverride
+  # and mkOrder are looked through, as the merge does.
+  entries = d:
+    let
+      go = path: pos: v:
+        let t = v._type or null; in
+        if builtins.isAttrs v && (t == "override" || t == "order") then go path pos v.content
+        else if builtins.isAttrs v && t == "if" then lib.optionals (v.condition == true) (go path pos v.content)
+        else if builtins.isAttrs v && t == "merge" then lib.concatMap (go path pos) v.contents
+        else if builtins.isAttrs v && !lib.isDerivation v then
+          lib.concatMap (n: go (path ++ [ n ]) (builtins.unsafeGetAttrPos n v) v.${n}) (builtins.attrNames v)
+        else if builtins.length path < 2 then [ ]
+        else [ {
+          section = lib.concatStringsSep "." (lib.init path);
+          key = lib.last path;
+          at = if pos != null && pos.file == toString d.file then "${pos.file}:${toString pos.line}" else showDef d;
+        } ];
+    in
+    if builtins.isList d.value then lib.concatMap (go [ ] null) d.value else go [ ] null d.value;
+  showDef = d: "${toString d.file}${lib.optionalString (d.line or null != null) ":${toString d.line}"}";
+  allEntries = lib.concatMap entries (options.programs.git.config.definitionsWithLocations or [ ]);
+  nameAssertions =
+    map (e: {
+      assertion = false;
+      message = "programs.git.config: the section name ${chk.show e.section}${chk.definedIn [ e.at ]} is not a git-config(1) section: letters, digits and \"-\", optionally followed by \".\" and a subsection of one line without backslashes (or SECTION \"SUBSECTION\" with \\\" and \\\\ escaped), so that it cannot add a section or a variable.";
+    }) (lib.unique (builtins.filter (e: !sectionOk e.section) allEntries))
+    ++ map (e: {
+      assertion = false;
+      message = "programs.git.config.${chk.show e.section}: the variable name ${chk.show e.key}${chk.definedIn [ e.at ]} is not a git-config(1) variable: a letter, then letters, digits and \"-\".";
+    }) (lib.unique (builtins.filter (e: sectionOk e.section && !keyOk e.key) allEntries));
 
   check = pkgs.checkConfigFile {
     name = "gitconfig";
@@ -86,6 +138,7 @@ in
   };
 
   config = lib.mkIf cfg.enable {
+    assertions = nameAssertions;
     environment.hostPackages = [ cfg.package ];
     environment.etc.gitconfig = lib.mkIf (cfg.config != [ ]) { source = gitconfig; };
     system.checks = lib.optional (cfg.checkConfig && cfg.config != [ ]) check;

@@ -28,6 +28,7 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
+from typing import BinaryIO
 
 import attrs
 
@@ -84,7 +85,7 @@ class BuildContext:
     drv: Derivation
     outputs: Mapping[str, str]
     build_dir: str
-    log: object
+    log: BinaryIO
     timeout: float
     input_paths: tuple[str, ...]
     unsafe: bool = False

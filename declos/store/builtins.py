@@ -34,8 +34,8 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from declos.diagnostics import DeclosError, Source
 from declos.eval.builtins.registry import (
@@ -47,9 +47,11 @@ from declos.eval.builtins.registry import (
     force_string_no_context,
 )
 from declos.eval.errors import EvalError
-from declos.eval.values import Attrs, CtxStr, PrimOp, Thunk
+from declos.eval.values import Attrs, CtxStr, PrimOp, Thunk, Value
 
 if TYPE_CHECKING:
+    from declos.diagnostics import Span
+    from declos.eval.evaluator import Evaluator
     from declos.eval.hashes import Hash
     from declos.store.derivation import Derivation
     from declos.store.store import Store
@@ -128,7 +130,13 @@ class EvalStore:
             self._copied[key] = dest
         return dest
 
-    def _compute_path(self, src, name, filter, recursive) -> str:
+    def _compute_path(
+        self,
+        src: str,
+        name: str,
+        filter: Callable[[str, str], bool] | None,
+        recursive: bool,
+    ) -> str:
         from declos.store.fs import copy_tree, remove_tree
         from declos.store.hashing import file_hash, nar_hash
         from declos.store.paths import check_name, make_fixed_output_path, make_source_path
@@ -227,7 +235,14 @@ class EvalStore:
             stack.extend(self.references(p))
         return seen
 
-    def derivation(self, env, args, input_drvs, input_srcs, span=None) -> tuple[str, Derivation]:
+    def derivation(
+        self,
+        env: Mapping[str, str],
+        args: Iterable[str],
+        input_drvs: Mapping[str, Iterable[str]],
+        input_srcs: Iterable[str],
+        span: Span | None = None,
+    ) -> tuple[str, Derivation]:
         """Instantiate (and, when writing, write) a derivation; (drv path, drv)."""
         from declos.store.derivation import drv_path, instantiate
 
@@ -325,20 +340,23 @@ def derivation_strict(ev, args):
     return result
 
 
-DERIVATION_STRICT = PrimOp("derivationStrict", 1, derivation_strict, derivation_strict.__doc__)
+DERIVATION_STRICT = PrimOp(
+    "derivationStrict", 1, derivation_strict, derivation_strict.__doc__ or ""
+)
 
 
-def install(ev, store: EvalStore) -> None:
+def install(ev: Evaluator, store: EvalStore) -> None:
     """Give `ev` the store: `ev.store`, `derivationStrict`, `derivation`, and
     the `<declos/pkgs>` search path entry (ahead of the generic `declos`
     one).  Call before evaluating anything: global names are compiled in."""
     ev.store = store
     b = ev.globals["builtins"]
+    assert type(b) is Attrs
     b["derivationStrict"] = DERIVATION_STRICT
     ev.globals["derivationStrict"] = DERIVATION_STRICT
     ev.globals["__derivationStrict"] = DERIVATION_STRICT
 
-    def load(_env):
+    def load(_env: object) -> Value:
         with open(DERIVATION_DCL, encoding="utf-8") as f:
             text = f.read()
         return ev.eval_source(Source(DERIVATION_DCL, text))
@@ -356,7 +374,7 @@ def install(ev, store: EvalStore) -> None:
     host_index.install(ev)
 
 
-def evaluator_with_store(store: EvalStore, search_path: Iterable[str] = (), **kw):
+def evaluator_with_store(store: EvalStore, search_path: Iterable[str] = (), **kw: Any) -> Evaluator:
     """A fresh `Evaluator` with `store` installed."""
     from declos.eval.evaluator import Evaluator
 

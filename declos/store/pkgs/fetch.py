@@ -21,11 +21,13 @@ Example (a derivation the glue builds):
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from declos.diagnostics import DeclosError
 
 if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
+    from declos.eval.values import Value
     from declos.store.builders import BuildContext
 
 SCHEMES = ("http", "https", "ftp")
@@ -58,12 +60,12 @@ def fetchurl_builder(ctx: BuildContext) -> None:
     raise FetchError("; ".join(errors) or "builtin:fetchurl: no URL given")
 
 
-def _log(log, text: str) -> None:
+def _log(log: BinaryIO, text: str) -> None:
     log.write((text + "\n").encode(errors="replace"))
     log.flush()
 
 
-def _download(url: str, out: str, log) -> None:
+def _download(url: str, out: str, log: BinaryIO) -> None:
     # Imported here: every evaluation installs builtins.fetchurl, few builds
     # download, and urllib.request (http.client, email, ssl) costs ~15 ms.
     import shutil
@@ -95,13 +97,13 @@ def _download(url: str, out: str, log) -> None:
 FETCHURL_DCL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fetchurl.dcl")
 
 
-def install(ev) -> None:
+def install(ev: Evaluator) -> None:
     """Give `ev` `builtins.fetchurl`: a fixed-output derivation's path (built
     when something uses it), never a download at evaluation, so a hash is
     required; without one the error is located at the call."""
-    from declos.eval.values import PrimOp, Thunk
+    from declos.eval.values import Attrs, PrimOp, Thunk
 
-    def load(_env):
+    def load(_env: object) -> Value:
         from declos.diagnostics import Source
 
         with open(FETCHURL_DCL, encoding="utf-8") as f:
@@ -110,10 +112,9 @@ def install(ev) -> None:
 
     lib = Thunk(load, None)
 
-    def fetchurl(ev_, args):
+    def fetchurl(ev_: Evaluator, args: Value) -> Value:
         from declos.eval.builtins.registry import force
         from declos.eval.errors import EvalError
-        from declos.eval.values import Attrs
 
         value = force(args)
         has_hash = False  # a string (or a path): the URL alone
@@ -129,4 +130,6 @@ def install(ev) -> None:
             )
         return ev_.call(force(force(lib)["builtin"]), value)
 
-    ev.globals["builtins"]["fetchurl"] = PrimOp("fetchurl", 1, fetchurl, install.__doc__ or "")
+    builtins = ev.globals["builtins"]
+    assert type(builtins) is Attrs
+    builtins["fetchurl"] = PrimOp("fetchurl", 1, fetchurl, install.__doc__ or "")

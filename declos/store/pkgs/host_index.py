@@ -30,11 +30,16 @@ import hashlib
 import os
 import re
 from itertools import repeat
+from typing import TYPE_CHECKING
 
 import attrs
 
 from declos.diagnostics import DeclosError
 from declos.dirs import cache_dir
+
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
+    from declos.eval.values import Attrs, Value
 
 APT_LISTS = "/var/lib/apt/lists"
 DPKG_STATUS = "/var/lib/dpkg/status"
@@ -267,15 +272,17 @@ def _write_cache(path: str, text: str) -> None:
 # --- the builtins behind `pkgs.<name>` ------------------------------------------------
 
 
-def install(ev) -> None:
+def install(ev: Evaluator) -> None:
     """Give `ev` `builtins.__declosHostPackages f others`: an attribute set
     with one attribute per package of the host's index, each `f { name;
     version; storeVersion; arch; manager; }`, computed when first used (the
     version is looked up then), updated with the set `others` (as `//`).
     Without an index it is `others`."""
-    from declos.eval.values import PrimOp
+    from declos.eval.values import Attrs, PrimOp
 
-    ev.globals["builtins"]["__declosHostPackages"] = PrimOp(
+    builtins = ev.globals["builtins"]
+    assert type(builtins) is Attrs
+    builtins["__declosHostPackages"] = PrimOp(
         "__declosHostPackages",
         2,
         lambda ev_, f, others: _host_packages(ev_, f, others),
@@ -283,7 +290,7 @@ def install(ev) -> None:
     )
 
 
-def _host_packages(ev, f, others):
+def _host_packages(ev: Evaluator, f: Value, others: Value) -> Attrs:
     from declos.eval.builtins.registry import force_attrs
     from declos.eval.values import Attrs, Thunk
 
@@ -298,7 +305,7 @@ def _host_packages(ev, f, others):
     arch: list[str] = []
     rest = force_attrs(others, "in the second argument passed to builtins.__declosHostPackages")
 
-    def value(name: str):
+    def value(name: str) -> Value:
         return ev.call(f, _info(ev, idx, name, arch))
 
     # ~64 000 thunks on every evaluation that touches `pkgs`: each is
@@ -313,7 +320,7 @@ def _host_packages(ev, f, others):
     return made
 
 
-def _info(ev, idx: HostIndex, name: str, arch: list[str]):
+def _info(ev: Evaluator, idx: HostIndex, name: str, arch: list[str]) -> Attrs:
     from declos.eval.errors import EvalError
     from declos.eval.values import Attrs
 

@@ -11,7 +11,13 @@
 # Unlike NixOS, which writes its defaults (Storage=persistent, a rate
 # limit), an unset option (null) keeps the distribution's setting: nothing
 # is written while nothing is set.
-{ config, lib, ... }:
+#
+# Every setting is one line of the drop-in: `console` is refused with a line
+# end (systemd's reader ends a line at "\n" and "\r", which would add a
+# setting) or a final backslash (which continues the line onto the next:
+# `console = "/dev/tty12\\"` swallowed the first line of extraConfig).
+# `extraConfig` is free text by design, as in NixOS.
+{ config, options, lib, ... }:
 
 let
   inherit (lib) mkOption types;
@@ -79,8 +85,8 @@ in
 
   config = lib.mkIf configured {
     assertions = [{
-      assertion = chk.isSingleLine cfg.console;
-      message = "services.journald.console must be one line.";
+      assertion = chk.isSingleLine cfg.console && !lib.hasSuffix "\\" cfg.console;
+      message = "services.journald.console must be one line, without a final backslash (which continues a line onto the next): ${chk.show cfg.console}${chk.definedIn (chk.optionLocations options.services.journald.console (v: v == cfg.console))}.";
     }];
     environment.etc.${name}.text = text;
     system.activationScripts.journald = d.applyScript {

@@ -32,6 +32,18 @@ let
   # with the +/-/^ list prefix: never a comma, blank or line end.
   algorithm = types.strMatching "[-+^]?[A-Za-z0-9@._*?-]+";
 
+  # A file of GlobalKnownHostsFile, whose files are separated by blanks on
+  # one line of ssh_config: a line end would add a directive (`Match exec`,
+  # `ProxyCommand`: a command run for every user of ssh), a blank another
+  # trusted file, a quote, backslash or "#" would be read as ssh_config
+  # syntax.  A path value (copied into the store) or an absolute path.
+  knownHostsFile = types.addCheck types.path (x:
+    let s = toString x; in chk.isNormalizedAbsolute s && builtins.match "[^[:space:]\"'\\\\#]*" s != null) // {
+    name = "knownHostsFile";
+    description = "normalized absolute path without blanks, quotes, backslashes, \"#\" or line ends";
+    descriptionClass = "noun";
+  };
+
   knownHostOpts = { name, ... }: {
     options = {
       certAuthority = mkOption {
@@ -138,7 +150,7 @@ in
       '';
     };
     knownHostsFiles = mkOption {
-      type = types.listOf (types.either types.path chk.absolutePath);
+      type = types.listOf knownHostsFile;
       default = [ ];
       description = "More files of trusted host keys, after /etc/ssh/ssh_known_hosts (GlobalKnownHostsFile).";
     };

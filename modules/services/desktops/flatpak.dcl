@@ -18,17 +18,27 @@
 # never touched).  For a target root other than /, the system
 # installation is <root>/var/lib/flatpak (FLATPAK_SYSTEM_DIR).  Unlike
 # NixOS, declos installs neither flatpak nor the desktop portals.
-{ config, lib, pkgs, ... }:
+{ config, lib, options, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
   cfg = config.services.flatpak;
+  chk = import ../../config/checks-lib.dcl { inherit lib; };
+
+  # A remote name (ostree's: letters, digits and "_.-", not starting with
+  # "." or "-"): it is written into the activation script (in an `echo
+  # "..."`, where "$(...)" ran as root), is an argument of flatpak (where
+  # "-..." is an option) and names a file under /etc/declos/flatpak.
+  remoteRe = "[A-Za-z0-9_][A-Za-z0-9_.-]*";
+  remoteName = chk.checkedStr "flatpakRemoteName"
+    "flatpak remote name (letters, digits and \"_.-\", not starting with \".\" or \"-\")"
+    (s: builtins.match remoteRe s != null);
 
   # Application ids are reverse-DNS names with at least three elements
   # (flatpak's rule), optionally "remote:" in front and "//branch" after.
   appIdRe = "[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9_-]*){2,}(//[A-Za-z0-9_.-]+)?";
 
-  packageType = types.strMatching "([A-Za-z0-9_.-]+:)?${appIdRe}" // {
+  packageType = types.strMatching "(${remoteRe}:)?${appIdRe}" // {
     description = "flatpak application id, optionally \"remote:\" in front (e.g. \"flathub:org.mozilla.firefox\")";
   };
 
@@ -42,7 +52,8 @@ let
 
   remoteOpts = { name, ... }: {
     options.url = mkOption {
-      type = types.strMatching "(https?|file)://.+";
+      type = chk.checkedStr "flatpakRemoteUrl" "URL of one line (http://, https:// or file://)"
+        (s: builtins.match "(https?|file)://.+" s != null && chk.isSingleLine s);
       example = "https://dl.flathub.org/repo/flathub.flatpakrepo";
       description = "Where the remote is: its .flatpakrepo file, or the repository URL.";
     };
@@ -101,7 +112,7 @@ in
     };
 
     defaultRemote = mkOption {
-      type = types.str;
+      type = remoteName;
       default = "flathub";
       description = "The remote of an application given without \"remote:\".";
     };
@@ -123,7 +134,11 @@ in
     assertions = map (a: {
       assertion = cfg.remotes ? ${a.remote};
       message = "services.flatpak.packages: ${a.app} comes from the remote \"${a.remote}\", which is not declared in services.flatpak.remotes${lib.optionalString (cfg.remotes != { }) " (declared: ${lib.concatStringsSep ", " (builtins.attrNames cfg.remotes)})"}.";
-    }) apps;
+    }) apps
+    ++ map (name: {
+      assertion = builtins.match remoteRe name != null;
+      message = "services.flatpak.remotes.${chk.show name}${chk.definedIn (chk.attrLocations options.services.flatpak.remotes name)}: not a flatpak remote name (letters, digits and \"_.-\", not starting with \".\" or \"-\").";
+    }) (builtins.attrNames cfg.remotes);
 
     environment.etc = lib.mkMerge (
       lib.mapAttrsToList (name: r: { "declos/flatpak/remotes/${name}".text = "${r.url}\n"; }) cfg.remotes

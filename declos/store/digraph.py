@@ -20,49 +20,62 @@ Example:
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Any, Generic, Protocol, TypeVar
+
+N = TypeVar("N", bound=Hashable)
 
 
-class DiGraph:
+class Graph(Protocol[N]):
+    """What the functions below read of a graph: a `DiGraph`, or networkx'."""
+
+    @property
+    def nodes(self) -> Iterable[N]: ...
+
+    def successors(self, node: N) -> Iterator[N]: ...
+
+
+class DiGraph(Generic[N]):
     """Nodes with attribute dicts; edges without attributes (an edge added twice is one)."""
 
     def __init__(self) -> None:
-        self.nodes: dict[Hashable, dict] = {}
-        self._succ: dict[Hashable, dict[Hashable, None]] = {}
-        self._pred: dict[Hashable, dict[Hashable, None]] = {}
+        # Attribute values are whatever the caller stores (as networkx).
+        self.nodes: dict[N, dict[str, Any]] = {}
+        self._succ: dict[N, dict[N, None]] = {}
+        self._pred: dict[N, dict[N, None]] = {}
 
-    def add_node(self, node: Hashable, **attr) -> None:
+    def add_node(self, node: N, **attr: Any) -> None:
         if node not in self.nodes:
             self.nodes[node] = {}
             self._succ[node] = {}
             self._pred[node] = {}
         self.nodes[node].update(attr)
 
-    def add_nodes_from(self, nodes) -> None:
+    def add_nodes_from(self, nodes: Iterable[N]) -> None:
         for n in nodes:
             self.add_node(n)
 
-    def add_edge(self, u: Hashable, v: Hashable) -> None:
+    def add_edge(self, u: N, v: N) -> None:
         self.add_node(u)
         self.add_node(v)
         self._succ[u][v] = None
         self._pred[v][u] = None
 
-    def successors(self, node: Hashable) -> Iterator:
+    def successors(self, node: N) -> Iterator[N]:
         return iter(self._succ[node])
 
-    def predecessors(self, node: Hashable) -> Iterator:
+    def predecessors(self, node: N) -> Iterator[N]:
         return iter(self._pred[node])
 
     def number_of_nodes(self) -> int:
         return len(self.nodes)
 
 
-def find_cycle(graph) -> list[tuple] | None:
+def find_cycle(graph: Graph[N]) -> list[tuple[N, N]] | None:
     """The edges of the first cycle met by a depth-first search from each
     node in turn (successors in insertion order), from the node where the
     cycle closes; None without a cycle.  `networkx.find_cycle`'s answer."""
-    explored: set = set()
+    explored: set[N] = set()
     for start in graph.nodes:
         if start in explored:
             continue
@@ -92,9 +105,9 @@ def find_cycle(graph) -> list[tuple] | None:
     return None
 
 
-def descendants(graph, node: Hashable) -> set:
+def descendants(graph: Graph[N], node: N) -> set[N]:
     """Every node reachable from `node`, never `node` itself (as networkx)."""
-    seen: set = set()
+    seen: set[N] = set()
     todo = [node]
     while todo:
         for succ in graph.successors(todo.pop()):
@@ -105,16 +118,17 @@ def descendants(graph, node: Hashable) -> set:
     return seen
 
 
-def lexicographical_topological_sort(graph) -> list | None:
+def lexicographical_topological_sort(graph: Graph[N]) -> list[N] | None:
     """The nodes in dependency order, the smallest ready node first; None
     when there is a cycle (networkx raises NetworkXUnfeasible there)."""
     indegree = {n: 0 for n in graph.nodes}
     for n in graph.nodes:
         for succ in graph.successors(n):
             indegree[succ] += 1
-    ready = [n for n, d in indegree.items() if d == 0]
+    # Any: the nodes must be orderable as well as hashable (the heap compares them).
+    ready: list[Any] = [n for n, d in indegree.items() if d == 0]
     heapq.heapify(ready)
-    order = []
+    order: list[N] = []
     while ready:
         n = heapq.heappop(ready)
         order.append(n)

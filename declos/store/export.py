@@ -53,7 +53,7 @@ def references_first(store: Store, paths: Iterable[str]) -> list[str]:
     """`paths` ordered so that each comes after those of its references
     that are among them (ties by name, so the order is stable)."""
     wanted = set(paths)
-    graph = DiGraph()
+    graph: DiGraph[str] = DiGraph()
     graph.add_nodes_from(wanted)
     for p in wanted:
         for r in store.query_references(p):

@@ -97,7 +97,7 @@ def make_graph(
     targets: Iterable[str],
     derivations: Mapping[str, Derivation] | None = None,
     substitute: Callable[[list[str]], bool] | None = None,
-):
+) -> DiGraph[str]:
     """The DiGraph of what must be built for `targets`, each node carrying
     its `Derivation` as `drv`.  Derivations come from `derivations` when
     given, else from their `.drv` files.  `substitute(paths)` (a binary
@@ -105,7 +105,7 @@ def make_graph(
     first: what it makes valid is not built, nor are its inputs.  Raises
     `CycleError`."""
     derivations = dict(derivations or {})
-    graph = DiGraph()
+    graph: DiGraph[str] = DiGraph()
     stack = [str(t) for t in targets]
     seen: set[str] = set()
 
@@ -134,7 +134,7 @@ def make_graph(
     return graph
 
 
-def check_acyclic(graph) -> None:
+def check_acyclic(graph: DiGraph[str]) -> None:
     cycle = find_cycle(graph)
     if cycle is not None:
         raise CycleError([edge[0] for edge in cycle])
@@ -149,7 +149,7 @@ def build(
     timeout: float = DEFAULT_TIMEOUT,
     derivations: Mapping[str, Derivation] | None = None,
     on_event: Callable[[BuildEvent], None] | None = None,
-    graph=None,
+    graph: DiGraph[str] | None = None,
     unsafe: bool = False,
     substitute: Callable[[list[str]], bool] | None = None,
 ) -> BuildResult:

@@ -29,6 +29,22 @@ let
   isPath = lib.hasPrefix "/" cfg.source;
   q = lib.escapeShellArg;
   chk = import ../config/checks-lib.dcl { inherit lib; };
+  inherit (import ./systemd-lib.dcl { inherit lib; }) unitStr;
+
+  # `ref` is an argument of `git fetch`, which takes "--upload-pack=CMD"
+  # ("-..." ran CMD as root): a ref name or a commit, never an option.
+  refType = chk.checkedStr "gitRef"
+    "git branch, tag or commit (letters, digits and \"_.+@/-\", not starting with \"-\", \".\" or \"/\", no \"..\" or \"//\")"
+    (s: builtins.match "[A-Za-z0-9_]([A-Za-z0-9_.+@/-]*[A-Za-z0-9_+@-])?" s != null
+      && !(lib.hasInfix ".." s) && !(lib.hasInfix "//" s));
+  # `source` and `file` are echoed by the fetch script (sh's echo reads
+  # backslashes: "\c" cut the name short) and `source` is git's argument.
+  sourceType = chk.checkedStr "autoUpgradeSource"
+    "git repository URL or absolute path (one line, no backslash, not starting with \"-\")"
+    (s: s == "" || chk.isSingleLine s && !(lib.hasPrefix "-" s) && !(lib.hasInfix "\\" s));
+  fileType = chk.checkedStr "autoUpgradeFile"
+    "relative path inside the repository (one line, no \"..\", no backslash)"
+    (s: builtins.match "[^/].*" s != null && chk.isSingleLine s && !(lib.hasInfix ".." s) && !(lib.hasInfix "\\" s));
 
   # Prints the configuration file to switch to, fetching it first (the
   # first and only argument is the state directory).
@@ -72,7 +88,7 @@ in
       '';
     };
     source = mkOption {
-      type = types.str;
+      type = sourceType;
       default = "";
       example = "https://git.example.org/infra/hosts.git";
       description = ''
@@ -82,13 +98,13 @@ in
       '';
     };
     ref = mkOption {
-      type = types.str;
+      type = refType;
       default = "HEAD";
       example = "main";
       description = "The branch, tag or commit of a git `source` to switch to (HEAD: the remote's default branch).";
     };
     file = mkOption {
-      type = types.str;
+      type = fileType;
       default = "config.dcl";
       example = "hosts/web1.dcl";
       description = "The configuration file, relative to the repository (or to a directory `source`).";
@@ -105,13 +121,13 @@ in
       description = "More arguments of `declos switch` (or `boot`).";
     };
     dates = mkOption {
-      type = types.str;
+      type = unitStr;
       default = "04:40";
       example = "daily";
       description = "When to upgrade (systemd.time(7) calendar syntax).";
     };
     randomizedDelaySec = mkOption {
-      type = types.str;
+      type = unitStr;
       default = "0";
       example = "45min";
       description = "A random delay added to each start (RandomizedDelaySec=), spreading a fleet's upgrades.";
@@ -134,19 +150,16 @@ in
   config = lib.mkIf cfg.enable {
     assertions = [
       {
-        assertion = cfg.source != "" && chk.isSingleLine cfg.source;
+        assertion = cfg.source != "";
         message = "system.autoUpgrade.source must name a git repository or an absolute path (it is empty).";
-      }
-      {
-        assertion = builtins.match "[^/].*" cfg.file != null && chk.isSingleLine cfg.file && !(lib.hasInfix ".." cfg.file);
-        message = "system.autoUpgrade.file must be a relative path inside the repository.";
       }
     ];
 
     environment.hostPackages = lib.optional (!isPath) "git";
 
     systemd.services.declos-upgrade = {
-      description = "declos: switch to the configuration of ${cfg.source}";
+      # "%" starts a unit specifier (a URL's "%20" failed the unit check)
+      description = "declos: switch to the configuration of ${lib.replaceStrings [ "%" ] [ "%%" ] cfg.source}";
       wants = [ "network-online.target" ];
       after = [ "network-online.target" ];
       restartIfChanged = false;

@@ -1,0 +1,185 @@
+"""systemd.tmpfiles.rules and services.cron cannot write a line they do not declare.
+
+One element of `systemd.tmpfiles.rules` is one line of
+/etc/tmpfiles.d/declos.conf, and systemd-tmpfiles ends a line at "\\n" and
+at "\\r": `"d /var/lib/app 0750 app app -\\nf+ /etc/cron.d/evil 0644 root
+root - * * * * * root id"` made systemd-tmpfiles write a root cron job.
+`services.cron.mailto` was written unchecked as `MAILTO=` into
+/etc/cron.d/declos, so a line end in it added a job run as root; a "\\r" in a
+job passed the job check.  Each is refused at evaluation with the option,
+what was expected and the definition's file:line, and nothing is built;
+plain rules and jobs render byte for byte as before.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+EVIL_RULE = "f+ /etc/cron.d/evil 0644 root root - * * * * * root id"
+CASES = [
+    (
+        "tmpfiles rule with a newline",
+        f'systemd.tmpfiles.rules = [ "d /var/lib/app 0750 app app -\\n{EVIL_RULE}" ];',
+        ["systemd.tmpfiles.rules", "tmpfiles.d rule (a string without line ends)"],
+    ),
+    (
+        "tmpfiles rule with a carriage return",
+        f'systemd.tmpfiles.rules = [ "d /var/lib/app 0750 app app -\\r{EVIL_RULE}" ];',
+        ["systemd.tmpfiles.rules", "tmpfiles.d rule (a string without line ends)"],
+    ),
+    (
+        "cron mailto with a newline",
+        'services.cron.mailto = "admin@example.com\\n* * * * * root touch /tmp/pwned"; '
+        'services.cron.systemCronJobs = [ "@daily root true" ];',
+        ["services.cron.mailto", "mail address (a string without line ends)"],
+    ),
+    (
+        "cron job with a newline",
+        'services.cron.systemCronJobs = [ "@daily root true\\n* * * * * root touch /tmp/pwned" ];',
+        ["services.cron.systemCronJobs", "crontab line (a string without line ends)"],
+    ),
+    (
+        "cron job with a carriage return",
+        'services.cron.systemCronJobs = [ "@daily root true\\r* * * * * root touch /tmp/pwned" ];',
+        ["services.cron.systemCronJobs", "crontab line (a string without line ends)"],
+    ),
+]
+
+
+def _nothing_built(build) -> bool:
+    """No output in the store: at most derivations (.drv) were written."""
+    store = build.dir / "state" / "store"
+    made = [p.name for p in store.iterdir()] if store.exists() else []
+    return not [n for n in made if not n.endswith(".drv")]
+
+
+@pytest.mark.parametrize(("what", "line", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_a_value_that_would_add_a_line_is_refused(build, what, line, expected):
+    err = build(
+        "{\n  services.cron.enable = true;\n  " + line + "\n}\n",
+        fails=True,
+    )
+    for text in expected:
+        assert text in err
+    assert "is not of type" in err
+    assert "config.dcl:3" in err
+    assert _nothing_built(build)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            'systemd.tmpfiles.rules = [ "d /tmp 1777 root root -" "d var/lib/app" ];',
+            'systemd.tmpfiles.rules: "d var/lib/app" (defined in ',
+        ),
+        (
+            'services.cron.systemCronJobs = [ "@daily root true" "* * * * *" ];',
+            'services.cron.systemCronJobs: "* * * * *" (defined in ',
+        ),
+    ],
+    ids=["tmpfiles rule without a path", "cron job without a user"],
+)
+def test_a_malformed_line_names_its_definition(build, line, expected):
+    err = build("{\n\n  " + line + "\n}\n", fails=True)
+    assert expected in err
+    assert "config.dcl:3)" in err
+    assert _nothing_built(build)
+
+
+RULES = [
+    "d /var/lib/app 0750 app app -",
+    "d /tmp 1777 root root 10d",
+    "L+ /etc/foo - - - - /run/foo",
+    "f /var/log/app.log 0640 root adm - hello",
+    "w /sys/kernel/mm/transparent_hugepage/enabled - - - - never",
+    "Z /srv/data ~0640 - - -",
+    "e! /var/cache/x - - - 1w",
+    "d  /run/app\t0755 root root",
+    "r /var/run/stale.pid",
+    "x /tmp/keep-*",
+    "a+ /srv/shared - - - - u:alice:rwx",
+]
+JOBS = [
+    "*/5 * * * * root date >> /tmp/cron.log",
+    "@daily backup /usr/local/bin/backup --all",
+    "0 3-5,7 1 jan-mar mon-fri www-data  php /var/www/cron.php > /dev/null 2>&1",
+    "@reboot root echo up",
+    "# a comment",
+    'MAILTO=""',
+    "15 2 * * 0 root test -x /usr/sbin/x && /usr/sbin/x",
+    "0 0 * * * root date +%Y-%m-%d",
+]
+
+
+def _dcl_list(items: list[str]) -> str:
+    quoted = (
+        '"'
+        + s.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("$", "\\$")
+        + '"'
+        for s in items
+    )
+    return "[ " + " ".join(quoted) + " ]"
+
+
+def test_plain_rules_and_jobs_render_as_before(build):
+    system = build(
+        "{\n"
+        f"  systemd.tmpfiles.rules = {_dcl_list(RULES)};\n"
+        '  services.cron.mailto = "admin@example.com";\n'
+        f"  services.cron.systemCronJobs = {_dcl_list(JOBS)};\n"
+        "}\n"
+    )
+    # captured from the modules before the checks were added
+    assert system.etc("tmpfiles.d/declos.conf").read_bytes() == (
+        b"# Generated by declos (systemd.tmpfiles.rules).\n"
+        b"d /var/lib/app 0750 app app -\n"
+        b"d /tmp 1777 root root 10d\n"
+        b"L+ /etc/foo - - - - /run/foo\n"
+        b"f /var/log/app.log 0640 root adm - hello\n"
+        b"w /sys/kernel/mm/transparent_hugepage/enabled - - - - never\n"
+        b"Z /srv/data ~0640 - - -\n"
+        b"e! /var/cache/x - - - 1w\n"
+        b"d  /run/app\t0755 root root\n"
+        b"r /var/run/stale.pid\n"
+        b"x /tmp/keep-*\n"
+        b"a+ /srv/shared - - - - u:alice:rwx\n"
+    )
+    assert system.etc("cron.d/declos").read_bytes() == (
+        b"# Generated by declos (services.cron.systemCronJobs).\n"
+        b"SHELL=/bin/sh\n"
+        b"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+        b"MAILTO=admin@example.com\n"
+        b"*/5 * * * * root date >> /tmp/cron.log\n"
+        b"@daily backup /usr/local/bin/backup --all\n"
+        b"0 3-5,7 1 jan-mar mon-fri www-data  php /var/www/cron.php > /dev/null 2>&1\n"
+        b"@reboot root echo up\n"
+        b"# a comment\n"
+        b'MAILTO=""\n'
+        b"15 2 * * 0 root test -x /usr/sbin/x && /usr/sbin/x\n"
+        b"0 0 * * * root date +%Y-%m-%d\n"
+    )
+
+
+def test_systemd_tmpfiles_applies_exactly_the_declared_rules(build, tmp_path):
+    system = build(
+        '{ systemd.tmpfiles.rules = [ "d /var/lib/app 0750 root root -" '
+        '"f /var/lib/app/note 0600 root root - a%%b" ]; }'
+    )
+    if shutil.which("systemd-tmpfiles") is None:
+        pytest.skip("no systemd-tmpfiles")
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    conf = system.etc("tmpfiles.d/declos.conf")
+    proc = subprocess.run(
+        ["systemd-tmpfiles", "--create", f"--root={root}", str(conf)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "var/lib/app/note").read_text() == "a%b"
+    made = sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+    assert made == ["etc", "var", "var/lib", "var/lib/app", "var/lib/app/note"]

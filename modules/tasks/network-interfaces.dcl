@@ -123,7 +123,7 @@ let
   };
 
   gatewayOption = v: mkOption {
-    type = types.nullOr (types.coercedTo types.str (address: { inherit address; }) (types.submodule (gatewayOpts v)));
+    type = types.nullOr (types.coercedTo (if v == 4 then ipv4 else ipv6) (address: { inherit address; }) (types.submodule (gatewayOpts v)));
     default = null;
     example = if v == 4 then "131.211.84.1" else "2001:4d0:1e04:895::1";
     description = "The default IPv${toString v} gateway: an address, or `{ address; interface; metric; }`.";

@@ -14,11 +14,13 @@
 #       /etc/myapp/** r,
 #     }
 #   '';
-{ config, lib, pkgs, ... }:
+{ config, lib, options, pkgs, ... }:
 
 let
   inherit (lib) mkOption types;
   cfg = config.security.apparmor;
+  chk = import ../config/checks-lib.dcl { inherit lib; };
+  at = name: chk.definedIn (chk.attrLocations options.security.apparmor.policies name);
 
   policyOpts = { name, config, ... }: {
     options = {
@@ -78,11 +80,11 @@ in
   config = lib.mkIf cfg.enable {
     assertions = lib.mapAttrsToList (name: p: {
       assertion = (p.profile == null) != (p.path == null);
-      message = "security.apparmor.policies.\"${name}\": exactly one of `profile` and `path` must be set.";
+      message = "security.apparmor.policies.${chk.show name}: exactly one of `profile` and `path` must be set${at name}.";
     }) enabled
     ++ map (name: {
       assertion = builtins.match "[A-Za-z0-9_][A-Za-z0-9_.+-]*" name != null && !(lib.hasSuffix ".dpkg-new" name);
-      message = "security.apparmor.policies.\"${name}\": the name is a file name under /etc/apparmor.d (letters, digits, \".\", \"_\", \"+\", \"-\").";
+      message = "security.apparmor.policies.${chk.show name}: the name is a file name under /etc/apparmor.d (letters, digits, \".\", \"_\", \"+\", \"-\")${at name}.";
     }) (builtins.attrNames enabled);
 
     environment.etc = lib.mkMerge (lib.mapAttrsToList (name: p:

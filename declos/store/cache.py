@@ -33,7 +33,14 @@ import attrs
 from declos.store.cache_config import CONFIG_NAME, check_substituter, load_settings
 from declos.store.cache_keys import PublicKey, SecretKey, verify_any
 from declos.store.cache_narinfo import NIX_CACHE_INFO, CacheError, CacheInfo, NarInfo, narinfo_name
-from declos.store.cache_transport import EXTENSIONS, Compressor, decompressor, open_source
+from declos.store.cache_transport import (
+    EXTENSIONS,
+    Compressor,
+    DirDest,
+    SshDest,
+    decompressor,
+    open_source,
+)
 from declos.store.export import references_first
 from declos.store.hashing import Hash, nar_hash
 from declos.store.nar import StreamReader
@@ -63,7 +70,7 @@ class PushResult:
 
 def push(
     store: Store,
-    dest,
+    dest: DirDest | SshDest,
     paths: Iterable[str],
     key: SecretKey | None = None,
     compression: str = "xz",

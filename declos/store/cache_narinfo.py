@@ -74,6 +74,10 @@ def _strings(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(items)
 
 
+def _sorted_strings(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(items))
+
+
 @attrs.frozen
 class NarInfo:
     """One path's entry; `references` and `deriver` are full store paths."""
@@ -85,7 +89,7 @@ class NarInfo:
     compression: str = "xz"
     file_hash: str | None = None
     file_size: int | None = None
-    references: tuple[str, ...] = attrs.field(converter=lambda r: tuple(sorted(r)), default=())
+    references: tuple[str, ...] = attrs.field(converter=_sorted_strings, default=())
     deriver: str | None = None
     sigs: tuple[str, ...] = attrs.field(converter=_strings, default=())
     ca: str | None = None

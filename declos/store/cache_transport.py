@@ -18,6 +18,7 @@ from __future__ import annotations
 import bz2
 import contextlib
 import gzip
+import io
 import ipaddress
 import lzma
 import os
@@ -30,7 +31,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO, Protocol
 
 from declos import __version__
 from declos.store.cache_narinfo import CacheError
@@ -93,7 +94,7 @@ class HttpSource:
         handlers = [urllib.request.ProxyHandler({})] if _is_loopback(host) else []
         self._opener = urllib.request.build_opener(*handlers)
 
-    def _request(self, name: str):
+    def _request(self, name: str) -> BinaryIO:
         req = urllib.request.Request(
             f"{self.url}/{urllib.parse.quote(name)}",
             headers={"User-Agent": f"declos/{__version__}"},
@@ -178,7 +179,16 @@ def _zstd() -> str:
     return prog
 
 
-def decompressor(compression: str, stream: BinaryIO, what: str):
+class Decompressed(Protocol):
+    """What `decompressor` returns: a file of the lzma, bz2 or gzip modules,
+    `stream` itself, or zstd's output."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+def decompressor(compression: str, stream: BinaryIO, what: str) -> Decompressed:
     """A stream of the decompressed bytes of `stream`."""
     if compression == "xz":
         return lzma.LZMAFile(stream)
@@ -262,7 +272,7 @@ class DirDest:
     def has(self, name: str) -> bool:
         return os.path.exists(os.path.join(self.root, name))
 
-    def temp_file(self) -> tuple[BinaryIO, str]:
+    def temp_file(self) -> tuple[io.BufferedRandom, str]:
         nar_dir = os.path.join(self.root, "nar")
         os.makedirs(nar_dir, mode=0o755, exist_ok=True)  # on the first write only
         if os.path.islink(nar_dir):  # every file is written there first: not out of the cache
@@ -311,7 +321,7 @@ class SshDest:
         self._order: list[str] = []
         self._remote = self._list()
 
-    def _ssh(self, script: str, stdin=None, what: str = "") -> bytes:
+    def _ssh(self, script: str, stdin: IO[bytes] | None = None, what: str = "") -> bytes:
         argv = [*self.argv, "--", self.host, script]
         try:
             proc = subprocess.run(argv, stdin=stdin, capture_output=True, timeout=3600)
@@ -346,7 +356,7 @@ class SshDest:
     def has(self, name: str) -> bool:
         return name in self._remote or self._local.has(name)
 
-    def temp_file(self) -> tuple[BinaryIO, str]:
+    def temp_file(self) -> tuple[io.BufferedRandom, str]:
         return self._local.temp_file()
 
     def put_file(self, name: str, tmp: str) -> None:

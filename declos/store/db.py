@@ -55,6 +55,10 @@ class StoreDBError(DeclosError):
     code = "store-db"
 
 
+def _sorted_set(references: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(references)))
+
+
 @attrs.frozen
 class PathInfo:
     """What the database knows about one valid path.
@@ -66,7 +70,7 @@ class PathInfo:
     path: str
     nar_hash: str
     nar_size: int
-    references: tuple[str, ...] = attrs.field(converter=lambda r: tuple(sorted(set(r))), default=())
+    references: tuple[str, ...] = attrs.field(converter=_sorted_set, default=())
     deriver: str | None = None
     ca: str | None = None
     registration_time: int = attrs.field(factory=lambda: int(time.time()))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from declos.store.hashing import NAR_MAGIC, Hash, NarError
 
@@ -31,10 +31,16 @@ _MAX_TARGET = 4095
 _MAX_TOKEN = 64
 
 
+class Readable(Protocol):
+    """What `StreamReader` reads from: a binary file, or a decompressing stream."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
 class StreamReader:
     """Exact reads from `stream`; a short read is a `NarError` naming `what`."""
 
-    def __init__(self, stream: BinaryIO, what: str = "the stream"):
+    def __init__(self, stream: Readable, what: str = "the stream"):
         self.stream = stream
         self.what = what
         self._hasher: Any = None  # a hashlib object while tapping

@@ -119,7 +119,9 @@ def _check(result: int, what: str) -> None:
         raise SetupError(f"{what}: {os.strerror(err)}")
 
 
-def mount(source: str | None, target: str, fstype: str | None, flags: int, data=None) -> None:
+def mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     _check(
         _libc.mount(
             None if source is None else os.fsencode(source),

@@ -241,6 +241,7 @@ def verify(store: Store, check_contents: bool = False) -> VerifyResult:
             continue
         if check_contents:
             info = store.query_path_info(path)
+            assert info is not None  # one of `all_valid`
             algo = info.nar_hash.split(":", 1)[0]
             actual = str(nar_hash(path, algo)[0])
             if actual != info.nar_hash:

@@ -19,17 +19,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from declos.eval.errors import EvalError
 from declos.eval.instantiate import auto_call, evaluate_input, select_attr_path
 from declos.eval.ops import is_derivation
-from declos.eval.values import Attrs, force, string_text
+from declos.eval.values import Attrs, Value, force, string_text
+from declos.store.builders import DEFAULT_TIMEOUT
 from declos.store.builtins import EvalStore, evaluator_with_store
 from declos.store.gc import add_indirect_root
 from declos.store.graph import BuildEvent, BuildResult, build
 from declos.store.store import Store
+
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
 
 
 def default_state_dir(environ: dict | None = None) -> str:
@@ -83,7 +88,7 @@ class BuildOutcome:
         return [t.out_path for t in self.targets if t.drv_path in self.result.outputs]
 
 
-def _target(v) -> Target:
+def _target(v: Attrs) -> Target:
     def text(name: str) -> str:
         if name not in v:
             raise EvalError(f"derivation lacks a '{name}' attribute")
@@ -93,7 +98,7 @@ def _target(v) -> Target:
     return Target(text("drvPath"), output, text("outPath"))
 
 
-def collect_derivations(ev, value, auto_args: Attrs) -> list[Target]:
+def collect_derivations(ev: Evaluator, value: Value, auto_args: Attrs) -> list[Target]:
     """Nix's `getDerivations`: a derivation; a list of them (nested lists
     too); an attribute set's derivations by name, descending into sets
     marked `recurseForDerivations = true`.  Functions are auto-called."""
@@ -106,7 +111,7 @@ def collect_derivations(ev, value, auto_args: Attrs) -> list[Target]:
             seen.add(key)
             found.append(t)
 
-    def walk(v, top: bool) -> None:
+    def walk(v: Value, top: bool) -> None:
         v = auto_call(ev, force(v), auto_args)
         if is_derivation(v):
             add(_target(v))
@@ -186,7 +191,6 @@ def realise(
         sub = substituter_for(store, req.substituters)
     eval_store = EvalStore(store)
     targets = run_deep(evaluate or evaluate_targets, req, eval_store)
-    kw = {} if req.timeout is None else {"timeout": req.timeout}
     result = build(
         store,
         sorted({t.drv_path for t in targets}),
@@ -196,7 +200,7 @@ def realise(
         on_event=on_event,
         unsafe=req.unsafe_builders,
         substitute=sub.substitute if sub is not None else None,
-        **kw,
+        timeout=DEFAULT_TIMEOUT if req.timeout is None else req.timeout,
     )
     links = []
     if req.out_link is not None:

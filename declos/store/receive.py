@@ -85,7 +85,7 @@ class Receiver:
             self._stack = stack.pop_all()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
     def _parse(self, path: str, what: str) -> StorePath:

@@ -44,7 +44,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
@@ -310,7 +310,7 @@ def claim(sb: Sandbox, outputs: Iterable[str]) -> None:
                 os.lchown(path, me, my_gid)
 
 
-def _walk(top: str):
+def _walk(top: str) -> Iterator[str]:
     yield top
     if os.path.isdir(top) and not os.path.islink(top):
         for root, dirs, files in os.walk(top):

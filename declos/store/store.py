@@ -26,6 +26,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
+from declos.diagnostics import Span
 from declos.store.db import PathInfo, StoreDB
 from declos.store.derivation import (
     Derivation,
@@ -115,7 +116,7 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # --- locks and temporary roots ------------------------------------------
@@ -466,7 +467,7 @@ class Store:
         input_drvs: Mapping[str, Iterable[str]] | None = None,
         input_srcs: Iterable[str] = (),
         write: bool = True,
-        span=None,
+        span: Span | None = None,
     ) -> tuple[StorePath, Derivation]:
         """`derivationStrict` for the evaluator: compute outputs and the drv
         path from the coerced attributes (see `derivation.instantiate`), and

@@ -162,7 +162,7 @@ def script_order(m: Manifest) -> list[tuple[str, str]]:
     from declos.store.digraph import DiGraph, find_cycle, lexicographical_topological_sort
 
     scripts = {s.name: s for s in m.scripts}
-    graph = DiGraph()
+    graph: DiGraph[str] = DiGraph()
     graph.add_nodes_from(scripts)
     for name, s in scripts.items():
         for dep in s.deps:

@@ -36,7 +36,7 @@ let
   # one line of ssh_config: a line end would add a directive (`Match exec`,
   # `ProxyCommand`: a command run for every user of ssh), a blank another
   # trusted file, a quote, backslash or "#" would be read as ssh_config
-  # syntax.  A path value (copied into the store) or an absolute path.
+  # syntax.  A path value or a string, as an absolute path.
   knownHostsFile = types.addCheck types.path (x:
     let s = toString x; in chk.isNormalizedAbsolute s && builtins.match "[^[:space:]\"'\\\\#]*" s != null) // {
     name = "knownHostsFile";

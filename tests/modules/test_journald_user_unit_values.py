@@ -164,3 +164,40 @@ def test_systemd_reads_the_declared_user(build, tmp_path):
     )
     user = [line for line in proc.stdout.splitlines() if "User=/DynamicUser=" in line]
     assert user and "'nobody'" in user[0], proc.stdout + proc.stderr
+
+
+RESOLVER_TIME = [
+    (
+        "resolved fallbackDns",
+        r'services.resolved = { enable = true; fallbackDns = [ "9.9.9.9\\" ]; llmnr = "false"; };',
+        "services.resolved.fallbackDns",
+    ),
+    (
+        "resolved domains",
+        r'services.resolved = { enable = true; domains = [ "example.org\\" ]; };',
+        "services.resolved.domains",
+    ),
+    (
+        "timesyncd servers",
+        r'services.timesyncd = { enable = true; servers = [ "ntp.example.org\\" ]; };',
+        "services.timesyncd.servers",
+    ),
+    (
+        "timesyncd fallbackServers",
+        r'services.timesyncd = { enable = true; fallbackServers = [ "ntp.example.org\\" ]; };',
+        "services.timesyncd.fallbackServers",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "line", "option"), RESOLVER_TIME, ids=[c[0] for c in RESOLVER_TIME]
+)
+def test_a_resolver_or_time_server_ending_in_a_backslash_is_refused(build, what, line, option):
+    """`FallbackDNS=9.9.9.9\\` continued onto `LLMNR=false`, which then fell
+    back to its default."""
+    err = build("{\n  " + line + "\n}\n", fails=True)
+    assert option in err
+    assert "is not of type" in err
+    assert "config.dcl:2" in err
+    assert _nothing_built(build)

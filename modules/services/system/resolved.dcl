@@ -30,7 +30,9 @@ let
     DNSSEC = cfg.dnssec;
     DNSOverTLS = cfg.dnsovertls;
   } cfg.extraConfig;
-  word = types.strMatching "[^[:space:]]+";
+  # One word of a space-separated setting; no backslash: a value ending in
+  # one continues the line onto the next setting (systemd's config reader).
+  word = types.strMatching "[^[:space:]\\\\]+";
 in
 {
   options.services.resolved = {

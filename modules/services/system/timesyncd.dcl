@@ -22,7 +22,9 @@ let
   name = d.dropInName "timesyncd";
   names = xs: if xs == null || xs == [ ] then null else lib.concatStringsSep " " xs;
   text = d.sectionText "Time" { NTP = names cfg.servers; FallbackNTP = names cfg.fallbackServers; } cfg.extraConfig;
-  serverType = types.strMatching "[^[:space:]]+";
+  # One word of NTP=/FallbackNTP=; no backslash: a value ending in one
+  # continues the line onto the next setting (systemd's config reader).
+  serverType = types.strMatching "[^[:space:]\\\\]+";
 in
 {
   options.services.timesyncd = {

@@ -121,16 +121,19 @@ class Thunk:
     so that `tryEval` and later forcings see the same error again.
     """
 
-    # Four slots: an object of 64 bytes with its GC header, where a fifth
-    # made it 80 (pymalloc's classes step by 16); a large configuration makes
-    # ~950 000 thunks.
-    __slots__ = ("fn", "env", "value", "span")
+    # Five slots, though only host packages set `name` and nothing reads it:
+    # with four a thunk is 64 bytes instead of 80 (pymalloc's classes step by
+    # 16), and bench/eval.py's attrsets program (20 000 `//` of a growing set)
+    # took 2.08 s instead of 1.63 (a padding slot gave it back), for 1% less
+    # CPU on large-100 (issue 12, fifth round; the cause not found).
+    __slots__ = ("fn", "env", "value", "span", "name")
     value: Value
 
-    def __init__(self, fn: Any, env: Any, span: Span | None = None):
+    def __init__(self, fn: Any, env: Any, span: Span | None = None, name: str | None = None):
         self.fn = fn
         self.env = env
         self.span = span
+        self.name = name
 
     def force(self) -> Value:
         fn = self.fn

@@ -16,6 +16,7 @@ import os
 import subprocess
 import time
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import attrs
 
@@ -210,27 +211,39 @@ def _set_current_system(ctx: Context, a: actions.SetCurrentSystem) -> None:
     ctx.fs.symlink(a.target, CURRENT_SYSTEM, tmp=f".tmp-{os.getpid()}")
 
 
-_APPLY: dict[type, Callable[[Context, actions.Action], None]] = {
-    actions.StopUnit: lambda c, a: _systemctl(c, a, "stop", a.unit),
-    actions.StartUnit: lambda c, a: _systemctl(c, a, "start", a.unit),
-    actions.RestartUnit: lambda c, a: _systemctl(c, a, "restart", a.unit),
-    actions.ReloadUnit: lambda c, a: _systemctl(c, a, "reload", a.unit),
-    actions.DaemonReload: lambda c, a: _systemctl(c, a, "daemon-reload"),
-    actions.StartIfEnabled: lambda c, a: _systemctl(c, a, "start", a.unit),
-    actions.WriteAccounts: lambda c, a: accounts.apply_write_accounts(c.fs, a),
-    actions.CreateHome: lambda c, a: accounts.apply_create_home(c.fs, a),
-    actions.SetStatic: lambda c, a: etc.apply_set_static(c.fs, a),
-    actions.BackupEtc: lambda c, a: etc.apply_backup(c.fs, a),
-    actions.LinkEtc: lambda c, a: etc.apply_link(c.fs, a),
-    actions.CopyEtc: lambda c, a: etc.apply_copy(c.fs, a),
-    actions.RemoveEtc: lambda c, a: etc.apply_remove(c.fs, a),
-    actions.RestoreEtc: lambda c, a: _restore(c, a),
-    actions.WriteManaged: lambda c, a: etc.apply_managed(c.fs, a),
-    actions.SetCurrentSystem: _set_current_system,
-    actions.RunScript: _run_script,
-    actions.WriteBootUnit: lambda c, a: boot.apply_boot_unit(c.fs, a),
-}
-_APPLY.update(packages.APPLY)  # host packages: install and remove
+_A = TypeVar("_A", bound=actions.Action)
+
+#: each action type's handler, looked up by `type(a)` in `_apply`.  A dict's type
+#: cannot tie a handler's argument type to its key, so the table is written only
+#: through `_on`, which checks that pairing: a handler is only ever given the
+#: type it declares.
+_APPLY: dict[type[actions.Action], Callable[[Context, Any], None]] = {}
+
+
+def _on(kind: type[_A], handler: Callable[[Context, _A], None]) -> None:
+    _APPLY[kind] = handler
+
+
+_on(actions.StopUnit, lambda c, a: _systemctl(c, a, "stop", a.unit))
+_on(actions.StartUnit, lambda c, a: _systemctl(c, a, "start", a.unit))
+_on(actions.RestartUnit, lambda c, a: _systemctl(c, a, "restart", a.unit))
+_on(actions.ReloadUnit, lambda c, a: _systemctl(c, a, "reload", a.unit))
+_on(actions.DaemonReload, lambda c, a: _systemctl(c, a, "daemon-reload"))
+_on(actions.StartIfEnabled, lambda c, a: _systemctl(c, a, "start", a.unit))
+_on(actions.WriteAccounts, lambda c, a: accounts.apply_write_accounts(c.fs, a))
+_on(actions.CreateHome, lambda c, a: accounts.apply_create_home(c.fs, a))
+_on(actions.SetStatic, lambda c, a: etc.apply_set_static(c.fs, a))
+_on(actions.BackupEtc, lambda c, a: etc.apply_backup(c.fs, a))
+_on(actions.LinkEtc, lambda c, a: etc.apply_link(c.fs, a))
+_on(actions.CopyEtc, lambda c, a: etc.apply_copy(c.fs, a))
+_on(actions.RemoveEtc, lambda c, a: etc.apply_remove(c.fs, a))
+_on(actions.RestoreEtc, lambda c, a: _restore(c, a))
+_on(actions.WriteManaged, lambda c, a: etc.apply_managed(c.fs, a))
+_on(actions.SetCurrentSystem, _set_current_system)
+_on(actions.RunScript, _run_script)
+_on(actions.WriteBootUnit, lambda c, a: boot.apply_boot_unit(c.fs, a))
+_on(packages.InstallHostPackages, packages.apply_install)  # host packages: install and remove
+_on(packages.RemoveHostPackages, packages.apply_remove)
 
 
 def apply_plan(plan: Plan, ctx: Context) -> None:

@@ -37,7 +37,8 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -46,6 +47,9 @@ from declos.system import etc, rootfs
 from declos.system.actions import Action, BackupEtc, CopyEtc, LinkEtc
 from declos.system.managers import MANAGERS, Manager, ManagerError, detect, manager_for
 from declos.system.manifest import Manifest
+
+if TYPE_CHECKING:
+    from declos.system.activation import Context  # activation imports this module
 
 RECORD = "var/lib/declos/host-packages.json"
 LOG = "host-package-actions.log"
@@ -334,7 +338,7 @@ def _index_names(mgr: Manager) -> tuple[str, ...]:
 # --- applying ---------------------------------------------------------------------------------
 
 
-def apply_install(ctx, a: InstallHostPackages) -> None:
+def apply_install(ctx: Context, a: InstallHostPackages) -> None:
     """Record, install, then move aside what the packages put where the plan
     links a managed /etc file (kept as `NAME.declos-backup`, given back when
     declos stops managing it)."""
@@ -358,7 +362,7 @@ def apply_install(ctx, a: InstallHostPackages) -> None:
     _clear_etc_places(ctx, a.added_etc)
 
 
-def apply_remove(ctx, a: RemoveHostPackages) -> None:
+def apply_remove(ctx: Context, a: RemoveHostPackages) -> None:
     if a.scratch or not is_live(ctx.root):
         _log(ctx, f"would remove {' '.join(a.names)} unmark {' '.join(a.unmark)}")
         ctx.say(
@@ -380,7 +384,7 @@ def apply_remove(ctx, a: RemoveHostPackages) -> None:
     _write_record(ctx.fs, a.record)
 
 
-def _not_at_boot(ctx, what: str, names: list[str]) -> None:
+def _not_at_boot(ctx: Context, what: str, names: list[str]) -> None:
     """declos-activate.service runs before sysinit.target: no network, and no
     package manager run so early.  The next switch (a repair) does it."""
     ctx.say(
@@ -389,7 +393,7 @@ def _not_at_boot(ctx, what: str, names: list[str]) -> None:
     )
 
 
-def _clear_etc_places(ctx, names: tuple[str, ...]) -> None:
+def _clear_etc_places(ctx: Context, names: tuple[str, ...]) -> None:
     """A package's own file where the plan will put a managed one: moved
     aside, journaled, as a file in the way at planning would have been."""
     for name in names:
@@ -406,12 +410,6 @@ def _clear_etc_places(ctx, names: tuple[str, ...]) -> None:
         ctx.say(f"moved {name} aside to {backup}: a host package installed it")
 
 
-def _log(ctx, text: str) -> None:
+def _log(ctx: Context, text: str) -> None:
     with open(os.path.join(ctx.state_dir, LOG), "a") as f:
         f.write(f"{int(time.time())} {ctx.root} {text}\n")
-
-
-APPLY: dict[type, Callable] = {
-    InstallHostPackages: apply_install,
-    RemoveHostPackages: apply_remove,
-}

@@ -12,6 +12,8 @@ Example: `LinkEtc("hosts", "/etc/static/hosts", "added").describe()` is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
 import attrs
 
 
@@ -20,6 +22,10 @@ class Action:
 
     kind = "action"
     info_only = False
+
+    if TYPE_CHECKING:
+        # every subclass is an attrs class, so `attrs.asdict(self)` in `to_json` holds
+        __attrs_attrs__: ClassVar[tuple[attrs.Attribute[Any], ...]]
 
     def describe(self) -> str:  # pragma: no cover - every subclass overrides
         raise NotImplementedError

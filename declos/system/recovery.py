@@ -15,6 +15,7 @@ reason to wedge.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from declos.diagnostics import DeclosError
 from declos.store.gc import add_root
@@ -23,6 +24,9 @@ from declos.system import undo as leftovers
 from declos.system.activation import apply_plan
 from declos.system.manifest import EMPTY, Manifest
 from declos.system.plan import compute_plan
+
+if TYPE_CHECKING:
+    from declos.system.transaction import System  # which imports this module
 
 FINISHED_STEPS = ("activated", "profile-switched")
 ACTIVE_ROOT = "active-system"  # gcroots/<this>: the toplevel active on the root
@@ -52,7 +56,7 @@ def error_text(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
-def recover(system) -> str | None:
+def recover(system: System) -> str | None:
     """Finish or undo an interrupted transaction; say which (None: nothing to do)."""
     record = journal.read_journal(system.state_dir)
     if record is None:
@@ -76,7 +80,7 @@ def recover(system) -> str | None:
     return what
 
 
-def undo(system, record: dict) -> None:
+def undo(system: System, record: dict) -> None:
     """Put the root back on what was active before the transaction.
 
     If that fails, the journal stays (step `undo-failed`, with the error),
@@ -118,14 +122,15 @@ def undo(system, record: dict) -> None:
         system.profile.set_current(record["from"])
     elif record["from"] is None:
         system.profile.clear_current()
-    if back_to(record) is not None:
-        add_root(system.store, back_to(record), ACTIVE_ROOT)
+    back = back_to(record)
+    if back is not None:
+        add_root(system.store, back, ACTIVE_ROOT)
     if record.get("created"):
         system.profile.remove(record["to"])
     journal.clear_journal(system.state_dir)
 
 
-def _manifest_if_valid(system, toplevel: str | None) -> Manifest:
+def _manifest_if_valid(system: System, toplevel: str | None) -> Manifest:
     try:
         return system.manifest(toplevel)
     except DeclosError as e:
@@ -133,7 +138,7 @@ def _manifest_if_valid(system, toplevel: str | None) -> Manifest:
         return EMPTY
 
 
-def _not_restored(system, record: dict, to_manifest: Manifest) -> str:
+def _not_restored(system: System, record: dict, to_manifest: Manifest) -> str:
     """What the root still lacks of the `from` generation, one line each."""
     where = system.describe(back_to(record))
     try:

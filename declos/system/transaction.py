@@ -18,7 +18,8 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 
@@ -57,7 +58,9 @@ def drift_actions(plan: Plan) -> list[actions.Action]:
 class System:
     """The system profile of a state directory and the root it activates."""
 
-    def __init__(self, store: Store, root: str | None = None, say=None):
+    def __init__(
+        self, store: Store, root: str | None = None, say: Callable[[str], None] | None = None
+    ) -> None:
         self.store = store
         self.state_dir = store.state_dir
         self.profile = Profile(store)
@@ -103,7 +106,11 @@ class System:
             return os.path.join(self.state_dir, "root")
 
     def activation_context(
-        self, root: str, remember=None, dirs: bool = True, keep_failed=None
+        self,
+        root: str,
+        remember: Callable[[str, list], None] | None = None,
+        dirs: bool = True,
+        keep_failed: bool | None = None,
     ) -> Context:
         """What activating `root` needs to know and where it says things;
         `remember` records each step (`journaled`) for an undo."""
@@ -161,7 +168,13 @@ class System:
         )
 
     def activate(
-        self, root: str, old: str | None, new: str | None, also=(), remember=None, dirs=True
+        self,
+        root: str,
+        old: str | None,
+        new: str | None,
+        also: Iterable[str | None] = (),
+        remember: Callable[[str, list], None] | None = None,
+        dirs: bool = True,
     ) -> Plan:
         plan = compute_plan(
             root,
@@ -196,7 +209,7 @@ class System:
         it also becomes the profile's current generation (the boot default)."""
         cur = self.profile.current()
         active = self.active_path()
-        record = {
+        record: dict[str, Any] = {  # the journal's, as JSON
             "op": op,
             "from": cur.number if cur else None,
             "fromPath": cur.path if cur else None,

@@ -21,11 +21,13 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import os
 import re
 import sqlite3
 import time
+from collections.abc import Iterable
 
 import attrs
 
@@ -187,9 +189,12 @@ class Profile:
         row = self._db.execute("SELECT max(number) FROM Generations").fetchone()
         number = max([0, row[0] or 0, *numbers]) + 1
         try:
-            size = sum(self.store.query_path_info(p).nar_size for p in self.store.closure([path]))
+            infos = [self.store.query_path_info(p) for p in self.store.closure([path])]
         except DeclosError:
-            size = None
+            infos = [None]
+        # unknown (None) when `path` is not valid, or a path of its closure was
+        # collected (a concurrent gc) after closure() listed it
+        size = None if None in infos else sum(i.nar_size for i in infos if i is not None)
         created = int(time.time())
         self._db.execute(
             "INSERT OR REPLACE INTO Generations (number, path, created, message, configFile,"
@@ -226,11 +231,11 @@ class Profile:
 
     def delete(
         self,
-        numbers=(),
+        numbers: Iterable[int] = (),
         keep: int | None = None,
         older_than: float | None = None,
         now: float | None = None,
-    ) -> tuple[list[int], list[str]]:
+    ) -> tuple[builtins.list[int], builtins.list[str]]:  # `list`: the method above
         """Delete generations by number, all but the newest `keep`, or those
         created more than `older_than` seconds ago.  Never the current one,
         never a pinned one.  Returns (deleted, reasons for what was refused)."""

@@ -38,10 +38,12 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from declos.diagnostics import DeclosError
+from declos.store.store import Store
 from declos.system import journal
+from declos.system.plan import Plan
 from declos.system.transaction import System
 
 CONFIRM_DIR = "confirm"
@@ -90,7 +92,7 @@ def read_status(d: str) -> dict:
         return {"state": "starting"}
 
 
-def write_status(d: str, state: str, **fields) -> dict:
+def write_status(d: str, state: str, **fields: object) -> dict:
     old = read_status(d)
     keep = {k: old[k] for k in ("id", "pid", "start", "boot", "toplevel") if k in old}
     status = {**keep, **fields, "state": state, "time": time.time()}
@@ -161,7 +163,9 @@ def current(d: str) -> dict:
     return read_status(d)
 
 
-def wait_while(d: str, states: tuple[str, ...], timeout: float, tick=None) -> dict:
+def wait_while(
+    d: str, states: tuple[str, ...], timeout: float, tick: Callable[[], None] | None = None
+) -> dict:
     """Poll the status until it leaves `states` (or `timeout` passes)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -184,13 +188,23 @@ class ConfirmedSystem(System):
     (`System._transaction` calls `activate` inside its undo-protected block;
     this relies on that.)"""
 
-    def __init__(self, store, root: str | None, say, d: str, timeout: float):
+    def __init__(
+        self, store: Store, root: str | None, say: Callable[[str], None], d: str, timeout: float
+    ) -> None:
         super().__init__(store, root, say)
         self.dir = d
         self.timeout = timeout
         self.timed_out = False
 
-    def activate(self, root, old, new, also=(), remember=None, dirs=True):
+    def activate(
+        self,
+        root: str,
+        old: str | None,
+        new: str | None,
+        also: Iterable[str | None] = (),
+        remember: Callable[[str, list], None] | None = None,
+        dirs: bool = True,
+    ) -> Plan:
         plan = super().activate(root, old, new, also, remember, dirs)
         self._await(new)
         return plan
@@ -214,7 +228,12 @@ class ConfirmedSystem(System):
         self.say("confirmed")
 
 
-def run_waiter(store, d: str, say: Callable[[str], None], on_plan=None) -> dict:
+def run_waiter(
+    store: Store,
+    d: str,
+    say: Callable[[str], None],
+    on_plan: Callable[[Plan], object] | None = None,
+) -> dict:
     """Activate what `request.json` asks, wait for the confirmation, and
     write the verdict; returns the final status."""
     req = read_request(d)

@@ -19,8 +19,9 @@ import os
 
 from declos.eval.hashes import Hash
 from declos.store.paths import make_store_path
+from declos.store.store import Store
 
-DEFAULT_USER = {
+DEFAULT_USER: dict[str, object] = {
     "uid": None,
     "group": "users",
     "extraGroups": [],
@@ -41,7 +42,7 @@ def _store_name(name: str) -> str:
 
 
 def make_toplevel(
-    store,
+    store: Store,
     *,
     etc: dict | None = None,
     units: dict | None = None,
@@ -143,7 +144,7 @@ def make_toplevel(
     return str(dest)
 
 
-def _packages(store, packages: dict, refs: list[str]) -> str:
+def _packages(store: Store, packages: dict, refs: list[str]) -> str:
     """An `sw` environment: a directory of links to one store path per package."""
     import tempfile
 

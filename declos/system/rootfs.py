@@ -40,7 +40,8 @@ import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from declos.diagnostics import DeclosError
 from declos.system import journal
@@ -50,6 +51,7 @@ _TEMP = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 NO_FOLLOW = "declos follows no symbolic link it did not create inside a root"
 TMP = ".declos-tmp"
+_T = TypeVar("_T")
 
 
 class RootError(DeclosError):
@@ -138,7 +140,7 @@ class Root:
     def __enter__(self) -> Root:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # --- the walk -------------------------------------------------------------------
@@ -349,7 +351,16 @@ class Root:
 
         self._install(rel, mode, owner, TMP, replace_dir, fill, durable=False)
 
-    def _install(self, rel, mode, owner, tmp, replace_dir, fill, durable=True) -> None:
+    def _install(
+        self,
+        rel: str,
+        mode: int,
+        owner: tuple[int, int] | None,
+        tmp: str,
+        replace_dir: bool,
+        fill: Callable[[int], None],
+        durable: bool = True,
+    ) -> None:
         """Temp (final mode's owner bits, O_EXCL|O_NOFOLLOW), chown, chmod, fill,
         fsync, rename; with `durable`, the directory is fsync'd too."""
         with self._at(rel, "write") as (fd, name, parts):
@@ -383,7 +394,7 @@ class Root:
             self._create(fd, temp, parts, lambda: os.symlink(target, temp, dir_fd=fd))
             self._put(fd, temp, name, replace_dir, durable=False)
 
-    def _create(self, fd: int, temp: str, parts: list[str], make):
+    def _create(self, fd: int, temp: str, parts: list[str], make: Callable[[], _T]) -> _T:
         """`make()` the temp; whatever is at its name first (a stale temp, a
         planted symlink) is unlinked, never followed."""
         try:

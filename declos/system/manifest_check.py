@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from declos.diagnostics import DeclosError
@@ -126,7 +127,7 @@ class _Check:
     def seq(self, value: Any, field: str) -> list:
         return self.typed(value, (list,), field, "a list")
 
-    def each(self, value: Any, field: str, check) -> None:
+    def each(self, value: Any, field: str, check: Callable[[Any, str], object]) -> None:
         """`check(item, "FIELD[i]")` for every item of the list `value`."""
         for i, item in enumerate(self.seq(value, field)):
             check(item, f"{field}[{i}]")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Callable
 
 import attrs
 
@@ -41,7 +42,7 @@ from declos.system.actions import (
     StopUnit,
     UnitChanged,
 )
-from declos.system.manifest import UNIT_DIR, Manifest
+from declos.system.manifest import UNIT_DIR, Manifest, Unit
 
 ACTIVE_STATES = frozenset({"active", "activating", "reloading", "refreshing"})
 RELOAD_TRIGGERS = "X-Reload-Triggers="
@@ -185,7 +186,16 @@ def plan_units(
     return stops, late
 
 
-def _changed_active(name, n, text, only_triggers, would, active, stops, late) -> None:
+def _changed_active(
+    name: str,
+    n: Unit,
+    text: str,
+    only_triggers: bool,
+    would: bool,
+    active: Callable[[str], bool],
+    stops: list[Action],
+    late: list[Action],
+) -> None:
     if name.endswith(".target"):
         late.append(StartUnit(name, "changed", would))
     elif n.reload_if_changed or "X-ReloadIfChanged=true" in text or only_triggers:

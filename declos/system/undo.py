@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from declos.diagnostics import DeclosError
 from declos.system import rootfs
@@ -87,7 +87,7 @@ FIXED = (
 )
 
 
-def remove_temporaries(root: str | Root, etc_names) -> None:
+def remove_temporaries(root: str | Root, etc_names: Iterable[str]) -> None:
     """Remove what a crash mid-write left: `P.declos-tmp` and `P.tmp-<pid>`
     beside every path P activation writes by temp-then-rename.  A directory
     declos refuses to walk (a symlink, or a root that is no directory)
@@ -119,7 +119,13 @@ def _remove_in(fs: Root, parent: str, bases: set[str]) -> None:
             fs.unlink(f"{parent}/{n}")
 
 
-def _restore_backup(fs: Root, name: str, backup: str, ours, say) -> None:
+def _restore_backup(
+    fs: Root,
+    name: str,
+    backup: str,
+    ours: Callable[[str, str], bool],
+    say: Callable[[str], None],
+) -> None:
     src, dest = in_etc(backup), in_etc(name)
     if not fs.lexists(src):
         return  # never moved (the crash came first), or already moved back

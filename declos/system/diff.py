@@ -23,7 +23,7 @@ from collections.abc import Collection, Mapping
 import attrs
 
 from declos.store.store import Store
-from declos.system.manifest import load_manifest
+from declos.system.manifest import Manifest, load_manifest
 from declos.system.plan import package_names
 
 
@@ -135,7 +135,7 @@ def diff_manifests(
     )
 
 
-def _host_names(m) -> dict[str, bool]:
+def _host_names(m: Manifest) -> dict[str, bool]:
     raw = m.data.get("hostPackages")
     pkgs = raw.get("packages") if isinstance(raw, dict) else None
     return {n: True for n in pkgs} if isinstance(pkgs, dict) else {}

@@ -26,12 +26,15 @@ saying which entry is missing and which exist.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import NoReturn, final
 
 import attrs
 
 from declos.diagnostics import DeclosError, Source, suggest
+from declos.eval.evaluator import Evaluator
 from declos.eval.printing import format_attr_name
-from declos.eval.values import Attrs, force
+from declos.eval.values import Attrs, Value, force
 
 HELPERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resolve.dcl")
 _ATTRS_TYPES = ("attrsOf", "lazyAttrsOf", "attrsWith")
@@ -42,6 +45,7 @@ class UnknownOptionError(DeclosError):
     code = "unknown-option"
 
 
+@final  # so that `type(step) is Resolved` narrows both ways
 @attrs.frozen
 class Resolved:
     """Where a path leads: an option record, or a set of options (a prefix).
@@ -59,7 +63,7 @@ class Resolved:
     note: str | None = None  # what could not be traced (definitions of a coerced value)
 
 
-def show_path(parts) -> str:
+def show_path(parts: Sequence[str]) -> str:
     """An option path as written on the command line (`a."b.c".d`)."""
     return ".".join(
         p if p == "*" or p.isdigit() or (p[:1], p[-1:]) == ("<", ">") else format_attr_name(p)
@@ -67,30 +71,30 @@ def show_path(parts) -> str:
     )
 
 
-def helpers(ev) -> Attrs:
+def helpers(ev: Evaluator) -> Attrs:
     """resolve.dcl applied to `<declos/lib>` (once per evaluator)."""
     cached = getattr(ev, "_declos_resolve_helpers", None)
     if cached is None:
         text = f"import {HELPERS} {{ lib = import <declos/lib>; }}"
         cached = force(ev.eval_source(Source(None, text, os.getcwd(), "«declos resolve»")))
-        ev._declos_resolve_helpers = cached
+        setattr(ev, "_declos_resolve_helpers", cached)  # noqa: B010 (not an Evaluator field)
     return cached
 
 
-def is_option(v) -> bool:
+def is_option(v: Value) -> bool:
     """Whether `v` (forced here) is an option record (`_type = "option"`)."""
     v = force(v)
     return type(v) is Attrs and "_type" in v and force(v["_type"]) == "option"
 
 
-def _call(ev, fn_name: str, *args):
+def _call(ev: Evaluator, fn_name: str, *args: Value) -> Value:
     fn = force(helpers(ev)[fn_name])
     for a in args:
         fn = force(ev.call(fn, a))
     return fn
 
 
-def resolve(ev, options, parts: tuple[str, ...]) -> Resolved:
+def resolve(ev: Evaluator, options: Value, parts: tuple[str, ...]) -> Resolved:
     """Follow `parts` from the `options` tree; raise UnknownOptionError if it leads nowhere."""
     node = force(options)
     for i, part in enumerate(parts):
@@ -104,7 +108,7 @@ def resolve(ev, options, parts: tuple[str, ...]) -> Resolved:
     return Resolved(parts, tree=node)
 
 
-def _in_option(ev, opt: Attrs, parts, i: int) -> Resolved:
+def _in_option(ev: Evaluator, opt: Attrs, parts: tuple[str, ...], i: int) -> Resolved:
     """Go on below option `opt` at parts[i:], through its type."""
     loc = list(force(opt["loc"]))
     ty = force(opt["type"])
@@ -146,7 +150,9 @@ def _in_option(ev, opt: Attrs, parts, i: int) -> Resolved:
         ty = force(inner)
 
 
-def _attrs_entry(ev, loc, elem, defs, parts, i: int):
+def _attrs_entry(
+    ev: Evaluator, loc: list[str], elem: Attrs, defs: Value, parts: tuple[str, ...], i: int
+) -> Resolved | tuple[list[str], Value]:
     """attrsOf: (the entry's loc, its definitions), or a Resolved saying it is missing."""
     key = parts[i]
     entry = force(_call(ev, "entryDefs", defs, key))
@@ -156,7 +162,9 @@ def _attrs_entry(ev, loc, elem, defs, parts, i: int):
     return loc + [key], entry
 
 
-def _list_entry(ev, loc, elem, defs, parts, i: int):
+def _list_entry(
+    ev: Evaluator, loc: list[str], elem: Attrs, defs: Value, parts: tuple[str, ...], i: int
+) -> tuple[list[str], Value]:
     """listOf: (the entry's loc, its definition) at a 0-based index."""
     entries = force(_call(ev, "listEntries", loc, elem, defs))
     index = parts[i]
@@ -170,7 +178,15 @@ def _list_entry(ev, loc, elem, defs, parts, i: int):
     return list(force(entry["loc"])), force(entry["defs"])
 
 
-def _coerced_value(ev, loc, ty, defs, parts, i: int, owner) -> Resolved:
+def _coerced_value(
+    ev: Evaluator,
+    loc: list[str],
+    ty: Attrs,
+    defs: Value,
+    parts: tuple[str, ...],
+    i: int,
+    owner: Attrs,
+) -> Resolved:
     """Below a coercedTo whose definitions were coerced: the merged value, walked."""
     merged = force(_call(ev, "mergeDefinitions", loc, ty, defs))
     value = force(merged["mergedValue"])
@@ -186,7 +202,15 @@ def _coerced_value(ev, loc, ty, defs, parts, i: int, owner) -> Resolved:
     return Resolved(parts, option=record, note=note)
 
 
-def _in_tree(ev, configuration: Attrs, loc: list, defs, parts, i: int, owner: Attrs) -> Resolved:
+def _in_tree(
+    ev: Evaluator,
+    configuration: Attrs,
+    loc: list[str],
+    defs: Value,
+    parts: tuple[str, ...],
+    i: int,
+    owner: Attrs,
+) -> Resolved:
     """Go on in a submodule's concrete configuration."""
     node = force(configuration["options"])
     start = i
@@ -207,7 +231,15 @@ def _in_tree(ev, configuration: Attrs, loc: list, defs, parts, i: int, owner: At
     return Resolved(parts, tree=node)
 
 
-def _freeform(ev, configuration, loc: list, defs, parts, i: int, owner) -> Resolved | None:
+def _freeform(
+    ev: Evaluator,
+    configuration: Attrs,
+    loc: list[str],
+    defs: Value,
+    parts: tuple[str, ...],
+    i: int,
+    owner: Attrs,
+) -> Resolved | None:
     """An attribute of a submodule with a freeformType (`settings.X11Forwarding`).
 
     Its definitions are the attribute in the submodule's definitions that are
@@ -236,7 +268,7 @@ def _freeform(ev, configuration, loc: list, defs, parts, i: int, owner) -> Resol
     return Resolved(parts, option=record, entry_of=entry_of, note=note)
 
 
-def _missing(parts, i: int, names: list[str]) -> Resolved:
+def _missing(parts: tuple[str, ...], i: int, names: list[str]) -> Resolved:
     have = ", ".join(format_attr_name(n) for n in sorted(names)[:12]) if names else "none"
     reason = f"`{show_path(parts[:i])}' has no entry {format_attr_name(parts[i])} (entries: {have})"
     dotted = [j for j in range(len(parts), i + 1, -1) if ".".join(parts[i:j]) in names]
@@ -250,7 +282,7 @@ def _missing(parts, i: int, names: list[str]) -> Resolved:
     return Resolved(parts, missing=reason)
 
 
-def _no_attribute(parts, i: int, what: str):
+def _no_attribute(parts: tuple[str, ...], i: int, what: str) -> NoReturn:
     raise UnknownOptionError(
         f"the option `{show_path(parts)}' does not exist: `{show_path(parts[:i])}' is "
         f"{_article(what)} {what}, it has no `{parts[i]}'"
@@ -261,7 +293,7 @@ def _article(what: str) -> str:
     return "an" if what[:1].lower() in "aeiou" else "a"
 
 
-def _unknown(parts, i: int, names: list[str]) -> UnknownOptionError:
+def _unknown(parts: tuple[str, ...], i: int, names: list[str]) -> UnknownOptionError:
     err = UnknownOptionError(f"the option `{show_path(parts)}' does not exist")
     err.suggestions = [f"`{show_path(parts[:i] + (s,))}'" for s in suggest(parts[i], names)]
     return err

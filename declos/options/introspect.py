@@ -14,10 +14,13 @@ run on the evaluator's deep stack (`configuration.on_deep_stack`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 
 from declos.diagnostics import DeclosError
-from declos.eval.values import Attrs, force
+from declos.eval.evaluator import Evaluator
+from declos.eval.values import Attrs, Value, force
 from declos.options.explain import display_path, error_text
 from declos.options.render import doc_value, render_value, text_of, try_render
 from declos.options.resolve import UnknownOptionError, is_option, resolve, show_path
@@ -111,7 +114,7 @@ def describe_option(
 
 
 def collect_options(
-    ev, options, include_internal: bool = False, sub_options: bool = True
+    ev: Evaluator, options: Value, include_internal: bool = False, sub_options: bool = True
 ) -> list[OptionInfo]:
     """Every option under `options`, in name order, as `OptionInfo`.
 
@@ -135,7 +138,15 @@ def _own_loc(opt: Attrs, fallback: tuple[str, ...]) -> tuple[str, ...]:
     return fallback
 
 
-def _walk(ev, node, loc, include_internal, sub_options, template, out) -> None:
+def _walk(
+    ev: Evaluator,
+    node: Attrs,
+    loc: tuple[str, ...],
+    include_internal: bool,
+    sub_options: bool,
+    template: bool,
+    out: list[OptionInfo],
+) -> None:
     for name in sorted(node):
         here = loc + (name,)
         try:
@@ -158,7 +169,7 @@ def _walk(ev, node, loc, include_internal, sub_options, template, out) -> None:
             _walk(ev, v, here, include_internal, sub_options, template, out)
 
 
-def _get_sub_options(ev, opt: Attrs, loc):
+def _get_sub_options(ev: Evaluator, opt: Attrs, loc: Sequence[str]) -> Value:
     """The sub-options of `opt`'s type at `loc` (its getSubOptions), or None
     when the type has none; a failing evaluation raises DeclosError."""
     ty = force(opt["type"])
@@ -167,7 +178,13 @@ def _get_sub_options(ev, opt: Attrs, loc):
     return force(ev.call(force(ty["getSubOptions"]), list(loc)))
 
 
-def _sub_options(ev, loc, opt, include_internal, out) -> None:
+def _sub_options(
+    ev: Evaluator,
+    loc: tuple[str, ...],
+    opt: Attrs,
+    include_internal: bool,
+    out: list[OptionInfo],
+) -> None:
     try:
         subs = _get_sub_options(ev, opt, loc)
     except DeclosError as err:
@@ -189,7 +206,9 @@ def _split(name: str) -> tuple[str, ...]:
     return tuple(split_attr_path(name))
 
 
-def select_options(ev, options, infos: list[OptionInfo], names: list[str]) -> list[OptionInfo]:
+def select_options(
+    ev: Evaluator, options: Value, infos: list[OptionInfo], names: list[str]
+) -> list[OptionInfo]:
     """The options named; unknown names fail.
 
     A name is a declared option, a template (`users.<name>.home`), a prefix
@@ -244,7 +263,7 @@ def select_options(ev, options, infos: list[OptionInfo], names: list[str]) -> li
     return out
 
 
-def _sub_option_names(ev, opt: Attrs) -> tuple[str, ...]:
+def _sub_option_names(ev: Evaluator, opt: Attrs) -> tuple[str, ...]:
     try:
         subs = _get_sub_options(ev, opt, force(opt["loc"]))
     except DeclosError:
@@ -254,7 +273,7 @@ def _sub_option_names(ev, opt: Attrs) -> tuple[str, ...]:
     return tuple(sorted(n for n in subs if not n.startswith("_")))
 
 
-def _match_template(infos, parts: tuple[str, ...]):
+def _match_template(infos: list[OptionInfo], parts: tuple[str, ...]) -> OptionInfo | None:
     """`users.alice.home` matches the template `users.<name>.home`."""
     for info in infos:
         if info.template and len(info.loc) == len(parts):

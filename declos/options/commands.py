@@ -8,13 +8,20 @@ for the CLI to render (exit 1).  All forcing happens on the deep stack.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import attrs
 
+from declos.eval.evaluator import Evaluator
 from declos.eval.values import force
 from declos.options.configuration import evaluate_configuration, on_deep_stack
 from declos.options.explain import explain_definitions, explain_json, format_explain
-from declos.options.introspect import UnknownOptionError, collect_options, select_options
+from declos.options.introspect import (
+    OptionInfo,
+    UnknownOptionError,
+    collect_options,
+    select_options,
+)
 from declos.options.show import format_options, option_json, option_value, value_failed
 
 
@@ -29,12 +36,12 @@ class Report:
 
 def options_report(
     config_path: str,
-    names=(),
+    names: Sequence[str] = (),
     as_json: bool = False,
     include_internal: bool = False,
     explain: bool = False,
-    search_path=(),
-    evaluator=None,
+    search_path: Sequence[str] = (),
+    evaluator: Evaluator | None = None,
 ) -> Report:
     """What `declos options CONFIG [OPTION...] [--json] [--all] [--explain]` prints.
 
@@ -63,7 +70,7 @@ def options_report(
     return on_deep_stack(run)
 
 
-def explain_options(chosen, as_json: bool = False) -> str:
+def explain_options(chosen: Sequence[OptionInfo], as_json: bool = False) -> str:
     """The `--explain` text (or JSON) of options found by `select_options`."""
     reports, texts = [], []
     for info in chosen:
@@ -90,13 +97,18 @@ def explain_options(chosen, as_json: bool = False) -> str:
     return "\n".join(texts)
 
 
-def docs_report(config_path: str, out_dir: str, search_path=(), evaluator=None) -> list[str]:
+def docs_report(
+    config_path: str,
+    out_dir: str,
+    search_path: Sequence[str] = (),
+    evaluator: Evaluator | None = None,
+) -> list[str]:
     """Write the option manual for CONFIG to OUT_DIR; return the files written."""
     from declos.options.docs import write_docs
 
     ev, result = evaluate_configuration(config_path, search_path, evaluator=evaluator)
 
-    def run():
+    def run() -> list[str]:
         infos = collect_options(ev, force(result["options"]))
         return write_docs(infos, out_dir, title=f"declos options: {config_path}")
 

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar, TypeVarTuple
 
 from declos.diagnostics import DeclosError, Source
 from declos.dirs import MODULES_PREFIX, library_search_path, modules_dir
 from declos.eval.deep import run_deep
 from declos.eval.errors import EvalError
 from declos.eval.evaluator import Evaluator
-from declos.eval.values import Attrs, PathValue, force
+from declos.eval.values import Attrs, PathValue, Value, force
 
 MODULE_LIST = "declos/modules/module-list.dcl"
 # Host files the module library reads at evaluation, allowed with
@@ -63,7 +65,11 @@ class ConfigurationError(DeclosError):
     code = "configuration"
 
 
-def on_deep_stack(fn, *args):
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
+
+
+def on_deep_stack(fn: Callable[[*_Ts], _T], *args: *_Ts) -> _T:
     """Run `fn` on the evaluator's deep stack (once: nested calls run in place)."""
     if threading.current_thread().name == "declos-eval":
         return fn(*args)
@@ -111,7 +117,7 @@ def config_file_path(config_path: str) -> str:
     return path
 
 
-def _module_value(item):
+def _module_value(item: Value) -> Value:
     """An extra module: a file name becomes a path value, anything else is a DCL value."""
     if isinstance(item, str):
         return PathValue(os.path.abspath(item))
@@ -120,8 +126,8 @@ def _module_value(item):
 
 def evaluate_configuration(
     config_path: str,
-    search_path=(),
-    extra_modules=(),
+    search_path: Sequence[str] = (),
+    extra_modules: Sequence[Value] = (),
     evaluator: Evaluator | None = None,
 ) -> tuple[Evaluator, Attrs]:
     """Evaluate CONFIG with the module library; return the evaluator and the result.
@@ -153,7 +159,7 @@ def evaluate_configuration(
         }
     )
 
-    def run():
+    def run() -> Attrs:
         fn = ev.eval_source(Source(None, _EVAL_MODULES, os.getcwd(), "«declos configuration»"))
         result = force(ev.call(force(fn), args))
         if type(result) is not Attrs:  # pragma: no cover - evalModules returns a set
@@ -163,7 +169,7 @@ def evaluate_configuration(
     return ev, on_deep_stack(run)
 
 
-def configuration_pkgs(result: Attrs):
+def configuration_pkgs(result: Attrs) -> Value:
     """`_module.args.pkgs` of an evaluated configuration: the `pkgs` that
     `declos repl` and `declos eval FILE -A pkgs.…` offer."""
     args = force(force(result["_module"])["args"])

@@ -17,12 +17,14 @@ leaf, so one bad definition never hides the others.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
 from declos.diagnostics import DeclosError, Span
 from declos.dirs import lib_root, modules_dir
-from declos.eval.values import Attrs, Thunk, force
+from declos.eval.values import Attrs, Thunk, Value, force
 
 DEFAULT_OVERRIDE = 100
 DEFAULT_ORDER = 1000
@@ -100,14 +102,14 @@ def display_location(span: Span) -> str:
     return f"{display_path(name)}:{line}:{col}"
 
 
-def _record_type(v) -> str | None:
+def _record_type(v: Value) -> str | None:
     if type(v) is Attrs and "_type" in v:
         t = force(v["_type"])
         return t if type(t) is str else None
     return None
 
 
-def _condition_span(cond) -> Span | None:
+def _condition_span(cond: Value) -> Span | None:
     """The source of an mkIf condition, looking through the copies that
     `pushDownProperties` makes (`mkIf cfg.condition v` in lib/modules.dcl)."""
     t = cond
@@ -134,7 +136,7 @@ def _condition_span(cond) -> Span | None:
     return None
 
 
-def _condition(cond) -> Condition:
+def _condition(cond: Value) -> Condition:
     span = _condition_span(cond)
     text = span.source.text[span.start : span.end] if span is not None else None
     if text is not None and "\n" in text:
@@ -151,7 +153,13 @@ def _condition(cond) -> Condition:
     return Condition(text, location, value)
 
 
-def _leaves(value, path, conditions, out: list, base: dict) -> None:
+def _leaves(
+    value: Value,
+    path: tuple[str, ...],
+    conditions: tuple[Condition, ...],
+    out: list[dict[str, Any]],
+    base: dict[str, Any],
+) -> None:
     """dischargeProperties, remembering the way down."""
     try:
         v = force(value)
@@ -195,7 +203,7 @@ def _leaves(value, path, conditions, out: list, base: dict) -> None:
     out.append(dict(base, path=path, conditions=conditions, value=v, error=None))
 
 
-def _priority_and_order(v) -> tuple[int, int | None, object]:
+def _priority_and_order(v: Value) -> tuple[int, int | None, object]:
     """filterOverrides' then sortProperties on one leaf: (priority, order, value)."""
     priority = DEFAULT_OVERRIDE
     if _record_type(v) == "override":
@@ -287,7 +295,9 @@ def leaf_location(leaf: Leaf) -> str:
     return f"{where}:{leaf.line}" if leaf.line is not None else where
 
 
-def format_explain(name: str, value: str | None, value_error: str | None, leaves) -> str:
+def format_explain(
+    name: str, value: str | None, value_error: str | None, leaves: Sequence[Leaf]
+) -> str:
     """The `--explain` text: the value, then every definition with its verdict."""
     from declos.options.render import try_render
 
@@ -330,10 +340,17 @@ def _condition_line(cond: Condition) -> str:
     return f"{text}: {'true' if cond.value else 'false'}"
 
 
-def explain_json(name: str, value, value_error, leaves) -> dict:
+def explain_json(
+    name: str, value: str | None, value_error: str | None, leaves: Sequence[Leaf]
+) -> dict[str, Any]:
     from declos.options.show import leaf_json
 
-    out = {"name": name, "value": value, "valueError": value_error, "definitions": []}
+    out: dict[str, Any] = {
+        "name": name,
+        "value": value,
+        "valueError": value_error,
+        "definitions": [],
+    }
     for leaf in leaves:
         d = leaf_json(leaf)
         d.update(

@@ -15,7 +15,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # markdown-it is imported when a manual is rendered
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererProtocol
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
 _ROLE_AT_END = re.compile(r"\{(option|command|file|var|env|manpage)\}$")
 _ROLE_IN_TEXT = re.compile(r"\{(option|command|file|var|env|manpage)\}(`+)")
@@ -23,7 +31,7 @@ _ADMONITION = re.compile(r"^:::\s*\{\.(note|warning|tip|important|caution)\}\s*$
 _ADMONITION_END = re.compile(r"^:::\s*$")
 
 
-def _parser():
+def _parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -31,7 +39,7 @@ def _parser():
     return md
 
 
-def _roles_rule(state) -> None:
+def _roles_rule(state: StateCore) -> None:
     """`{role}` right before an inline code span: strip it, remember it on the span."""
     for token in state.tokens:
         if token.type != "inline" or not token.children:
@@ -49,7 +57,13 @@ def markdown_to_html(text: str, link: Callable[[str], str | None]) -> str:
     """HTML for a description; `link(option name)` gives an `{option}` role's href, or None."""
     md = _parser()
 
-    def code_inline(_renderer, tokens, idx, options, env):
+    def code_inline(
+        _renderer: RendererProtocol,
+        tokens: Sequence[Token],
+        idx: int,
+        options: OptionsDict,
+        env: EnvType,
+    ) -> str:
         token = tokens[idx]
         role = (token.meta or {}).get("role")
         body = html.escape(token.content)

@@ -12,7 +12,16 @@ from __future__ import annotations
 from declos.diagnostics import DeclosError
 from declos.eval.ops import is_derivation
 from declos.eval.printing import escape_string, format_attr_name, format_float
-from declos.eval.values import Attrs, Closure, CtxStr, PathValue, PrimOp, PrimOpApp, force
+from declos.eval.values import (
+    Attrs,
+    Closure,
+    CtxStr,
+    PathValue,
+    PrimOp,
+    PrimOpApp,
+    Value,
+    force,
+)
 from declos.options.explain import error_text
 
 MAX_DEPTH = 12
@@ -21,7 +30,11 @@ WIDTH = 72
 
 
 def render_value(
-    v, depth: int = 0, indent: str = "", max_depth: int = MAX_DEPTH, inline_errors: bool = False
+    v: Value,
+    depth: int = 0,
+    indent: str = "",
+    max_depth: int = MAX_DEPTH,
+    inline_errors: bool = False,
 ) -> str:
     """A value in DCL syntax, forced as far as it is printed.
 
@@ -93,12 +106,12 @@ _ORDERS = {500: "mkBefore", 1500: "mkAfter"}
 _PRIORITIES = {"override": (_OVERRIDES, "mkOverride"), "order": (_ORDERS, "mkOrder")}
 
 
-def _property(v: Attrs, depth, indent, max_depth, inline_errors) -> str | None:
+def _property(v: Attrs, depth: int, indent: str, max_depth: int, inline_errors: bool) -> str | None:
     """A definition's property record as written: `mkForce 10`, `mkIf c { … }`."""
     kind = force(v["_type"])
     keys = set(v)
 
-    def sub(x) -> str:
+    def sub(x: Value) -> str:
         text = render_value(x, depth + 1, indent, max_depth, inline_errors)
         return f"({text})" if " " in text and text[:1] not in '{["' else text
 
@@ -131,7 +144,7 @@ def _layout(open_: str, close: str, items: list[str], indent: str) -> str:
     return open_ + "\n" + "".join(f"{inner}{item}\n" for item in items) + indent + close
 
 
-def try_render(v, indent: str = "") -> tuple[str | None, str | None]:
+def try_render(v: Value, indent: str = "") -> tuple[str | None, str | None]:
     """(text, None) or (None, error message)."""
     try:
         return render_value(v, 0, indent), None
@@ -139,7 +152,7 @@ def try_render(v, indent: str = "") -> tuple[str | None, str | None]:
         return None, error_text(err)
 
 
-def doc_value(v) -> str:
+def doc_value(v: Value) -> str:
     """A default or example: literalExpression/literalMD text, else the value."""
     v = force(v)
     if type(v) is Attrs and "_type" in v and "text" in v:
@@ -150,7 +163,7 @@ def doc_value(v) -> str:
     return text if text is not None else f"«error: {error}»"
 
 
-def text_of(v) -> str | None:
+def text_of(v: Value) -> str | None:
     """A description: a string, the text of a literalMD/mdDoc record, or null."""
     v = force(v)
     if v is None:

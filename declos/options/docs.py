@@ -22,8 +22,15 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from declos.diagnostics import DeclosError
+
+if TYPE_CHECKING:  # Jinja2 is imported when a manual is rendered
+    import jinja2
+
+    from declos.options.introspect import OptionInfo
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 FILES = ("index.html", "options.md")
@@ -38,7 +45,7 @@ def anchor(name: str) -> str:
     return "opt-" + re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
-def _environment(autoescape: bool, names=frozenset()):
+def _environment(autoescape: bool, names: frozenset[str] = frozenset()) -> jinja2.Environment:
     import jinja2
     import markupsafe
 
@@ -63,7 +70,7 @@ def _environment(autoescape: bool, names=frozenset()):
     return env
 
 
-def _search_text(info) -> str:
+def _search_text(info: OptionInfo) -> str:
     """What the search box matches: the name and the description, lower case."""
     return " ".join(f"{info.name} {info.description or ''}".split()).lower()
 
@@ -82,7 +89,7 @@ def _md_code(text: str) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def render_docs(infos, title: str) -> dict[str, str]:
+def render_docs(infos: Sequence[OptionInfo], title: str) -> dict[str, str]:
     """{file name: text} for the options described by `infos` (OptionInfo)."""
     options = [i for i in infos if i.error is None]
     broken = [i for i in infos if i.error is not None]
@@ -93,7 +100,9 @@ def render_docs(infos, title: str) -> dict[str, str]:
     return {"index.html": html, "options.md": md}
 
 
-def write_docs(infos, out_dir: str, title: str = "declos options") -> list[str]:
+def write_docs(
+    infos: Sequence[OptionInfo], out_dir: str, title: str = "declos options"
+) -> list[str]:
     """Render and install the manual in `out_dir`; return the paths written."""
     texts = render_docs(infos, title)
     out_dir = os.path.abspath(out_dir)

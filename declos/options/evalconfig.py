@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 
 from declos.diagnostics import DeclosError
+from declos.eval.evaluator import Evaluator
 from declos.eval.instantiate import (
     EvalRequest,
     evaluate_input,
@@ -34,7 +35,7 @@ from declos.eval.instantiate import (
     select_attr_path,
     split_attr_path,
 )
-from declos.eval.values import Attrs, Closure, Thunk, force
+from declos.eval.values import Attrs, Closure, Thunk, Value, force
 from declos.options.configuration import (
     config_file_path,
     configuration_pkgs,
@@ -62,7 +63,7 @@ class ModuleArgumentsError(DeclosError):
     code = "usage"
 
 
-def is_module(value) -> bool:
+def is_module(value: Value) -> bool:
     """Whether FILE's value is a configuration module (the rule above)."""
     value = force(value)
     if type(value) is Closure:
@@ -75,7 +76,7 @@ def is_module(value) -> bool:
     return False
 
 
-def run_eval_or_configuration(req: EvalRequest, ev) -> str:
+def run_eval_or_configuration(req: EvalRequest, ev: Evaluator) -> str:
     """`run_eval`, or the configuration's values when FILE is a module (see above)."""
     if req.file is None or not req.attr_paths:
         return run_eval(req, ev)
@@ -111,7 +112,7 @@ def run_eval_or_configuration(req: EvalRequest, ev) -> str:
     return "".join(out)
 
 
-def _file_is_module(ev, file: str) -> bool:
+def _file_is_module(ev: Evaluator, file: str) -> bool:
     try:
         return is_module(evaluate_input(ev, file, None, ())[0])
     except DeclosError:

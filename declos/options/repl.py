@@ -23,9 +23,13 @@ import contextlib
 import os
 import re
 import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
 
 from declos.diagnostics import DeclosError, Source, render
-from declos.eval.values import Attrs, Thunk, force, show_type
+from declos.eval.evaluator import Evaluator
+from declos.eval.values import Attrs, Thunk, Value, force, show_type
 from declos.lang.parser import parse_source
 from declos.options.repl_support import (
     DELIMITERS,
@@ -35,6 +39,12 @@ from declos.options.repl_support import (
     run_interruptibly,
     split_path,
 )
+
+if TYPE_CHECKING:  # imported when an option is shown
+    from declos.options.introspect import OptionInfo
+
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
 
 PROMPT = "declos> "
 _BINDING = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_'-]*)\s*=(?!=)(.*)$", re.S)
@@ -60,7 +70,12 @@ In scope: config, options, lib, pkgs (and builtins). Tab completes attribute pat
 class ReplSession:
     """An evaluated configuration and the names in scope; no terminal here."""
 
-    def __init__(self, config_path: str, make_evaluator, search_path=()):
+    def __init__(
+        self,
+        config_path: str,
+        make_evaluator: Callable[[], Evaluator],
+        search_path: Sequence[str] = (),
+    ) -> None:
         self.config_path = config_path
         self.make_evaluator = make_evaluator
         self.search_path = list(search_path)
@@ -75,7 +90,7 @@ class ReplSession:
         self.ev, self.result = evaluate_configuration(
             self.config_path, self.search_path, evaluator=ev
         )
-        self._infos: list | None = None
+        self._infos: list[OptionInfo] | None = None
         result = self.result
         lib_source = Source(None, "import <declos/lib>", os.getcwd(), "«repl»")
         self.base = {
@@ -89,12 +104,12 @@ class ReplSession:
     def scope(self) -> Attrs:
         return Attrs({**self.base, **self.bindings})
 
-    def run(self, fn, *args):
+    def run(self, fn: Callable[[*_Ts], _T], *args: *_Ts) -> _T:
         return run_interruptibly(fn, *args)
 
     # --- commands ---------------------------------------------------------------
 
-    def evaluate(self, text: str):
+    def evaluate(self, text: str) -> Value:
         source = Source(None, text, os.getcwd(), "«repl»")
         return self.run(lambda: force(self.ev.eval_source(source, self.scope)))
 
@@ -144,7 +159,7 @@ class ReplSession:
 
         if self._infos is None:
             self._infos = collect_options(self.ev, self.result["options"], True)
-        infos: list = self._infos
+        infos: list[OptionInfo] = self._infos
         chosen = select_options(self.ev, self.result["options"], infos, [name])
         return explain_options(chosen) if explain else format_options(chosen)
 
@@ -217,7 +232,7 @@ def run_repl(session: ReplSession, show_trace: bool = False) -> int:
             _save_history(rl)
 
 
-def _readline(session: ReplSession):
+def _readline(session: ReplSession) -> ModuleType | None:
     """GNU readline with completion and history, when there is a terminal."""
     if not sys.stdin.isatty():
         return None
@@ -231,7 +246,7 @@ def _readline(session: ReplSession):
     readline.set_history_length(1000)
     matches: list[str] = []
 
-    def completer(text: str, state: int):
+    def completer(text: str, state: int) -> str | None:
         nonlocal matches
         if state == 0:
             end = readline.get_endidx()
@@ -250,7 +265,7 @@ def _readline(session: ReplSession):
     return readline
 
 
-def _save_history(readline) -> None:
+def _save_history(readline: ModuleType) -> None:
     path = history_file()
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)

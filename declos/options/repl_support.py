@@ -10,23 +10,31 @@ from __future__ import annotations
 
 import ctypes
 import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
 
 from declos.diagnostics import DeclosError
 from declos.eval.printing import format_attr_name
-from declos.eval.values import Attrs, force
+from declos.eval.values import Attrs, Value, force
 from declos.options.configuration import on_deep_stack
 from declos.options.render import render_value
 from declos.options.resolve import is_option
 
+if TYPE_CHECKING:  # repl.py imports this module
+    from declos.options.repl import ReplSession
+
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
+
 _IDENT_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'-")
 
 
-def print_value(v, depth: int) -> str:
+def print_value(v: Value, depth: int) -> str:
     """A value `depth` levels deep, errors inside it shown in place."""
     return render_value(v, 0, "", max_depth=depth, inline_errors=True)
 
 
-def run_interruptibly(fn, *args):
+def run_interruptibly(fn: Callable[[*_Ts], _T], *args: *_Ts) -> _T:
     """`fn` on the deep stack; Ctrl-C stops the evaluation, not only the wait.
 
     The evaluation runs on its own thread (`run_deep`); when the main thread
@@ -104,19 +112,19 @@ def _name(part: str) -> str:
     return part
 
 
-def _names(v) -> list[str]:
+def _names(v: Value) -> list[str]:
     v = force(v)
     return sorted(v) if type(v) is Attrs else []
 
 
-def _select(v, name: str):
+def _select(v: Value, name: str) -> Value:
     v = force(v)
     if type(v) is Attrs and name in v:
         return v[name]
     return None
 
 
-def complete_word(session, word: str, option_path: bool) -> list[str]:
+def complete_word(session: ReplSession, word: str, option_path: bool) -> list[str]:
     """What `word` can become: attribute names at the end of its path."""
     parts = split_path(word)
     if parts is None:
@@ -142,7 +150,7 @@ def complete_word(session, word: str, option_path: bool) -> list[str]:
     return out
 
 
-def _option_names(session, path: list[str]) -> list[str]:
+def _option_names(session: ReplSession, path: list[str]) -> list[str]:
     """Names below an option path: the options tree, then (below an option,
     in submodule entries) the names the configuration's value has."""
     node = session.result["options"]

@@ -12,8 +12,8 @@ its own (the evaluator, its globals, spans of this `Source`) and evaluates
 the file.  A corrupt or unreadable entry is generated again; an unwritable
 cache directory only means no caching.
 
-An entry is `MAGIC`, the CRC-32 and length of the payload, and the
-marshalled code: the key already names the content (SHA-256 of everything
+An entry is the marshalled code as declos/cachefile.py writes and checks
+it (`MAGIC`, the CRC-32 and length of the payload, the payload): the key already names the content (SHA-256 of everything
 above), so the check only has to catch a damaged file, and a warm
 evaluation checks ~8 MB of code per run (CRC-32 is ~3x cheaper than
 SHA-256 here).
@@ -21,18 +21,16 @@ SHA-256 here).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import marshal
 import os
 import sys
-import zlib
 from typing import Any
 
 import attrs
 
-from declos import __version__, dirs
+from declos import __version__, cachefile, dirs
 from declos.diagnostics import Source, Span
 from declos.eval import ops, rt
 from declos.eval.errors import EvalError, add_frame
@@ -51,7 +49,6 @@ from declos.eval.values import (
 #: Bumped whenever the generated code changes meaning.
 GEN_VERSION = "1"
 MAGIC = b"declos-code 2\n"
-_HEAD = len(MAGIC) + 12  # CRC-32 (4 bytes) and payload length (8 bytes), little-endian
 
 RUNTIME = {
     "Thunk": Thunk,
@@ -252,15 +249,8 @@ _SPAN_SLOTS = _span_slots()
 
 
 def _load(path: str) -> Any:
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    if len(data) < _HEAD or not data.startswith(MAGIC):
-        return None
-    payload = memoryview(data)[_HEAD:]
-    if data[len(MAGIC) : _HEAD] != _check(payload):
+    payload = cachefile.read_checked(path, MAGIC)
+    if payload is None:
         return None
     try:
         return marshal.loads(payload)
@@ -268,26 +258,5 @@ def _load(path: str) -> Any:
         return None
 
 
-def _check(payload: bytes | memoryview) -> bytes:
-    return zlib.crc32(payload).to_bytes(4, "little") + len(payload).to_bytes(8, "little")
-
-
 def _store(path: str, code: Any) -> None:
-    import tempfile  # only when writing (and its imports cost ~3 ms)
-
-    payload = marshal.dumps(code)
-    data = MAGIC + _check(payload) + payload
-    tmp = None
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError:
-        pass
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    cachefile.write_checked(path, MAGIC, marshal.dumps(code))

@@ -10,9 +10,9 @@ is imported only when that entry is missing or damaged.
 
 An entry is keyed by FORMAT, the grammar's text and the names of the
 builder's methods (a rule gets its method, else lark's default, a tree of
-its children): a change to any of them makes a new entry.  It holds MAGIC,
-a CRC-32 of the payload (a damaged entry is built again, never trusted) and
-the marshalled payload, written to a new file renamed into place.
+its children): a change to any of them makes a new entry.  It is the
+marshalled table as declos/cachefile.py checks and writes its entries (a
+damaged entry is built again, never trusted).
 
 `load(builder)` gives `(actions, start, end)`: `actions[state][symbol]` is
 the next state (an int) for a shift or goto, a nonterminal name (a str) for
@@ -22,19 +22,17 @@ callback)` for any other reduction, `callback(children)` making the value.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
 import os
-import zlib
 from collections.abc import Callable
 from typing import Any
 
-from declos import dirs
+from declos import cachefile, dirs
 
 #: Bumped whenever the stored form changes.
 FORMAT = "1"
-MAGIC = b"declos-parse-table 1\n"
+MAGIC = b"declos-parse-table 2\n"
 GRAMMAR = os.path.join(os.path.dirname(__file__), "grammar.lark")
 
 # A reduction's shaping, as stored: stages applied outermost first, then the
@@ -70,7 +68,7 @@ def load(builder: Any) -> tuple[dict, int, int]:
 
     plain = build(grammar, builder)
     if path:
-        _write(path, plain)
+        cachefile.write_checked(path, MAGIC, marshal.dumps(plain))
     return _bind(plain, builder)
 
 
@@ -89,16 +87,8 @@ def _entry(grammar: str, builder: Any) -> str | None:
 
 
 def _read(path: str) -> Any:
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    head = len(MAGIC) + 4
-    if not data.startswith(MAGIC) or len(data) < head:
-        return None
-    payload = memoryview(data)[head:]
-    if zlib.crc32(payload).to_bytes(4, "little") != data[len(MAGIC) : head]:
+    payload = cachefile.read_checked(path, MAGIC)
+    if payload is None:
         return None
     try:
         plain = marshal.loads(payload)
@@ -106,21 +96,6 @@ def _read(path: str) -> Any:
         return None
     ok = type(plain) is tuple and len(plain) == 3 and type(plain[0]) is dict
     return plain if ok else None
-
-
-def _write(path: str, plain: Any) -> None:
-    """Made new and renamed into place (the cache directory may be shared:
-    a name found there is never opened for writing)."""
-    payload = marshal.dumps(plain)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        with open(fd, "wb") as f:
-            f.write(MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
 
 
 def _bind(plain: tuple, builder: Any) -> tuple[dict, int, int]:

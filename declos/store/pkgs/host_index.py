@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from declos import cachefile
 from declos.diagnostics import DeclosError
 from declos.dirs import cache_dir
 
@@ -254,19 +255,7 @@ def _remove_stale(directory: str, keep: str, prefix: str) -> None:
 
 
 def _write_cache(path: str, text: str) -> None:
-    """Write `path` through a temporary; a cache that cannot be written is skipped.
-    The temporary is made, never opened as found (the cache directory may be
-    shared: a symlink there must not make declos write elsewhere)."""
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        with open(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    cachefile.replace(path, text.encode("utf-8"))
 
 
 # --- the builtins behind `pkgs.<name>` ------------------------------------------------

@@ -54,5 +54,11 @@ def build(tmp_path, capsys, monkeypatch):
         assert os.path.isdir(toplevel)
         return System(Path(toplevel), err)
 
+    def store_names() -> list[str]:
+        """The names in the state directory's store (none before a build)."""
+        store = state / "store"
+        return [p.name for p in store.iterdir()] if store.exists() else []
+
     run.dir = tmp_path
+    run.store_names = store_names
     return run

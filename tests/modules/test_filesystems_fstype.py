@@ -87,8 +87,7 @@ def test_a_value_that_would_change_a_unit_is_refused(build, what, line, expected
     for text in expected:
         assert text in err
     assert "config.dcl:2" in err
-    store = build.dir / "state" / "store"
-    made = [p.name for p in store.iterdir()] if store.exists() else []
+    made = build.store_names()
     assert not [n for n in made if n.endswith("declos-system")]
 
 

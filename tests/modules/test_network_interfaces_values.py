@@ -78,8 +78,7 @@ CASES = [
 
 
 def _nothing_built(build) -> bool:
-    store = build.dir / "state" / "store"
-    made = [p.name for p in store.iterdir()] if store.exists() else []
+    made = build.store_names()
     return not [n for n in made if n.endswith(("declos-system", ".network"))]
 
 

@@ -95,8 +95,7 @@ def test_a_value_that_would_add_a_line_or_argument_is_refused(build, what, line,
     for text in expected:
         assert text in err
     assert "config.dcl:2" in err
-    store = build.dir / "state" / "store"
-    made = [p.name for p in store.iterdir()] if store.exists() else []
+    made = build.store_names()
     assert not [n for n in made if n.endswith("declos-system")]
 
 

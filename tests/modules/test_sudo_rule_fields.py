@@ -66,8 +66,7 @@ def test_a_field_that_would_change_the_rules_is_refused(build, field, rule, expe
     assert "security.sudo.extraRules." in err and f".{field}" in err
     assert "is not of type" in err and expected in err
     assert "config.dcl:4" in err  # the line of the offending rule
-    store = build.dir / "state" / "store"
-    made = [p.name for p in store.iterdir()] if store.exists() else []
+    made = build.store_names()
     assert not [n for n in made if "sudoers" in n or n.endswith("declos-system")]
 
 

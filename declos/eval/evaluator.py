@@ -34,12 +34,14 @@ from declos.eval.values import (
     Attrs,
     Closure,
     CtxStr,
+    LazyAttrs,
     PathValue,
     PrimOp,
     PrimOpApp,
     Thunk,
     Value,
     force,
+    settle,
     show_type,
     string_text,
 )
@@ -220,6 +222,8 @@ class Evaluator:
 
     def _call_formals(self, fn: Closure, code: LambdaCode, arg: Value, span: Span | None) -> Value:
         attrs = force(arg)
+        if type(attrs) is LazyAttrs:
+            attrs = settle(attrs)
         bind = code.bind
         if bind is not None and type(attrs) is Attrs:
             env = bind(fn.env, arg, attrs)
@@ -293,6 +297,8 @@ class Evaluator:
         while stack:
             x = stack.pop()
             t = type(x)
+            if t is LazyAttrs:
+                x, t = settle(x), Attrs
             if t is Attrs:
                 if id(x) in seen:
                     continue

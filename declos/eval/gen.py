@@ -401,7 +401,9 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         depth0 = fn.depth
         for part in node.path:
             name = self._name(part, fn, scope, span)
-            fn.emit(f"{r} = {r}.get({name}, MISSING) if type({r}) is Attrs else MISSING")
+            fn.emit(
+                f"{r} = {r}.get({name}, MISSING) if type({r}) is Attrs else LAZYSELECT({r}, {name})"
+            )
             fn.emit(
                 f"if {r} is not MISSING and type({r}) is Thunk: "
                 f"{r} = {r}.value if {r}.fn is None else {r}.force()"
@@ -424,13 +426,17 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         depth0 = fn.depth
         last = len(node.path) - 1
         for i, part in enumerate(node.path):
-            fn.emit(f"if type({v}) is Attrs:")
+            # A `LazyAttrs` (the host's packages) answers without making its values.
+            fn.emit(f"if type({v}) is Attrs or type({v}) is LazyAttrs:")
             fn.depth += 1
             name = self._name(part, fn, scope, span)
             if i == last:
-                fn.emit(f"{r} = {name} in {v}")
+                fn.emit(f"{r} = {name} in {v} if type({v}) is Attrs else LAZYHAS({v}, {name})")
             else:
-                fn.emit(f"{v} = {v}.get({name}, MISSING)")
+                fn.emit(
+                    f"{v} = {v}.get({name}, MISSING) if type({v}) is Attrs "
+                    f"else LAZYSELECT({v}, {name})"
+                )
                 fn.emit(f"if type({v}) is Thunk: {v} = {v}.force()")
         fn.depth = depth0
         return r

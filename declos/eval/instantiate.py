@@ -16,7 +16,18 @@ from declos.diagnostics import Source
 from declos.eval.errors import EvalError
 from declos.eval.evaluator import Evaluator
 from declos.eval.printing import print_value
-from declos.eval.values import Attrs, Closure, Thunk, Value, force, show_type
+from declos.eval.values import (
+    Attrs,
+    Closure,
+    LazyAttrs,
+    Thunk,
+    Value,
+    force,
+    lazy_get,
+    lazy_has,
+    settle,
+    show_type,
+)
 
 
 @attrs.frozen
@@ -61,6 +72,10 @@ def select_attr_path(ev: Evaluator, v: Value, path: str, auto_args: Attrs) -> Va
                 raise EvalError(f"list index {i} in selection path '{path}' is out of range")
             v = force(v[i])
             continue
+        if type(v) is LazyAttrs and lazy_has(v, part):
+            v = force(lazy_get(v, part))
+            continue
+        v = settle(v)
         if type(v) is not Attrs:
             raise EvalError(
                 f"the expression selected by the selection path '{path}' should be a set "

@@ -16,12 +16,14 @@ from declos.eval.values import (
     Attrs,
     Closure,
     CtxStr,
+    LazyAttrs,
     PathValue,
     PrimOp,
     PrimOpApp,
     Thunk,
     Value,
     force,
+    settle,
     show_type,
 )
 
@@ -116,6 +118,11 @@ def equals(a: Value, b: Value) -> bool:
         return False
     if a is None or b is None:
         return a is b
+    if ta is LazyAttrs or tb is LazyAttrs:
+        if a is b:
+            return True
+        a, b = settle(a), settle(b)
+        ta, tb = type(a), type(b)
     if ta is PathValue:
         return tb is PathValue and a.path == b.path
     if ta is list:
@@ -249,6 +256,8 @@ def coerce_to_string(
     accepts.
     """
     t = type(v)
+    if t is LazyAttrs:
+        v, t = settle(v), Attrs
     if t is str:
         return v, frozenset()
     if t is CtxStr:

@@ -16,11 +16,13 @@ from declos.eval.values import (
     Attrs,
     Closure,
     CtxStr,
+    LazyAttrs,
     PathValue,
     PrimOp,
     PrimOpApp,
     Thunk,
     Value,
+    settle,
 )
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -65,6 +67,8 @@ def _print(v: Value, out: list[str], seen: set) -> None:
             return
         v = v.value
         t = type(v)
+    if t is LazyAttrs:
+        v, t = settle(v), Attrs
     if t is str:
         out.append(escape_string(v))
     elif t is int:
@@ -118,6 +122,8 @@ def show_value(v: Value, depth: int = 3) -> str:
         if not v.forced:
             return "«thunk»"
         return show_value(v.value, depth)
+    if t is LazyAttrs:
+        v, t = settle(v), Attrs
     if t is str or t is CtxStr:
         s = v if t is str else v.s
         if len(s) > 1024:

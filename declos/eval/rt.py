@@ -27,7 +27,17 @@ from declos.eval.errors import (
     locate,
 )
 from declos.eval.strings import concat
-from declos.eval.values import Attrs, CtxStr, PrimOp, Thunk, Value
+from declos.eval.values import (
+    Attrs,
+    CtxStr,
+    LazyAttrs,
+    PrimOp,
+    Thunk,
+    Value,
+    lazy_get,
+    lazy_has,
+    settle,
+)
 
 if TYPE_CHECKING:
     from declos.eval.evaluator import Evaluator
@@ -38,6 +48,8 @@ _IMPORTS = ("import", "scopedImport")
 
 def expect_attrs(v: Value, span: Span | None, what: str = "") -> Attrs:
     if type(v) is not Attrs:
+        if type(v) is LazyAttrs:
+            return settle(v)
         err = expected("a set", v, span)
         if what:
             err.add_frame(span, what)
@@ -109,7 +121,13 @@ def expect_bool(v: Value, span: Span | None, what: str) -> bool:
 
 
 def select_fail(v, name, span):
-    """`v.name` where `v` is not a set or has no `name`: the error."""
+    """`v.name` where `v` is not a set or has no `name`: the error (or, of
+    a `LazyAttrs`, the value made now)."""
+    if type(v) is LazyAttrs:
+        x = lazy_get(v, name, MISSING)
+        if x is not MISSING:
+            return x
+        raise missing_attr(name, settle(v), span)
     if type(v) is not Attrs:
         expect_attrs(v, span, f"while selecting an attribute '{name}'")
     raise missing_attr(name, v, span)
@@ -134,6 +152,11 @@ def with_var(env, depths, name, span):
         for _ in range(depth):
             e = e[0]
         attrs = e[1].force() if type(e[1]) is Thunk else e[1]
+        if type(attrs) is LazyAttrs:
+            v = lazy_get(attrs, name, MISSING)
+            if v is not MISSING:
+                return v.force() if type(v) is Thunk else v
+            continue
         expect_attrs(attrs, span)
         if name in attrs:
             v = attrs[name]
@@ -210,11 +233,25 @@ def dup_dynamic(name, d, span):
 def inherit_from(source, name, span):
     """`inherit (e) name;`: the attribute of the (shared) source thunk."""
     v = source.force() if type(source) is Thunk else source
+    if type(v) is LazyAttrs and lazy_has(v, name):
+        x = lazy_get(v, name)
+        return x.force() if type(x) is Thunk else x
     expect_attrs(v, span)
     if name not in v:
         raise missing_attr(name, v, span)
     x = v[name]
     return x.force() if type(x) is Thunk else x
+
+
+def lazy_select(v, name):
+    """`v.name or …` where `v` is not an `Attrs`: the value of a `LazyAttrs`
+    (made now), else MISSING."""
+    return lazy_get(v, name, MISSING) if type(v) is LazyAttrs else MISSING
+
+
+def lazy_has_attr(v, name):
+    """`v ? name` where `v` is not an `Attrs`."""
+    return type(v) is LazyAttrs and lazy_has(v, name)
 
 
 def assert_fail(c, span, text):

@@ -38,16 +38,18 @@ from declos.eval.strings import concat
 from declos.eval.values import (
     Attrs,
     Closure,
+    LazyAttrs,
     PathValue,
     PrimOp,
     PrimOpApp,
     Thunk,
     Value,
     make_string,
+    settle,
 )
 
 #: Bumped whenever the generated code changes meaning.
-GEN_VERSION = "1"
+GEN_VERSION = "2"
 MAGIC = b"declos-code 2\n"
 
 RUNTIME = {
@@ -62,6 +64,10 @@ RUNTIME = {
     "MISSING": rt.MISSING,
     "NEWATTRS": Attrs.__new__,
     "SELFAIL": rt.select_fail,
+    "LAZYSELECT": rt.lazy_select,
+    "LAZYHAS": rt.lazy_has_attr,
+    "LazyAttrs": LazyAttrs,
+    "SETTLE": settle,
     "ATTRNAME": rt.attr_name,
     "CALLFRAME": add_frame,
     "OVERFLOW": rt.overflow,

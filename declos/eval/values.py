@@ -17,7 +17,7 @@ Values compare by `force.equals`, never Python's `==`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from declos.diagnostics import Span
 from declos.eval.errors import InfiniteRecursion
@@ -70,6 +70,85 @@ class Attrs(dict):
 
 
 EMPTY_ATTRS = Attrs()
+
+
+class LazyAttrs(dict):
+    """An attribute set whose names are all known but whose values are made
+    on first use: `pkgs`, with one attribute per package of the host's index
+    (~64 000; making a thunk for each was a fifth of a small configuration's
+    evaluation, issue 12).
+
+    The dict holds what the set has so far: the attributes it was made with
+    and the values made since; `pos` is the `Pending` record that makes the
+    rest.  It is deliberately not an `Attrs` for `type(v) is Attrs`, so no
+    fast path reads it as complete: selecting or testing one name takes the
+    slow path (`lazy_get`, `lazy_has`), and every other reader of a set
+    calls `settle`, which makes every value and turns the object into an
+    `Attrs` in place (`__class__`; the layouts are the same), for everything
+    that holds it.
+    """
+
+    __slots__ = ("pos",)
+    pos: Pending
+
+    def __repr__(self) -> str:
+        return f"LazyAttrs({dict.__repr__(self)}, +{len(self.pos.names())})"
+
+
+class Pending:
+    """What a `LazyAttrs` still lacks: the names `load()` gives (read when
+    first needed: a configuration that selects no package of them does not
+    read them at all), whose values are `Thunk(fn, name)`, and the positions
+    of the whole set.  The set's own attributes take precedence over the
+    loaded names (as `//`)."""
+
+    __slots__ = ("load", "loaded", "fn", "pos")
+
+    def __init__(self, load: Callable[[], Any], fn: Any, pos: dict | None):
+        self.load = load
+        self.loaded: dict | None = None
+        self.fn = fn
+        self.pos = pos
+
+    def names(self) -> dict:
+        """The loaded names, as a dict used as an ordered set."""
+        names = self.loaded
+        if names is None:
+            names = self.loaded = dict.fromkeys(self.load())
+        return names
+
+
+def lazy_get(v: LazyAttrs, name: str, default: Any = None) -> Any:
+    """`v.name`'s value or thunk (made now if it was not yet), else `default`."""
+    x = dict.get(v, name, _ABSENT)
+    if x is not _ABSENT:
+        return x
+    p = v.pos
+    if name in p.names():
+        x = v[name] = Thunk(p.fn, name)
+        return x
+    return default
+
+
+_ABSENT = object()
+
+
+def lazy_has(v: LazyAttrs, name: str) -> bool:
+    return name in v or name in v.pos.names()
+
+
+def settle(v: Any) -> Any:
+    """`v`, made a complete `Attrs` if it is a `LazyAttrs`; anything else as is."""
+    if type(v) is not LazyAttrs:
+        return v
+    p = v.pos
+    fn = p.fn
+    made = {n: Thunk(fn, n) for n in p.names() if n not in v}
+    dict.update(v, made)
+    v.__class__ = Attrs  # type: ignore[assignment]
+    done = cast(Attrs, v)
+    done.pos = p.pos
+    return done
 
 
 class Closure:
@@ -195,6 +274,7 @@ _TYPE_OF = {
     PathValue: "path",
     list: "list",
     Attrs: "set",
+    LazyAttrs: "set",
     Closure: "lambda",
     PrimOp: "lambda",
     PrimOpApp: "lambda",

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 import attrs
 
 from declos.diagnostics import DeclosError, Source, Span, suggest
-from declos.eval.values import Attrs, PathValue, force, show_type
+from declos.eval.values import Attrs, PathValue, force, settle, show_type
 
 NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 TOP_LEVEL = ("defaults", "nodes")
@@ -138,7 +138,7 @@ def load(ev, path: str) -> Fleet:
         what = "is a directory" if os.path.isdir(path) else "does not exist"
         raise FleetError(f"the fleet file '{path}' {what}")
     ev.allow_path(os.path.dirname(path))
-    value = auto_call(ev, ev.import_file(path), Attrs())
+    value = settle(auto_call(ev, ev.import_file(path), Attrs()))
     if type(value) is not Attrs:
         raise FleetError(
             f"a fleet file must evaluate to {SHAPE}, not {show_type(value)}", _file_span(path)
@@ -153,7 +153,7 @@ def load(ev, path: str) -> Fleet:
             raise err
     if "nodes" not in value:
         raise FleetError(f"the fleet file has no 'nodes': it must be {SHAPE}", _file_span(path))
-    nodes = force(value["nodes"])
+    nodes = settle(force(value["nodes"]))
     if type(nodes) is not Attrs:
         raise FleetError(
             f"'nodes' must be an attribute set of modules, one per machine, not {show_type(nodes)}",

@@ -21,6 +21,7 @@ from declos.eval.values import (
     PrimOpApp,
     Value,
     force,
+    settle,
 )
 from declos.options.explain import error_text
 
@@ -46,7 +47,7 @@ def render_value(
             v = force(v)
         except DeclosError as err:
             return f"«error: {error_text(err)}»"
-    v = force(v)
+    v = settle(force(v))
     t = type(v)
     if t is str or t is CtxStr:
         s = v if t is str else v.s

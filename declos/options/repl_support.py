@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
 
 from declos.diagnostics import DeclosError
 from declos.eval.printing import format_attr_name
-from declos.eval.values import Attrs, Value, force
+from declos.eval.values import Attrs, LazyAttrs, Value, force, lazy_get, settle
 from declos.options.configuration import on_deep_stack
 from declos.options.render import render_value
 from declos.options.resolve import is_option
@@ -113,12 +113,14 @@ def _name(part: str) -> str:
 
 
 def _names(v: Value) -> list[str]:
-    v = force(v)
+    v = settle(force(v))
     return sorted(v) if type(v) is Attrs else []
 
 
 def _select(v: Value, name: str) -> Value:
     v = force(v)
+    if type(v) is LazyAttrs:
+        return lazy_get(v, name)
     if type(v) is Attrs and name in v:
         return v[name]
     return None

@@ -34,7 +34,7 @@ import attrs
 from declos.diagnostics import DeclosError, Source, suggest
 from declos.eval.evaluator import Evaluator
 from declos.eval.printing import format_attr_name
-from declos.eval.values import Attrs, Value, force
+from declos.eval.values import Attrs, Value, force, settle
 
 HELPERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resolve.dcl")
 _ATTRS_TYPES = ("attrsOf", "lazyAttrsOf", "attrsWith")
@@ -100,6 +100,7 @@ def resolve(ev: Evaluator, options: Value, parts: tuple[str, ...]) -> Resolved:
     for i, part in enumerate(parts):
         if is_option(node):
             return _in_option(ev, node, parts, i)
+        node = settle(node)
         if type(node) is not Attrs or part not in node:
             raise _unknown(parts, i, sorted(node) if type(node) is Attrs else [])
         node = force(node[part])
@@ -191,6 +192,7 @@ def _coerced_value(
     merged = force(_call(ev, "mergeDefinitions", loc, ty, defs))
     value = force(merged["mergedValue"])
     for j in range(i, len(parts)):
+        value = settle(value)
         if type(value) is not Attrs or parts[j] not in value:
             return _no_attribute(parts, j, "value without it")
         value = value[parts[j]]

@@ -26,7 +26,7 @@ import attrs
 from declos.eval.errors import EvalError
 from declos.eval.instantiate import auto_call, evaluate_input, select_attr_path
 from declos.eval.ops import is_derivation
-from declos.eval.values import Attrs, Value, force, string_text
+from declos.eval.values import Attrs, Value, force, settle, string_text
 from declos.store.builders import DEFAULT_TIMEOUT
 from declos.store.builtins import EvalStore, evaluator_with_store
 from declos.store.gc import add_indirect_root
@@ -112,7 +112,7 @@ def collect_derivations(ev: Evaluator, value: Value, auto_args: Attrs) -> list[T
             found.append(t)
 
     def walk(v: Value, top: bool) -> None:
-        v = auto_call(ev, force(v), auto_args)
+        v = settle(auto_call(ev, force(v), auto_args))
         if is_derivation(v):
             add(_target(v))
         elif type(v) is list:
@@ -122,7 +122,7 @@ def collect_derivations(ev: Evaluator, value: Value, auto_args: Attrs) -> list[T
             if not top and not _recurse(v):
                 return
             for name in sorted(v):
-                item = auto_call(ev, force(v[name]), auto_args)
+                item = settle(auto_call(ev, force(v[name]), auto_args))
                 if is_derivation(item):
                     add(_target(item))
                 elif type(item) is Attrs and _recurse(item):

@@ -13,7 +13,16 @@ from declos.eval.builtins.registry import (
     force_string_text,
 )
 from declos.eval.errors import OVERFLOW, EvalError, MissingAttrError, StackOverflow
-from declos.eval.values import Attrs, Closure, PrimOp, PrimOpApp, Thunk
+from declos.eval.values import (
+    Attrs,
+    Closure,
+    LazyAttrs,
+    PrimOp,
+    PrimOpApp,
+    Thunk,
+    lazy_get,
+    lazy_has,
+)
 
 
 @builtin("attrNames", ("set",))
@@ -30,6 +39,9 @@ def attr_values(ev, s):
 @builtin("getAttr", ("s", "set"))
 def get_attr(ev, name, s):
     n = force_string_text(name, arg_ctx(0, "getAttr"))
+    s = force(s)
+    if type(s) is LazyAttrs and lazy_has(s, n):
+        return force(lazy_get(s, n))
     a = force_attrs(s, arg_ctx(1, "getAttr"))
     if n not in a:
         raise MissingAttrError(f"attribute '{n}' missing")
@@ -39,6 +51,9 @@ def get_attr(ev, name, s):
 @builtin("hasAttr", ("s", "set"))
 def has_attr(ev, name, s):
     n = force_string_text(name, arg_ctx(0, "hasAttr"))
+    s = force(s)
+    if type(s) is LazyAttrs:
+        return lazy_has(s, n)
     return n in force_attrs(s, arg_ctx(1, "hasAttr"))
 
 

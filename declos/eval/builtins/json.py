@@ -23,12 +23,14 @@ from declos.eval.values import (
     Attrs,
     Closure,
     CtxStr,
+    LazyAttrs,
     PathValue,
     PrimOp,
     PrimOpApp,
     Thunk,
     Value,
     make_string,
+    settle,
     show_type,
     string_text,
 )
@@ -83,6 +85,8 @@ def _print_json(
     if type(v) is Thunk:
         v = v.force()
     t = type(v)
+    if t is LazyAttrs:
+        v, t = settle(v), Attrs
     if t is str:
         out.append(_quote(v))
     elif t is int:

@@ -28,7 +28,7 @@ from typing import Any
 from declos.eval import ops
 from declos.eval.builtins.registry import accelerator, force, force_attrs, force_list
 from declos.eval.errors import EvalError, ThrownError
-from declos.eval.values import Attrs, CtxStr, Thunk, Value, show_type
+from declos.eval.values import Attrs, CtxStr, Thunk, Value, settle, show_type
 
 DEFAULT_OVERRIDE_PRIORITY = 100
 DEFAULT_ORDER_PRIORITY = 1000
@@ -47,6 +47,8 @@ def _type_is(v: Value, name: str) -> bool:
 
 def _select(v: Value, name: str) -> Any:
     """`v.name`, forced (v is forced)."""
+    if type(v) is not Attrs:
+        v = settle(v)
     if type(v) is not Attrs:
         raise EvalError(f"expected a set but found {show_type(v)}")
     x = v.get(name, _ABSENT)
@@ -110,6 +112,8 @@ def _with_property(p: Value, prop: str, key: str, cfg: Attrs) -> Thunk:
 
 def _update(a: Value, b: Attrs) -> Attrs:
     """`a // b` where `a` is forced."""
+    if type(a) is not Attrs:
+        a = settle(a)
     if type(a) is not Attrs:
         raise EvalError(f"expected a set but found {show_type(a)}")
     return ops.update(a, b)

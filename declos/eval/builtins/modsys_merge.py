@@ -26,7 +26,7 @@ from declos.eval.builtins.attrsets import attr_pos
 from declos.eval.builtins.modsys import _lazy_get, _select, push_down
 from declos.eval.builtins.registry import accelerator, force, force_attrs, force_list
 from declos.eval.errors import ThrownError
-from declos.eval.values import Attrs, Thunk, Value, type_of
+from declos.eval.values import Attrs, Thunk, Value, settle, type_of
 
 _MAP_ATTRS_SET = "while evaluating the second argument passed to builtins.mapAttrs"
 
@@ -58,7 +58,7 @@ class WithLines:
     def __init__(self, ev, prefix, d):
         self.ev = ev
         self.d = force(d)
-        self.value = force(_select(self.d, "value"))
+        self.value = settle(force(_select(self.d, "value")))
         self._file = None
         self._positions = None
         if type(self.value) is not Attrs:

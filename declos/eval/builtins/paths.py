@@ -32,7 +32,15 @@ from declos.eval.errors import (
     cannot_coerce,
 )
 from declos.eval.ops import canonicalize_path
-from declos.eval.values import Attrs, CtxStr, PathValue, Value, make_string, string_text
+from declos.eval.values import (
+    Attrs,
+    CtxStr,
+    PathValue,
+    Value,
+    make_string,
+    settle,
+    string_text,
+)
 
 if TYPE_CHECKING:
     from declos.eval.evaluator import Evaluator
@@ -44,7 +52,7 @@ def _sys_error(what: str, path: str, e: OSError) -> EvalError:
 
 def real_path(ev: Evaluator, v: Value, ctx: str) -> str:
     """A path argument as an absolute file-system path (Nix's `realisePath`)."""
-    v = force(v)
+    v = settle(force(v))
     if type(v) is PathValue:
         return v.path
     if type(v) is Attrs and ("__toString" in v or "outPath" in v):

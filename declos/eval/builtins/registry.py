@@ -22,11 +22,13 @@ from declos.eval.values import (
     Attrs,
     Closure,
     CtxStr,
+    LazyAttrs,
     PathValue,
     PrimOp,
     PrimOpApp,
     Thunk,
     Value,
+    settle,
 )
 
 if TYPE_CHECKING:
@@ -129,6 +131,8 @@ def force_attrs(v: Value, ctx: str = "") -> Attrs:
     if type(v) is Thunk:
         v = v.force()
     if type(v) is not Attrs:
+        if type(v) is LazyAttrs:
+            return settle(v)
         raise _expected("a set", v, ctx)
     return v
 

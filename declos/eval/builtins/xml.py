@@ -28,6 +28,7 @@ from declos.eval.values import (
     Thunk,
     Value,
     make_string,
+    settle,
 )
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class _Writer:
             else:
                 self.empty(d, "unevaluated")
                 return
+        v = settle(v)
         t = type(v)
         if t is int:
             self.empty(d, "int", {"value": str(v)})

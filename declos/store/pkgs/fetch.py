@@ -101,7 +101,7 @@ def install(ev: Evaluator) -> None:
     """Give `ev` `builtins.fetchurl`: a fixed-output derivation's path (built
     when something uses it), never a download at evaluation, so a hash is
     required; without one the error is located at the call."""
-    from declos.eval.values import Attrs, PrimOp, Thunk
+    from declos.eval.values import Attrs, PrimOp, Thunk, settle
 
     def load(_env: object) -> Value:
         from declos.diagnostics import Source
@@ -116,7 +116,7 @@ def install(ev: Evaluator) -> None:
         from declos.eval.builtins.registry import force
         from declos.eval.errors import EvalError
 
-        value = force(args)
+        value = settle(force(args))
         has_hash = False  # a string (or a path): the URL alone
         if type(value) is Attrs:
             if "url" not in value:

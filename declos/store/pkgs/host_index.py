@@ -29,7 +29,6 @@ import contextlib
 import hashlib
 import os
 import re
-from itertools import repeat
 from typing import TYPE_CHECKING
 
 import attrs
@@ -40,7 +39,7 @@ from declos.dirs import cache_dir
 
 if TYPE_CHECKING:
     from declos.eval.evaluator import Evaluator
-    from declos.eval.values import Attrs, Value
+    from declos.eval.values import Attrs, LazyAttrs, Value
 
 APT_LISTS = "/var/lib/apt/lists"
 DPKG_STATUS = "/var/lib/dpkg/status"
@@ -279,33 +278,34 @@ def install(ev: Evaluator) -> None:
     )
 
 
-def _host_packages(ev: Evaluator, f: Value, others: Value) -> Attrs:
+def _host_packages(ev: Evaluator, f: Value, others: Value) -> Attrs | LazyAttrs:
     from declos.eval.builtins.registry import force_attrs
-    from declos.eval.values import Attrs, Thunk
+    from declos.eval.values import LazyAttrs, Pending
 
     idx = HostIndex.probe()
-    try:
-        names = idx.names()
-    except HostIndexError:
-        # An index apt cannot read leaves `pkgs` with its builders only, rather
-        # than failing every configuration: `pkgs.htop` is then a missing attribute.
-        names = ()
     ev.reads.extend(idx.reads())
-    arch: list[str] = []
     rest = force_attrs(others, "in the second argument passed to builtins.__declosHostPackages")
+    if idx.manager is None:
+        return rest
+    arch: list[str] = []
+
+    def names() -> tuple[str, ...]:
+        try:
+            return idx.names()
+        except HostIndexError:
+            # An index apt cannot read leaves `pkgs` with its builders only, rather
+            # than failing every configuration: `pkgs.htop` is then a missing attribute.
+            return ()
 
     def value(name: str) -> Value:
         return ev.call(f, _info(ev, idx, name, arch))
 
-    # ~64 000 thunks on every evaluation that touches `pkgs`: each is
-    # `value(name)` (the name as the thunk's environment), made by `map` with
-    # no closure per package; half the time of a closure and a call each.
-    # `rest` goes into the same set, where `//` would copy all of them again.
-    made = Attrs(zip(names, map(Thunk, repeat(value), names)))
-    if not made:
-        return rest
-    made.update(rest)
-    made.pos = rest.pos
+    # ~64 000 names, of which a configuration uses a few dozen or none: the
+    # set is lazy (values.LazyAttrs), the names read when a name that is not
+    # a builder is first looked up, a package's thunk `value(name)` made when
+    # it is first selected.
+    made = LazyAttrs(rest)
+    made.pos = Pending(names, value, rest.pos)
     return made
 
 

@@ -171,7 +171,16 @@ class Gen(AttrsGen, CallsGen, OpsGen):
     def thunk(self, node: Any, fn: Fn, scope: Scope, span: Any = None) -> str:
         body = self.thunk_fn(node, scope)
         span = span if span is not None else getattr(node, "span", None)
-        return f"Thunk({body}, {fn.env_at(scope, 0)}, {self.span(span)})"
+        return self.new_thunk(fn, body, fn.env_at(scope, 0), self.span(span))
+
+    def new_thunk(self, fn: Fn, body: str, env: str, span: str = "None") -> str:
+        """A temporary holding a new `Thunk(body, env, span)`, made without
+        calling its `__init__`: a thunk made by the slots' own setters takes
+        ~40% less time (no Python frame), and evaluations make ~10^6 of them.
+        (Its `name` slot stays unset; nothing reads it.)"""
+        t = fn.tmp("t")
+        fn.emit(f"{t} = NEWTHUNK(Thunk); {t}.fn = {body}; {t}.env = {env}; {t}.span = {span}")
+        return t
 
     def lazy(
         self,

@@ -36,9 +36,7 @@ class AttrsGen(GenHost):
     def _sources(self, m: MergedAttrs, fn: Fn, value_scope: Scope, env: str) -> list[str]:
         srcs = []
         for s in m.inherit_sources:
-            t = fn.tmp("s")
-            fn.emit(f"{t} = Thunk({self.thunk_fn(s, value_scope)}, {env})")
-            srcs.append(t)
+            srcs.append(self.new_thunk(fn, self.thunk_fn(s, value_scope), env))
         return srcs
 
     def note_known(self, m: MergedAttrs, scope: Scope) -> None:
@@ -68,7 +66,7 @@ class AttrsGen(GenHost):
         srcs: Any,
     ) -> str:
         if entry.kind == INHERIT_FROM:
-            return f"Thunk({self._inherit_fn(name, entry.span)}, {srcs[entry.value]})"
+            return self.new_thunk(fn, self._inherit_fn(name, entry.span), srcs[entry.value])
         if entry.kind == INHERIT:
             return self.lazy(entry.value, fn, outer_scope, name)
         value = entry.value

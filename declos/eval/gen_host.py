@@ -31,6 +31,7 @@ class GenHost:
     lazy: Callable[..., str]
     thunk: Callable[..., str]
     thunk_fn: Callable[..., str]
+    new_thunk: Callable[..., str]
     is_global: Callable[..., bool]
     known_slot: Callable[..., str | None]
     known_builtin: Callable[..., Any]

@@ -49,7 +49,7 @@ from declos.eval.values import (
 )
 
 #: Bumped whenever the generated code changes meaning.
-GEN_VERSION = "2"
+GEN_VERSION = "3"
 MAGIC = b"declos-code 2\n"
 
 RUNTIME = {
@@ -63,6 +63,7 @@ RUNTIME = {
     "EvalError": EvalError,
     "MISSING": rt.MISSING,
     "NEWATTRS": Attrs.__new__,
+    "NEWTHUNK": Thunk.__new__,
     "SELFAIL": rt.select_fail,
     "LAZYSELECT": rt.lazy_select,
     "LAZYHAS": rt.lazy_has_attr,

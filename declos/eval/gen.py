@@ -177,13 +177,9 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         """A temporary holding a new `Thunk(body, env, span)`, made without
         calling its `__init__`: a thunk made by the slots' own setters takes
         ~40% less time (no Python frame), and evaluations make ~10^6 of them.
-        Its `name` is set too, though nothing reads it: left unset, bench/eval.py's
-        attrsets program (20 000 `//` of a growing set of thunks) took 11% longer,
-        the same unexplained effect as a Thunk without that slot (values.py)."""
+        Its `name` slot stays unset: nothing reads it."""
         t = fn.tmp("t")
-        fn.emit(
-            f"{t} = NEWTHUNK(Thunk); {t}.fn = {body}; {t}.env = {env}; {t}.span = {span}; {t}.name = None"
-        )
+        fn.emit(f"{t} = NEWTHUNK(); {t}.fn = {body}; {t}.env = {env}; {t}.span = {span}")
         return t
 
     def lazy(

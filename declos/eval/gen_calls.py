@@ -56,7 +56,14 @@ class CallsGen(GenHost):
 
     def _lambda_value(self, node: ast.Lambda, fn: Fn, scope: Scope, name: str | None = None) -> str:
         code = self.lambda_code(node, scope, name)
-        return f"Closure({code}, {fn.env_at(scope, 0)})"
+        return self.new_closure(fn, code, fn.env_at(scope, 0))
+
+    def new_closure(self, fn: Fn, code: str, env: str) -> str:
+        """A temporary holding a new `Closure(code, env)`, made as `new_thunk`
+        makes thunks: by the slots' setters, without a Python frame."""
+        c = fn.tmp("k")
+        fn.emit(f"{c} = NEWCLOSURE(); {c}.code = {code}; {c}.env = {env}")
+        return c
 
     def lambda_code(self, node: ast.Lambda, scope: Scope, name: str | None) -> str:
         names = []
@@ -69,7 +76,7 @@ class CallsGen(GenHost):
         curried = "None"
         if type(node.body) is ast.Lambda and node.body.formals is None:
             curried = self.lambda_code(node.body, inner, None)
-            body.emit(f"return Closure({curried}, env)")
+            body.emit(f"return {self.new_closure(body, curried, 'env')}")
         else:
             body.emit(f"return {self.expr(node.body, body, inner)}")
         self.fns.append(body.source())

@@ -176,8 +176,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
     def new_thunk(self, fn: Fn, body: str, env: str, span: str = "None") -> str:
         """A temporary holding a new `Thunk(body, env, span)`, made without
         calling its `__init__`: a thunk made by the slots' own setters takes
-        ~40% less time (no Python frame), and evaluations make ~10^6 of them.
-        Its `name` slot stays unset: nothing reads it."""
+        ~40% less time (no Python frame), and evaluations make ~10^6 of them."""
         t = fn.tmp("t")
         fn.emit(f"{t} = NEWTHUNK(); {t}.fn = {body}; {t}.env = {env}; {t}.span = {span}")
         return t

@@ -49,7 +49,7 @@ from declos.eval.values import (
 )
 
 #: Bumped whenever the generated code changes meaning.
-GEN_VERSION = "6"
+GEN_VERSION = "8"
 MAGIC = b"declos-code 2\n"
 
 RUNTIME = {

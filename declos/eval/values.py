@@ -200,19 +200,19 @@ class Thunk:
     so that `tryEval` and later forcings see the same error again.
     """
 
-    # Five slots, though only host packages set `name` and nothing reads it:
-    # with four a thunk is 64 bytes instead of 80 (pymalloc's classes step by
-    # 16), and bench/eval.py's attrsets program (20 000 `//` of a growing set)
-    # took 2.08 s instead of 1.63 (a padding slot gave it back), for 1% less
-    # CPU on large-100 (issue 12, fifth round; the cause not found).
-    __slots__ = ("fn", "env", "value", "span", "name")
+    # Five slots, the last one never set or read: with four a thunk is 64
+    # bytes instead of 80 (pymalloc's classes step by 16), which saves ~1% of
+    # large-100's CPU, but bench/eval.py's attrsets program (20 000 `//` of a
+    # growing set, all the time in copying and freeing dict tables) took
+    # 2.07 s instead of 1.60, measured again after glibc's heap trimming was
+    # ruled out (`deep._keep_freed_heap`); the cause is not found.
+    __slots__ = ("fn", "env", "value", "span", "_pad")
     value: Value
 
-    def __init__(self, fn: Any, env: Any, span: Span | None = None, name: str | None = None):
+    def __init__(self, fn: Any, env: Any, span: Span | None = None):
         self.fn = fn
         self.env = env
         self.span = span
-        self.name = name
 
     def force(self) -> Value:
         fn = self.fn

@@ -35,11 +35,10 @@ let
     + lib.optionalString (cfg.search != [ ]) "search ${lib.concatStringsSep " " cfg.search}\n"
     + lib.optionalString (cfg.resolvconf.extraOptions != [ ]) "options ${lib.concatStringsSep " " cfg.resolvconf.extraOptions}\n";
 
-  # An IPv4 or IPv6 address (with an optional IPv6 zone): a loose check that
-  # catches host names and typos in the place of an address.
-  addressType = types.strMatching "[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?" // {
-    description = "IPv4 or IPv6 address";
-  };
+  # An IPv4 address (numbers 0 to 255) or an IPv6 address (a loose check,
+  # with an optional zone): catches host names and typos in the place of
+  # an address.
+  addressType = (import ./address-lib.dcl { inherit lib; }).address;
 
   # Every value below is written into /etc/hosts or /etc/resolv.conf, where
   # a line end starts another entry ("good.example\n6.6.6.6 bank.example"

@@ -23,8 +23,7 @@ let
   chk = import ../config/checks-lib.dcl { inherit lib; };
   d = import ../services/system/daemon-lib.dcl { inherit lib; };
 
-  ipv4 = types.strMatching "([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})" // { description = "IPv4 address"; };
-  ipv6 = types.strMatching "[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*" // { description = "IPv6 address"; };
+  inherit (import ../config/address-lib.dcl { inherit lib; }) ipv4 ipv6;
 
   addressOpts = v: { ... }: {
     options = {
@@ -200,10 +199,6 @@ in
       assertion = lib.length (lib.attrNames same) == 1;
       message = "networking.interfaces.${chk.show key}${chk.definedIn (nameAt key i)}: the interface ${chk.show i.name} is also declared by ${lib.concatMapStringsSep ", " (k: "networking.interfaces.${chk.show k}${chk.definedIn (nameAt k same.${k})}") (lib.filter (k: k != key) (lib.attrNames same))}: declare each interface once.";
     }) cfg.interfaces
-    ++ lib.concatMap (i: map (a: {
-      assertion = lib.all (o: o <= 255) (octets a.address);
-      message = "networking.interfaces.${i.name}.ipv4: ${a.address} is not an IPv4 address (a number above 255).";
-    }) (i.ipv4.addresses ++ i.ipv4.routes)) interfaces
     ++ gatewayAssertions 4 cfg.defaultGateway
     ++ gatewayAssertions 6 cfg.defaultGateway6;
 

@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import os
 import sys
+from typing import Any
 
 from declos import __version__
 from declos.diagnostics import DeclosError, render
@@ -41,7 +42,13 @@ class _Formatter(argparse.HelpFormatter):
     argument added, and shutil (with bz2, lzma and fnmatch) cost ~1.5 ms of
     every command's start-up."""
 
-    def __init__(self, prog: str, indent_increment=2, max_help_position=24, width=None):
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
         if width is None:
             width = _columns() - 2
         super().__init__(prog, indent_increment, max_help_position, width)
@@ -52,7 +59,10 @@ def _columns() -> int:
         if (columns := int(os.environ["COLUMNS"])) > 0:
             return columns
     with contextlib.suppress(AttributeError, ValueError, OSError):
-        if (columns := os.get_terminal_size(sys.__stdout__.fileno()).columns) > 0:
+        # sys.__stdout__ is None without a standard output (pythonw, a closed fd 1).
+        if sys.__stdout__ is not None and (
+            (columns := os.get_terminal_size(sys.__stdout__.fileno()).columns) > 0
+        ):
             return columns
     return 80
 
@@ -61,7 +71,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with exit status 2 for usage errors (its default) and `error:` prefix;
     subcommands' parsers are of this class too (argparse's add_subparsers)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
 

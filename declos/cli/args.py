@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from declos.eval.settings import EvalSettings
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    #: What `add_commands(sub)` of each command family takes (`add_subparsers`' result).
+    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def usage_error(message: str) -> int:
@@ -138,7 +146,7 @@ def add_eval_settings(p: argparse.ArgumentParser) -> None:
     p.add_argument("--impure", action="store_true", help="turn pure-eval off")
 
 
-def eval_settings(args: argparse.Namespace, warn) -> EvalSettings:
+def eval_settings(args: argparse.Namespace, warn: Callable[[str], object]) -> EvalSettings:
     """The settings the command line asks for (defaults for a command
     without the flags).  An unknown `--option` is a warning, as in Nix; a bad
     value raises `SettingError`."""

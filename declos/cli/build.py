@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from declos.cli.args import (
     add_attr_paths,
@@ -26,8 +27,14 @@ from declos.cli.args import (
 from declos.cli.output import Progress, colour, paint, report_substituted, say, warn
 from declos.cli.state import add_state_dir, open_store
 
+if TYPE_CHECKING:
+    from declos.cli.args import Subparsers
+    from declos.store.graph import BuildResult
+    from declos.store.store import Store
+    from declos.toplevel import ToplevelBuild, ToplevelOutcome
 
-def _add_build(sub) -> None:
+
+def _add_build(sub: Subparsers) -> None:
     p = sub.add_parser(
         "build",
         help="build the derivations at an attribute path and print their output paths",
@@ -49,7 +56,7 @@ def _add_build(sub) -> None:
     p.set_defaults(run=_run_build)
 
 
-def toplevel_build(args: argparse.Namespace, **more):
+def toplevel_build(args: argparse.Namespace, **more: Any) -> ToplevelBuild:
     """The `declos.toplevel.ToplevelBuild` of the flags `add_building` and
     `add_evaluation` add, with `more` (the command's own)."""
     from declos.toplevel import ToplevelBuild
@@ -64,7 +71,9 @@ def toplevel_build(args: argparse.Namespace, **more):
     )
 
 
-def build_config(config: str, store, how, check: bool = True):
+def build_config(
+    config: str, store: Store, how: ToplevelBuild, check: bool = True
+) -> ToplevelOutcome:
     """`declos.toplevel.build_toplevel` of CONFIG with the build's
     status line, what was substituted, and the warnings, shown one way for
     every command that builds a configuration."""
@@ -107,7 +116,7 @@ def _run_build(args: argparse.Namespace) -> int:
         return _build_attrs(args, store, out_link)
 
 
-def _build_attrs(args: argparse.Namespace, store, out_link: str | None) -> int:
+def _build_attrs(args: argparse.Namespace, store: Store, out_link: str | None) -> int:
     """`-A ATTRPATH…`: nix-build."""
     from declos.store.realise import BuildRequest, realise
 
@@ -138,7 +147,7 @@ def _build_attrs(args: argparse.Namespace, store, out_link: str | None) -> int:
     return 0
 
 
-def _failed(args: argparse.Namespace, result) -> int:
+def _failed(args: argparse.Namespace, result: BuildResult) -> int:
     """Every failure, then how many failed and were not built; exit status 1."""
     from declos.diagnostics import render
 
@@ -154,5 +163,5 @@ def _failed(args: argparse.Namespace, result) -> int:
     return 1
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: Subparsers) -> None:
     _add_build(sub)

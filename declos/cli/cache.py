@@ -7,17 +7,22 @@ Output: what was pushed or fetched, one store path a line, on stdout (with
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from declos.cli.output import report_substituted
 from declos.cli.state import add_state_dir, open_store, store_paths
 
+if TYPE_CHECKING:
+    from declos.cli.args import Subparsers
+
 # --- keygen ----------------------------------------------------------------------
 
 
-def _run_keygen(args) -> int:
+def _run_keygen(args: argparse.Namespace) -> int:
     from declos.store.cache_keys import SecretKey
 
     key = SecretKey.generate(args.name)
@@ -43,7 +48,7 @@ def _run_keygen(args) -> int:
 # --- push ------------------------------------------------------------------------
 
 
-def _run_push(args) -> int:
+def _run_push(args: argparse.Namespace) -> int:
     from declos.store.cache import push
     from declos.store.cache_config import load_settings
     from declos.store.cache_keys import SecretKey
@@ -85,7 +90,7 @@ def _run_push(args) -> int:
 # --- fetch -----------------------------------------------------------------------
 
 
-def _run_fetch(args) -> int:
+def _run_fetch(args: argparse.Namespace) -> int:
     from declos.store.cache import substituter_for
     from declos.store.cache_narinfo import CacheError
 
@@ -110,7 +115,7 @@ def _run_fetch(args) -> int:
     return 0
 
 
-def _add_cache(sub) -> None:
+def _add_cache(sub: Subparsers) -> None:
     p = sub.add_parser("cache", help="binary caches: signing keys, pushing, fetching")
     csub = p.add_subparsers(dest="cache_command", metavar="SUBCOMMAND")
     csub.required = True
@@ -164,5 +169,5 @@ def _add_cache(sub) -> None:
     fe.set_defaults(run=_run_fetch)
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: Subparsers) -> None:
     _add_cache(sub)

@@ -9,18 +9,23 @@ confirmation protocol `declos.system.confirm`.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from declos.cli.args import add_building, add_evaluation, usage_error
 from declos.cli.output import print_plan, say
 from declos.cli.state import LIVE_STATE_DIR, add_state_dir, open_store, state_dir_arg
 
+if TYPE_CHECKING:
+    from declos.cli.args import Subparsers
+
 # --- confirm and the waiter ------------------------------------------------------------------
 
 
-def _add_confirm(sub) -> None:
+def _add_confirm(sub: Subparsers) -> None:
     p = sub.add_parser(
         "confirm",
         help="confirm a switch made with --confirm-within, so that it stays",
@@ -45,7 +50,7 @@ def _add_confirm(sub) -> None:
     w.set_defaults(run=_run_confirm_wait)
 
 
-def _run_confirm(args) -> int:
+def _run_confirm(args: argparse.Namespace) -> int:
     from declos.store.realise import state_dir_of
     from declos.system import confirm
 
@@ -77,7 +82,7 @@ def _run_confirm(args) -> int:
     return 0
 
 
-def _run_confirm_wait(args) -> int:
+def _run_confirm_wait(args: argparse.Namespace) -> int:
     from declos.system import confirm
 
     d = confirm.directory(os.path.abspath(args.state_dir or "."), args.id)
@@ -87,6 +92,7 @@ def _run_confirm_wait(args) -> int:
     for target in (1, 2):
         os.dup2(fd, target)
     os.close(fd)
+    # fd 1 is the log now; sys.stdout is a TextIOWrapper (typeshed: TextIO, no reconfigure).
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     with open_store(args) as store:
         final = confirm.run_waiter(store, d, say, on_plan=print_plan)
@@ -97,7 +103,7 @@ def _run_confirm_wait(args) -> int:
 # --- deploy ------------------------------------------------------------------------------
 
 
-def _add_deploy(sub) -> None:
+def _add_deploy(sub: Subparsers) -> None:
     p = sub.add_parser(
         "deploy",
         help="build the configurations of a fleet and deploy them to its hosts over ssh",
@@ -164,7 +170,7 @@ def _add_deploy(sub) -> None:
     r.set_defaults(run=_run_realise)
 
 
-def _run_deploy(args) -> int:
+def _run_deploy(args: argparse.Namespace) -> int:
     from declos.fleet import summary
     from declos.fleet.deploy import DeployOptions, deploy
 
@@ -200,7 +206,7 @@ def _run_deploy(args) -> int:
     return 0 if outcome.ok else 1
 
 
-def _run_realise(args) -> int:
+def _run_realise(args: argparse.Namespace) -> int:
     """Build `.drv` paths already in the store; print their outputs."""
     from declos.store.cache import substituter_for
     from declos.store.graph import build
@@ -215,6 +221,6 @@ def _run_realise(args) -> int:
     return 0
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: Subparsers) -> None:
     _add_confirm(sub)
     _add_deploy(sub)

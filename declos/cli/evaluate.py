@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from declos.cli.args import (
     add_attr_paths,
@@ -19,8 +20,11 @@ from declos.cli.args import (
     usage_error,
 )
 
+if TYPE_CHECKING:
+    from declos.cli.args import Subparsers
 
-def _add_parse(sub) -> None:
+
+def _add_parse(sub: Subparsers) -> None:
     p = sub.add_parser(
         "parse",
         help="parse a DCL file or expression and print it back as normalized source",
@@ -45,7 +49,7 @@ def _run_parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_eval(sub) -> None:
+def _add_eval(sub: Subparsers) -> None:
     p = sub.add_parser(
         "eval",
         help="evaluate a DCL file or expression and print the value",
@@ -94,6 +98,6 @@ def _run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: Subparsers) -> None:
     _add_parse(sub)
     _add_eval(sub)

@@ -8,18 +8,25 @@ messages about progress and waiting go to stderr.
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from declos.cli.output import say
 from declos.cli.state import add_state_dir, add_system_args, open_system
 from declos.cli.switch import add_keep_failed, finish, prepare
 
+if TYPE_CHECKING:
+    from declos.cli.args import Subparsers
+    from declos.system.transaction import SwitchOutcome, System
+
 # --- generations --------------------------------------------------------------------
 
 
-def _add_generations(sub) -> None:
+def _add_generations(sub: Subparsers) -> None:
     p = sub.add_parser("generations", help="list, delete, pin and unpin system generations")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     add_state_dir(p, root_selector=True)
@@ -42,7 +49,7 @@ def _time(t: int) -> str:
     return datetime.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _run_list(args) -> int:
+def _run_list(args: argparse.Namespace) -> int:
     with open_system(args, locked=False) as system:
         gens = system.profile.list()
     if args.json:
@@ -60,7 +67,7 @@ def _run_list(args) -> int:
     return 0
 
 
-def _run_delete(args) -> int:
+def _run_delete(args: argparse.Namespace) -> int:
     from declos.system.profiles import parse_age
 
     if not args.numbers and args.keep is None and args.older_than is None:
@@ -78,7 +85,7 @@ def _run_delete(args) -> int:
     return 0
 
 
-def _run_pin(args) -> int:
+def _run_pin(args: argparse.Namespace) -> int:
     with open_system(args, locked=True) as system:
         system.profile.set_pinned(args.number, args.pinned)
     sys.stdout.write(f"generation {args.number} {'pinned' if args.pinned else 'unpinned'}\n")
@@ -88,14 +95,14 @@ def _run_pin(args) -> int:
 # --- rollback, switch-generation, recover ---------------------------------------------------
 
 
-def _report(args, outcome, what: str) -> int:
+def _report(args: argparse.Namespace, outcome: SwitchOutcome, what: str) -> int:
     if outcome.generation is None:
         sys.stdout.write(f"generation {outcome.previous} is already current: nothing to do\n")
         return 0
     return finish(args, outcome, f"{what}: generation {outcome.generation.number} is active")
 
 
-def _add_rollback(sub) -> None:
+def _add_rollback(sub: Subparsers) -> None:
     p = sub.add_parser("rollback", help="activate the previous generation")
     add_keep_failed(p)
     add_system_args(p)
@@ -121,13 +128,13 @@ def _add_rollback(sub) -> None:
     b.set_defaults(run=_run_activate_boot)
 
 
-def _with(args, fn) -> int:
+def _with(args: argparse.Namespace, fn: Callable[[System], int]) -> int:
     with open_system(args, locked=True) as system:
         prepare(system, args)
         return fn(system)
 
 
-def _run_activate_boot(args) -> int:
+def _run_activate_boot(args: argparse.Namespace) -> int:
     if args.root is None:
         args.root = "/"
     with open_system(args, locked=True, recover=False) as system:
@@ -136,10 +143,11 @@ def _run_activate_boot(args) -> int:
     if outcome is None:
         sys.stdout.write("no generation to activate\n")
         return 0
+    assert outcome.generation is not None  # activate_boot always activates one
     return finish(args, outcome, f"booted: generation {outcome.generation.number} is active")
 
 
-def _run_recover(args) -> int:
+def _run_recover(args: argparse.Namespace) -> int:
     with open_system(args, locked=True, recover=False) as system:
         what = system.recover()
     sys.stdout.write((what or "nothing to recover") + "\n")
@@ -149,7 +157,7 @@ def _run_recover(args) -> int:
 # --- diff and status -----------------------------------------------------------------------
 
 
-def _add_diff(sub) -> None:
+def _add_diff(sub: Subparsers) -> None:
     p = sub.add_parser("diff", help="what changed between two generations")
     p.add_argument("a", nargs="?", type=int, metavar="A", help="default: the previous one")
     p.add_argument("b", nargs="?", type=int, metavar="B", help="default: the current one")
@@ -162,7 +170,7 @@ def _add_diff(sub) -> None:
     s.set_defaults(run=_run_status)
 
 
-def _run_diff(args) -> int:
+def _run_diff(args: argparse.Namespace) -> int:
     from declos.system.diff import diff_manifests, render_diff, to_json
     from declos.system.profiles import GenerationError
 
@@ -175,12 +183,9 @@ def _run_diff(args) -> int:
             b = cur
         else:
             raise GenerationError("there is no current generation")
-        if args.a is not None:
-            a = prof.get(args.a)
-        else:
-            a = prof.previous(b.number)
-            if a is None:
-                raise GenerationError(f"generation {b.number} has no previous generation")
+        a = prof.get(args.a) if args.a is not None else prof.previous(b.number)
+        if a is None:
+            raise GenerationError(f"generation {b.number} has no previous generation")
         d = diff_manifests(system.store, a.path, b.path, str(a.number), str(b.number))
     if args.json:
         data = {"from": a.number, "to": b.number, **to_json(d)}
@@ -190,7 +195,7 @@ def _run_diff(args) -> int:
     return 0
 
 
-def _run_status(args) -> int:
+def _run_status(args: argparse.Namespace) -> int:
     from declos.system.journal import read_journal
     from declos.system.manifest import EMPTY, load_manifest
     from declos.system.status import root_drift
@@ -225,7 +230,7 @@ def _run_status(args) -> int:
     return 0
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: Subparsers) -> None:
     _add_generations(sub)
     _add_rollback(sub)
     _add_diff(sub)

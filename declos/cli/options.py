@@ -7,23 +7,29 @@ configurations mentioning packages or `./files` evaluate) and prints.
 
 from __future__ import annotations
 
+import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from declos.cli.args import add_evaluation, usage_error
 
+if TYPE_CHECKING:
+    from declos.cli.args import Subparsers
+    from declos.eval.evaluator import Evaluator
 
-def _evaluator(include):
+
+def _evaluator(include: list[str]) -> Evaluator:
     from declos.store.builtins import EvalStore, evaluator_with_store
 
     return evaluator_with_store(EvalStore.read_only(), include)
 
 
-def _add_common(p) -> None:
+def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("config", metavar="CONFIG", help="the configuration file (a module)")
     add_evaluation(p, settings=False)
 
 
-def _add_options(sub) -> None:
+def _add_options(sub: Subparsers) -> None:
     p = sub.add_parser(
         "options",
         help="show options: type, default, description, declarations, definitions, value",
@@ -44,7 +50,7 @@ def _add_options(sub) -> None:
     p.set_defaults(run=_run_options)
 
 
-def _run_options(args) -> int:
+def _run_options(args: argparse.Namespace) -> int:
     from declos.options.commands import options_report
 
     if args.explain and not args.option:
@@ -70,7 +76,7 @@ def _run_options(args) -> int:
     return 0
 
 
-def _add_docs(sub) -> None:
+def _add_docs(sub: Subparsers) -> None:
     p = sub.add_parser(
         "docs",
         help="render the option manual as HTML and Markdown",
@@ -82,7 +88,7 @@ def _add_docs(sub) -> None:
     p.set_defaults(run=_run_docs)
 
 
-def _run_docs(args) -> int:
+def _run_docs(args: argparse.Namespace) -> int:
     from declos.options.commands import docs_report
 
     files = docs_report(
@@ -93,7 +99,7 @@ def _run_docs(args) -> int:
     return 0
 
 
-def _add_repl(sub) -> None:
+def _add_repl(sub: Subparsers) -> None:
     p = sub.add_parser(
         "repl",
         help="an interactive prompt on a configuration (config, options, lib, pkgs)",
@@ -106,14 +112,14 @@ def _add_repl(sub) -> None:
     p.set_defaults(run=_run_repl)
 
 
-def _run_repl(args) -> int:
+def _run_repl(args: argparse.Namespace) -> int:
     from declos.options.repl import ReplSession, run_repl
 
     session = ReplSession(args.config, lambda: _evaluator(args.include), args.include)
     return run_repl(session, show_trace=getattr(args, "show_trace", False))
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: Subparsers) -> None:
     _add_options(sub)
     _add_docs(sub)
     _add_repl(sub)

@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from declos.store.cache import Fetched
+    from declos.store.graph import BuildEvent
+    from declos.system.plan import Plan
 
 
-def colour(stream) -> bool:
+def colour(stream: TextIO) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
@@ -32,13 +39,13 @@ def warn(msg: str) -> None:
 class Progress:
     """`[built/to build, running N] building <name>` on a terminal; silent when piped."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.colour = colour(self.stream)
         self.shown = False
 
-    def __call__(self, event) -> None:
+    def __call__(self, event: BuildEvent) -> None:
         from declos.progress import quiet
 
         if not self.tty or quiet():
@@ -61,10 +68,10 @@ class Progress:
             self.stream.flush()
 
 
-def report_substituted(fetched, stream=None) -> None:
+def report_substituted(fetched: Iterable[Fetched], stream: TextIO | None = None) -> None:
     """`declos: substituted N paths (X MiB) from URL` on stderr, per cache."""
     stream = stream or sys.stderr
-    by_url: dict[str, list] = {}
+    by_url: dict[str, list[Fetched]] = {}
     for f in fetched:
         by_url.setdefault(f.url, []).append(f)
     for url, items in by_url.items():
@@ -75,7 +82,7 @@ def report_substituted(fetched, stream=None) -> None:
         )
 
 
-def print_plan(plan) -> None:
+def print_plan(plan: Plan) -> None:
     """An activation's actions, one a line on stdout, before they are applied."""
     for a in plan.actions:
         sys.stdout.write(a.describe() + "\n")

@@ -11,8 +11,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from declos.cli.output import say
+
+if TYPE_CHECKING:
+    from declos.store.store import Store
+    from declos.system.transaction import System
 
 LIVE_STATE_DIR = "/var/lib/declos"
 
@@ -61,7 +67,7 @@ def state_dir_arg(args: argparse.Namespace) -> str | None:
     return None
 
 
-def open_store(args: argparse.Namespace, write: bool = False):
+def open_store(args: argparse.Namespace, write: bool = False) -> Store:
     """The store of the command's state directory.  `write`: the command
     writes it (builds, gc), so a live host's read-only store is made
     writable for this process (`declos.store.mounts`) before any thread starts."""
@@ -90,7 +96,7 @@ def open_store(args: argparse.Namespace, write: bool = False):
 
 
 @contextlib.contextmanager
-def open_system(args: argparse.Namespace, locked: bool, recover: bool = True):
+def open_system(args: argparse.Namespace, locked: bool, recover: bool = True) -> Iterator[System]:
     """The system of --state-dir on --root; `locked`: under the system lock
     (waiting for it unless --no-wait), an interrupted switch settled first
     unless `recover` is False."""
@@ -113,7 +119,7 @@ def open_system(args: argparse.Namespace, locked: bool, recover: bool = True):
             system.close()
 
 
-def store_paths(store, args_paths: list[str]) -> list[str]:
+def store_paths(store: Store, args_paths: list[str]) -> list[str]:
     """Store paths from arguments that are store paths or links to them (`result`);
     a path that is malformed, outside the store or not valid is an error."""
     from declos.store.paths import StorePathError

@@ -8,16 +8,23 @@ itself; this module parses arguments, prints results (one path per line, or
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from declos.cli.output import say
 from declos.cli.state import add_state_dir, open_store, store_paths
 
+if TYPE_CHECKING:
+    from declos.cli.args import Subparsers
+    from declos.store.db import PathInfo
+    from declos.store.store import Store
+
 # --- gc and store ----------------------------------------------------------------
 
 
-def _add_gc(p) -> None:
+def _add_gc(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help="print what would be deleted")
     p.add_argument("--max-freed", type=int, default=None, metavar="BYTES")
     p.add_argument("--json", action="store_true", help="print a JSON object")
@@ -25,7 +32,7 @@ def _add_gc(p) -> None:
     p.set_defaults(run=_run_gc)
 
 
-def _run_gc(args) -> int:
+def _run_gc(args: argparse.Namespace) -> int:
     from declos.store.gc import collect_garbage
     from declos.system.journal import system_lock
     from declos.system.transaction import System
@@ -55,7 +62,7 @@ def _size(n: int) -> str:
     return f"{n / (1024 * 1024):.2f} MiB"
 
 
-def _run_verify(args) -> int:
+def _run_verify(args: argparse.Namespace) -> int:
     from declos.store.gc import verify
 
     with open_store(args) as store:
@@ -77,12 +84,23 @@ def _run_verify(args) -> int:
     return 0 if result.ok else 1
 
 
-def _run_path_info(args) -> int:
+def _path_info(store: Store, path: str) -> PathInfo:
+    """What the store knows about a valid path; a path that is not (any
+    more: a collection ran meanwhile) is the error `store_paths` gives."""
+    from declos.store.paths import StorePathError
+
+    info = store.query_path_info(path)
+    if info is None:
+        raise StorePathError(f"path '{path}' is not valid")
+    return info
+
+
+def _run_path_info(args: argparse.Namespace) -> int:
     rows = []
     with open_store(args) as store:
         for path in store_paths(store, args.paths):
-            info = store.query_path_info(path)
-            row = {
+            info = _path_info(store, path)
+            row: dict[str, object] = {
                 "path": path,
                 "narHash": info.nar_hash,
                 "narSize": info.nar_size,
@@ -94,7 +112,7 @@ def _run_path_info(args) -> int:
                 row["ca"] = info.ca
             if args.closure_size:
                 row["closureSize"] = sum(
-                    store.query_path_info(p).nar_size for p in store.closure([path])
+                    _path_info(store, p).nar_size for p in store.closure([path])
                 )
             rows.append(row)
     if args.json:
@@ -108,7 +126,7 @@ def _run_path_info(args) -> int:
     return 0
 
 
-def _run_why_depends(args) -> int:
+def _run_why_depends(args: argparse.Namespace) -> int:
     """Print the shortest chain of references from A to B, one path a line."""
     import networkx as nx
 
@@ -130,7 +148,7 @@ def _run_why_depends(args) -> int:
     return 0
 
 
-def _run_export(args) -> int:
+def _run_export(args: argparse.Namespace) -> int:
     from declos.store.export import export_paths
 
     if sys.stdout.isatty():
@@ -141,7 +159,7 @@ def _run_export(args) -> int:
     return 0
 
 
-def _run_import(args) -> int:
+def _run_import(args: argparse.Namespace) -> int:
     from declos.store.export import import_paths
 
     with open_store(args, write=True) as store:
@@ -151,7 +169,7 @@ def _run_import(args) -> int:
     return 0
 
 
-def _run_missing(args) -> int:
+def _run_missing(args: argparse.Namespace) -> int:
     paths = args.paths or [line.strip() for line in sys.stdin if line.strip()]
     with open_store(args) as store:
         for path in paths:
@@ -160,7 +178,7 @@ def _run_missing(args) -> int:
     return 0
 
 
-def _add_store(sub) -> None:
+def _add_store(sub: Subparsers) -> None:
     p = sub.add_parser("store", help="inspect and maintain the store")
     ssub = p.add_subparsers(dest="store_command", metavar="SUBCOMMAND")
     ssub.required = True
@@ -214,10 +232,10 @@ def _add_store(sub) -> None:
     mi.set_defaults(run=_run_missing)
 
 
-def _add_top_gc(sub) -> None:
+def _add_top_gc(sub: Subparsers) -> None:
     _add_gc(sub.add_parser("gc", help="delete store paths that no root reaches"))
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: Subparsers) -> None:
     _add_top_gc(sub)
     _add_store(sub)

@@ -14,12 +14,21 @@ import argparse
 import math
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from declos.cli.args import add_building, add_evaluation
 from declos.cli.build import build_config, toplevel_build
 from declos.cli.output import print_plan, say
 from declos.cli.state import add_system_args, open_store, open_system
 from declos.diagnostics import DeclosError
+
+if TYPE_CHECKING:
+    from declos.cli.args import Subparsers
+    from declos.store.store import Store
+    from declos.system.plan import Plan
+    from declos.system.profiles import Generation
+    from declos.system.transaction import SwitchOutcome, System
+    from declos.toplevel import ToplevelOutcome
 
 _ACTIVATING = {
     "switch": (
@@ -40,7 +49,7 @@ _ACTIVATING = {
 }
 
 
-def _add_switch(sub) -> None:
+def _add_switch(sub: Subparsers) -> None:
     for name, (summary, description) in _ACTIVATING.items():
         p = sub.add_parser(name, help=summary, description=description)
         p.add_argument(
@@ -61,7 +70,7 @@ def _add_switch(sub) -> None:
         p.set_defaults(run=_run_switch, mode=name)
 
 
-def add_keep_failed(p) -> None:
+def add_keep_failed(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--keep-failed",
         action="store_true",
@@ -76,7 +85,7 @@ def _run_switch(args: argparse.Namespace) -> int:
         return _switch(args, store)
 
 
-def _switch(args: argparse.Namespace, store) -> int:
+def _switch(args: argparse.Namespace, store: Store) -> int:
     from declos.store.pause import pause
     from declos.system.journal import read_journal
     from declos.system.plan import render_json, render_text
@@ -121,42 +130,46 @@ def _switch(args: argparse.Namespace, store) -> int:
     return finish(args, outcome, done)
 
 
-def prepare(system, args) -> None:
+def prepare(system: System, args: argparse.Namespace) -> None:
     """Print the plan before it is applied (JSON prints it after, whole)."""
     system.keep_failed = getattr(args, "keep_failed", False)
     if not getattr(args, "json", False):
         system.on_plan = print_plan
 
 
-def finish(args, outcome, done: str) -> int:
-    """The result after the plan: what was not run, what failed, the summary line."""
+def finish(args: argparse.Namespace, outcome: SwitchOutcome, done: str) -> int:
+    """The result after the plan: what was not run, what failed, the summary line.
+    Only for an outcome that activated something: callers say "nothing to do"
+    themselves when nothing changed (no generation, no plan)."""
     from declos.system.plan import render_json
 
+    gen, plan = outcome.generation, outcome.plan
+    assert gen is not None and plan is not None
     if getattr(args, "json", False):
-        sys.stdout.write(render_json(outcome.plan))
+        sys.stdout.write(render_json(plan))
     else:
-        sys.stdout.write(_summary(outcome, done))
-    would = [a for a in outcome.plan.actions if getattr(a, "would", False)]
+        sys.stdout.write(_summary(gen, plan, outcome.repaired, done))
+    would = [a for a in plan.actions if getattr(a, "would", False)]
     if would:
         say(
-            f"{outcome.plan.root} is not the live system: {len(would)} unit "
+            f"{plan.root} is not the live system: {len(would)} unit "
             f"action{'s were' if len(would) != 1 else ' was'} not run (`--root /` on the "
             "machine runs them)"
         )
     if outcome.failed_units:
         names = ", ".join(u for u, _ in outcome.failed_units)
-        say(f"kept generation {outcome.generation.number} although these units failed: {names}")
+        say(f"kept generation {gen.number} although these units failed: {names}")
         return 1
     return 0
 
 
-def _summary(outcome, done: str) -> str:
+def _summary(gen: Generation, plan: Plan, repaired: bool, done: str) -> str:
     from declos.system.transaction import drift_actions
 
-    if outcome.repaired:
-        n = len(drift_actions(outcome.plan))
+    if repaired:
+        n = len(drift_actions(plan))
         return (
-            f"generation {outcome.generation.number} was already current: "
+            f"generation {gen.number} was already current: "
             f"repaired {n} thing{'s' if n != 1 else ''} changed since its activation\n"
         )
     return done + "\n"
@@ -179,7 +192,7 @@ def add_confirm_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_confirm_args(args) -> None:
+def _check_confirm_args(args: argparse.Namespace) -> None:
     from declos.system import confirm
 
     if not (math.isfinite(args.confirm_within) and args.confirm_within > 0):
@@ -188,7 +201,7 @@ def _check_confirm_args(args) -> None:
         confirm.check_id(args.confirm_id)
 
 
-def _switch_confirmed(args, store, out) -> int:
+def _switch_confirmed(args: argparse.Namespace, store: Store, out: ToplevelOutcome) -> int:
     """Hand the activation to a detached waiter and show its output until it
     waits for the confirmation (exit 0) or has failed and undone it (1)."""
     from declos.system import confirm
@@ -229,5 +242,5 @@ def _relay(text: str) -> None:
     sys.stdout.flush()
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: Subparsers) -> None:
     _add_switch(sub)

@@ -52,6 +52,22 @@ rec {
   attrsToSection = as: lib.concatStrings (lib.concatLists (lib.mapAttrsToList
     (key: value: map (x: "${key}=${toOption x}\n") (lib.toList value)) as));
 
+  # A value of Environment= (services' `environment`): `envAssignment`
+  # writes the whole assignment inside double quotes with "\" and "\""
+  # escaped, so a final backslash is the value's own and continues nothing
+  # (`C:\` is written `Environment="PATTERN=C:\\"`: the line ends in a
+  # quote, and systemd 252's `verify` reads the value back as `C:\`); only
+  # a line end would end the line.  A path or a package is its string, so
+  # it is checked as one too (a string starting with "/" was taken as a
+  # path, line ends and all).
+  envValue = lib.mkOptionType {
+    name = "envValue";
+    description = "environment value (string, path, package or integer; no line ends)";
+    descriptionClass = "noun";
+    check = x: builtins.isInt x || (lib.isStringLike x && chk.isSingleLine (toString x));
+    merge = lib.mergeEqualOption;
+  };
+
   # Quote an Environment= assignment as systemd unquotes it.
   envAssignment = name: value:
     "\"${lib.replaceStrings [ "\\" "\"" "%" ] [ "\\\\" "\\\"" "%%" ] "${name}=${toString value}"}\"";

@@ -27,13 +27,19 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from declos.fleet.display import Board, headline
 from declos.fleet.evaluate import NodeResult, cached, evaluate_nodes, record
-from declos.fleet.fleet import Selection, load
+from declos.fleet.fleet import Fleet, Selection, load
 from declos.fleet.hosts import HostDeploy, HostOptions, HostRun
+
+if TYPE_CHECKING:
+    from declos.store.graph import BuildEvent
+    from declos.store.store import Store
 
 MAX_HOSTS = 32
 
@@ -64,7 +70,7 @@ class Outcome:
         return all(h.status in ("deployed", "unchanged", "would-deploy") for h in self.hosts)
 
 
-def _load(opts: DeployOptions, store):
+def _load(opts: DeployOptions, store: Store) -> Fleet:
     from declos.eval.deep import run_deep
     from declos.store.builtins import EvalStore, evaluator_with_store
 
@@ -72,7 +78,9 @@ def _load(opts: DeployOptions, store):
     return run_deep(load, ev, opts.fleet)
 
 
-def deploy(opts: DeployOptions, store, board_factory=Board) -> Outcome:
+def deploy(
+    opts: DeployOptions, store: Store, board_factory: Callable[[list[str]], Board] = Board
+) -> Outcome:
     started = time.monotonic()
     selection = Selection.parse(opts.on)
     fleet = _load(opts, store)
@@ -109,12 +117,15 @@ def deploy(opts: DeployOptions, store, board_factory=Board) -> Outcome:
     return Outcome(tuple(runs[n] for n in sorted(runs)), time.monotonic() - started)
 
 
-def _evaluate(opts, store, selection, names, board) -> dict[str, NodeResult]:
+def _evaluate(
+    opts: DeployOptions, store: Store, selection: Selection, names: list[str], board: Board
+) -> dict[str, NodeResult]:
     results: dict[str, NodeResult] = {}
     for name in names:
         hit = cached(opts.state_dir, opts.fleet, name, opts.search_path, store)
         if hit is not None:
-            if not selection.selects(name, hit.deployment.tags):  # type: ignore[union-attr]
+            assert hit.deployment is not None  # `cached` returns only a node with one
+            if not selection.selects(name, hit.deployment.tags):
                 hit = attrs.evolve(hit, selected=False)
             else:
                 board.phase(name, "eval", "done", "unchanged: not evaluated")
@@ -152,7 +163,13 @@ def _evaluate(opts, store, selection, names, board) -> dict[str, NodeResult]:
     return results
 
 
-def _build(opts, store, runs: dict[str, HostRun], results, board) -> None:
+def _build(
+    opts: DeployOptions,
+    store: Store,
+    runs: dict[str, HostRun],
+    results: dict[str, NodeResult],
+    board: Board,
+) -> None:
     """Build every toplevel at once; a node whose build failed gets its error."""
     from declos.diagnostics import render
     from declos.store.cache import substituter_for
@@ -171,7 +188,7 @@ def _build(opts, store, runs: dict[str, HostRun], results, board) -> None:
         store.keep_if_valid(store.closure([drv]))
     sub = substituter_for(store, ())
 
-    def event(e) -> None:
+    def event(e: BuildEvent) -> None:
         for name in building:
             if runs[name].status == "pending":
                 board.phase(name, "build", "running", f"[{e.done}/{e.total}] {e.kind}")
@@ -193,6 +210,7 @@ def _build(opts, store, runs: dict[str, HostRun], results, board) -> None:
             board.phase(name, "build", "done")
             record(opts.state_dir, opts.fleet, opts.search_path, results[name])
             continue
+        assert run.drv_path is not None  # evaluated now (not cached): its worker gave the .drv
         closure = store.closure([run.drv_path])
         failures = [result.failed[d] for d in sorted(result.failed) if d in closure]
         why = render(failures[0]) if failures else "error: not built: another build failed\n"
@@ -200,7 +218,7 @@ def _build(opts, store, runs: dict[str, HostRun], results, board) -> None:
         board.phase(name, "build", "failed", headline(why))
 
 
-def _cancel_if_failed(opts, runs: dict[str, HostRun], board) -> None:
+def _cancel_if_failed(opts: DeployOptions, runs: dict[str, HostRun], board: Board) -> None:
     """Without --keep-going, an evaluation or build failure touches no host."""
     if opts.keep_going or not any(r.status == "failed" for r in runs.values()):
         return
@@ -212,7 +230,7 @@ def _cancel_if_failed(opts, runs: dict[str, HostRun], board) -> None:
             )
 
 
-def _hosts(opts: DeployOptions, store, todo: list[HostRun], board) -> None:
+def _hosts(opts: DeployOptions, store: Store, todo: list[HostRun], board: Board) -> None:
     control = tempfile.mkdtemp(prefix="declos-ssh-")
     host_opts = HostOptions(
         state_dir=opts.state_dir,

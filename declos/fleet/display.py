@@ -18,6 +18,8 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterable
+from typing import TextIO
 
 import attrs
 
@@ -46,7 +48,9 @@ class Cell:
 class Board:
     """Thread-safe progress of every host; draws itself on `stream`."""
 
-    def __init__(self, names, stream=None, tty: bool | None = None):
+    def __init__(
+        self, names: Iterable[str], stream: TextIO | None = None, tty: bool | None = None
+    ) -> None:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
         self.colour = self.tty and not os.environ.get("NO_COLOR")

@@ -23,11 +23,15 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from declos import evalcache
 from declos.fleet.fleet import Deployment, Selection
+
+if TYPE_CHECKING:
+    from declos.store.store import Store
 
 MEMORY_PER_WORKER = 512 * 1024 * 1024
 
@@ -67,7 +71,9 @@ def cache_key(fleet_path: str, name: str) -> str:
     return f"{os.path.abspath(fleet_path)}#node={name}"
 
 
-def cached(state_dir: str, fleet_path: str, name: str, search_path, store) -> NodeResult | None:
+def cached(
+    state_dir: str, fleet_path: str, name: str, search_path: Iterable[str], store: Store
+) -> NodeResult | None:
     hit = evalcache.lookup(
         state_dir,
         cache_key(fleet_path, name),
@@ -85,7 +91,7 @@ def cached(state_dir: str, fleet_path: str, name: str, search_path, store) -> No
     )
 
 
-def record(state_dir: str, fleet_path: str, search_path, node: NodeResult) -> None:
+def record(state_dir: str, fleet_path: str, search_path: Iterable[str], node: NodeResult) -> None:
     """After the node's toplevel is built: remember what its evaluation read."""
     assert node.deployment is not None
     result = {
@@ -184,7 +190,9 @@ def evaluate_nodes(
     return results
 
 
-def _relay_log(stream, current: list[str], on_log) -> None:
+def _relay_log(
+    stream: Iterable[str], current: list[str], on_log: Callable[[str, str], None]
+) -> None:
     for line in stream:
         on_log(current[0], line.rstrip("\n"))
 

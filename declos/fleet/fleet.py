@@ -27,11 +27,15 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from declos.diagnostics import DeclosError, Source, Span, suggest
 from declos.eval.values import Attrs, PathValue, force, settle, show_type
+
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
 
 NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 TOP_LEVEL = ("defaults", "nodes")
@@ -76,7 +80,7 @@ def _strings(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _checks(items) -> tuple[HealthCheck, ...]:
+def _checks(items: Iterable[HealthCheck | dict[str, Any]]) -> tuple[HealthCheck, ...]:
     return tuple(HealthCheck(**c) if isinstance(c, dict) else c for c in items)
 
 
@@ -129,7 +133,7 @@ def _file_span(path: str) -> Span | None:
         return None
 
 
-def load(ev, path: str) -> Fleet:
+def load(ev: Evaluator, path: str) -> Fleet:
     """Import FLEET and check its shape (not the modules: evaluating a node does)."""
     from declos.eval.instantiate import auto_call
 
@@ -172,7 +176,7 @@ def load(ev, path: str) -> Fleet:
     return Fleet(path, value, tuple(sorted(nodes)))
 
 
-def evaluate_node(ev, fleet: Fleet, name: str) -> Attrs:
+def evaluate_node(ev: Evaluator, fleet: Fleet, name: str) -> Attrs:
     """The node's `evalModules` result (`{ config; options; … }`), lazily."""
     from declos.options.configuration import (
         LIBRARY_HOST_PATHS,
@@ -199,7 +203,7 @@ def evaluate_node(ev, fleet: Fleet, name: str) -> Attrs:
     return force(ev.call(force(fn), args))
 
 
-def deployment_of(ev, result: Attrs) -> Deployment:
+def deployment_of(ev: Evaluator, result: Attrs) -> Deployment:
     from declos.eval.builtins.json import to_json_text
     from declos.eval.instantiate import select_attr_path
 
@@ -218,7 +222,7 @@ class Selection:
     tags: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, items) -> Selection:
+    def parse(cls, items: Iterable[str] | None) -> Selection:
         names, tags = [], []
         for item in items or ():
             for part in item.split(","):
@@ -253,14 +257,14 @@ class Selection:
             return list(fleet.nodes)
         return [n for n in fleet.nodes if self.by_name(n)]
 
-    def selects(self, name: str, tags) -> bool:
+    def selects(self, name: str, tags: Iterable[str]) -> bool:
         return (
             self.by_name(name)
             if not self.tags
             else ((bool(self.names) and self.by_name(name)) or any(t in self.tags for t in tags))
         )
 
-    def check_tags(self, known) -> None:
+    def check_tags(self, known: Iterable[str]) -> None:
         """A tag no evaluated node has is an error (a typo deploys nothing)."""
         known = set(known)
         for tag in self.tags:

@@ -22,6 +22,8 @@ import json
 import subprocess
 import threading
 import time
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING
 
 import attrs
 
@@ -30,6 +32,10 @@ from declos.fleet.fleet import Deployment
 from declos.fleet.ssh import SSH_FAILED, Connection, SshError, drain, last_line
 from declos.store.pause import pause
 from declos.system import confirm
+
+if TYPE_CHECKING:
+    from declos.fleet.display import Board
+    from declos.store.store import Store
 
 CONFIRM_SLACK = 60.0  # beyond --confirm-timeout, for the host's verdict
 MIB = 1024 * 1024
@@ -96,7 +102,7 @@ class _Meter:
     test hook `DECLOS_TEST_PAUSE_AT=copy` holds the copy once some bytes
     are on their way (so that a test can kill the deployer mid-copy)."""
 
-    def __init__(self, out, total: int, progress):
+    def __init__(self, out: IO[bytes], total: int, progress: Callable[[str], None]) -> None:
         self.out, self.total, self.progress = out, total, progress
         self.sent = 0
         self.shown = 0.0
@@ -121,8 +127,14 @@ class HostDeploy:
     """The copy, activate and confirm phases of one host, on its own thread."""
 
     def __init__(
-        self, run: HostRun, store, opts: HostOptions, board, stop: threading.Event, label: str
-    ):
+        self,
+        run: HostRun,
+        store: Store,
+        opts: HostOptions,
+        board: Board,
+        stop: threading.Event,
+        label: str,
+    ) -> None:
         self.run, self.store, self.opts, self.board, self.stop = run, store, opts, board, stop
         assert run.deployment is not None
         self.conn = Connection(run.deployment, opts.ssh_options, opts.control_dir, label)
@@ -136,7 +148,7 @@ class HostDeploy:
         finally:
             self.conn.close()
 
-    def _phase(self, phase: str, fn):
+    def _phase(self, phase: str, fn: Callable[[], str]) -> None:
         self.board.phase(self.run.name, phase, "running")
         started = time.monotonic()
         try:
@@ -194,7 +206,12 @@ class HostDeploy:
             )
         wanted = set(closure)  # the host's answer names only paths it was asked about
         missing = [p for p in listed.stdout.split() if p in wanted]
-        size = sum(self.store.query_path_info(p).nar_size for p in missing)
+        size = 0
+        for p in missing:
+            info = self.store.query_path_info(p)
+            if info is None:  # collected since the closure was read (it is rooted: never)
+                raise HostFailed("copy", f"'{p}' is no longer a valid path of the local store")
+            size += info.nar_size
         self.run.copied_paths, self.run.copied_bytes = len(missing), size
         if self.opts.dry_run:
             return f"would copy {len(missing)} paths ({size / MIB:.1f} MiB)"
@@ -211,13 +228,16 @@ class HostDeploy:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
         out: list[bytes] = []
         err: list[bytes] = []
         readers = [drain(proc.stdout, out), drain(proc.stderr, err)]
         meter = _Meter(proc.stdin, size, lambda d: self._say("copy", d))
         try:
-            export_paths(self.store, paths, meter)  # type: ignore[arg-type]  # references first
-            proc.stdin.close()  # type: ignore[union-attr]
+            # references first; `meter` has the write and flush that export_paths uses of
+            # its BinaryIO.
+            export_paths(self.store, paths, meter)  # type: ignore[arg-type]
+            proc.stdin.close()
         except BrokenPipeError:
             pass  # the import stopped: its own message says why
         except BaseException:

@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from typing import IO, Any
 
 from declos.diagnostics import DeclosError
 from declos.fleet.fleet import Deployment
@@ -112,7 +113,7 @@ class Connection:
                 timeout=30,
             )
 
-    def popen(self, command: Sequence[str], *, new: bool = False, **kw) -> subprocess.Popen:
+    def popen(self, command: Sequence[str], *, new: bool = False, **kw: Any) -> subprocess.Popen:
         argv = [*self.argv(new=new), "--", self.dep.host, self.remote(command)]
         return subprocess.Popen(argv, **kw)
 
@@ -165,7 +166,7 @@ class Connection:
         return proc.wait(), lines
 
 
-def drain(stream, into: list[bytes]) -> threading.Thread:
+def drain(stream: IO[bytes], into: list[bytes]) -> threading.Thread:
     """Read a pipe to its end on a thread (so that the other end never blocks)."""
 
     def run() -> None:

@@ -16,12 +16,13 @@ import json
 
 from declos.fleet.deploy import Outcome
 from declos.fleet.display import headline
+from declos.fleet.hosts import HostRun
 
 LOG_TAIL = 15
 ORDER = ("deployed", "unchanged", "would-deploy", "failed", "cancelled")
 
 
-def _detail(h) -> str:
+def _detail(h: HostRun) -> str:
     if h.status == "failed":
         return f"{h.phase}: {headline(h.error or '')}"
     if h.status == "cancelled":

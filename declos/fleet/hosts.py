@@ -166,8 +166,10 @@ class HostDeploy:
         if self.opts.dry_run:
             run.status = "would-deploy"
             return
-        if self.opts.build_on_target:
+        if self._builds_on_host():
             self._phase("build", self._build_remote)
+        elif self.opts.build_on_target:
+            self.board.phase(run.name, "build", "done", "unchanged")
         if self.stop.is_set():
             run.status, run.phase = "cancelled", "activate"
             self.board.phase(run.name, "activate", "skipped", "cancelled: a build failed")
@@ -184,10 +186,17 @@ class HostDeploy:
     def _declos(self, *args: str) -> list[str]:
         return ["declos", *args, "--state-dir", self.opts.state_dir]
 
+    def _builds_on_host(self) -> bool:
+        """`--build-on target`, for a node evaluated now: the host gets its
+        `.drv` closure and builds it.  A node the evaluation cache gave has no
+        `.drv` but a toplevel built here by an earlier deploy: its built
+        closure is sent instead, as with `--build-on local`."""
+        return self.opts.build_on_target and self.run.drv_path is not None
+
     def _copy(self) -> str:
         self._say("copy", f"connecting to {self.conn.describe()}")
         self.conn.open()
-        root = self.run.drv_path if self.opts.build_on_target else self.run.toplevel
+        root = self.run.drv_path if self._builds_on_host() else self.run.toplevel
         assert root is not None
         closure = sorted(self.store.closure([root]))
         listed = self.conn.run(self._declos("store", "missing"), input="\n".join(closure) + "\n")

@@ -24,13 +24,18 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from declos import __version__
+
+if TYPE_CHECKING:
+    from declos.eval.evaluator import Evaluator
 
 CACHE_DIR = "eval-cache"
 
 
-def cache_key(config: str, search_path=()) -> str:
+def cache_key(config: str, search_path: Iterable[str] = ()) -> str:
     from declos.eval import settings
 
     data = [
@@ -88,22 +93,29 @@ def fingerprint(kind: str, path: str) -> str:
         return "unreadable"
 
 
-def track_store_copies(ev) -> None:
+def track_store_copies(ev: Evaluator) -> None:
     """Record paths the evaluation copies into the store (`"${./file}"`) as reads."""
     inner = ev.copy_path_to_store
 
-    def copy_path_to_store(path: str):
+    def copy_path_to_store(path: str) -> str:
         ev.reads.append(("path", os.path.abspath(path)))
         return inner(path)
 
-    ev.copy_path_to_store = copy_path_to_store
+    # This instance's method is wrapped on purpose (mypy refuses assigning to a method).
+    ev.copy_path_to_store = copy_path_to_store  # type: ignore[method-assign]
 
 
 def _path(state_dir: str, key: str) -> str:
     return os.path.join(state_dir, CACHE_DIR, key + ".json")
 
 
-def record(state_dir: str, config: str, search_path, reads, result: dict) -> None:
+def record(
+    state_dir: str,
+    config: str,
+    search_path: Iterable[str],
+    reads: Iterable[tuple[str, str]],
+    result: dict,
+) -> None:
     seen: dict[tuple[str, str], str] = {}
     for kind, path in reads:
         if (kind, path) not in seen:
@@ -117,7 +129,12 @@ def record(state_dir: str, config: str, search_path, reads, result: dict) -> Non
     os.replace(tmp, target)
 
 
-def lookup(state_dir: str, config: str, search_path=(), is_valid=None) -> dict | None:
+def lookup(
+    state_dir: str,
+    config: str,
+    search_path: Iterable[str] = (),
+    is_valid: Callable[[str], bool] | None = None,
+) -> dict | None:
     """The recorded result if nothing read has changed (and `is_valid(toplevel)`)."""
     try:
         with open(_path(state_dir, cache_key(config, search_path))) as f:
@@ -134,6 +151,6 @@ def lookup(state_dir: str, config: str, search_path=(), is_valid=None) -> dict |
     return result
 
 
-def invalidate(state_dir: str, config: str, search_path=()) -> None:
+def invalidate(state_dir: str, config: str, search_path: Iterable[str] = ()) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(_path(state_dir, cache_key(config, search_path)))

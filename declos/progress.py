@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import TextIO
 
 #: Seconds before a terminal shows the live line.
 TTY_AFTER = 0.5
@@ -44,7 +45,9 @@ def quiet() -> bool:
 class Ticker:
     """Reports one phase while it runs (a context manager)."""
 
-    def __init__(self, phase: str, counts: Callable[[], str] = lambda: "", stream=None):
+    def __init__(
+        self, phase: str, counts: Callable[[], str] = lambda: "", stream: TextIO | None = None
+    ) -> None:
         self.phase = phase
         self.counts = counts
         self.stream = stream if stream is not None else sys.stderr
@@ -61,7 +64,7 @@ class Ticker:
             self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop(failed=exc[0] is not None)
 
     def stop(self, failed: bool = False) -> None:
@@ -102,7 +105,7 @@ class Ticker:
             self._stop.set()
 
 
-def _isatty(stream) -> bool:
+def _isatty(stream: TextIO) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError, OSError):

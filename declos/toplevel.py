@@ -20,14 +20,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from declos import evalcache
 from declos.progress import Ticker, quiet
-from declos.store.graph import BuildResult
+from declos.store.graph import BuildEvent, BuildResult
 from declos.store.realise import BuildRequest, collect_derivations, realise
 from declos.store.store import Store
+
+if TYPE_CHECKING:
+    from declos.store.cache import Fetched
 
 TOPLEVEL_ATTR = "config.system.build.toplevel"
 #: A check's status longer than this is not a status line (a NixOS-style
@@ -124,7 +129,7 @@ def _warnings(toplevel: str) -> tuple[str, ...]:
         return ()
 
 
-def _outcome(top: str, cached: bool, config_file: str | None, chash: str | None):
+def _outcome(top: str, cached: bool, config_file: str | None, chash: str | None) -> ToplevelOutcome:
     return ToplevelOutcome(top, cached, config_file, chash, _warnings(top), read_checks(top))
 
 
@@ -133,12 +138,12 @@ class BuildTicker:
     `Ticker` for the build phase from its first event: plain lines when
     stderr is not a terminal and the build is long; nothing with `-q`."""
 
-    def __init__(self, inner=None):
+    def __init__(self, inner: Callable[[BuildEvent], None] | None = None) -> None:
         self.inner = inner
         self.ticker: Ticker | None = None
-        self.last = None
+        self.last: BuildEvent | None = None
 
-    def __call__(self, event) -> None:
+    def __call__(self, event: BuildEvent) -> None:
         self.last = event
         if self.ticker is None:
             self.ticker = Ticker("building", self.describe)
@@ -160,8 +165,8 @@ def build_toplevel(
     config: str,
     store: Store,
     how: ToplevelBuild = ToplevelBuild(),
-    on_event=None,
-    on_substituted=None,
+    on_event: Callable[[BuildEvent], None] | None = None,
+    on_substituted: Callable[[Iterable[Fetched]], None] | None = None,
     check: bool = True,
 ) -> ToplevelOutcome:
     """Evaluate CONFIG with the module library and build its toplevel (or,

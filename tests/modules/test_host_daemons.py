@@ -114,7 +114,7 @@ def test_bad_interface_and_address(build):
         '{ networking.interfaces.eth0.ipv4.addresses = [ { address = "10.0.0.300"; prefixLength = 24; } ]; }',
         fails=True,
     )
-    assert "10.0.0.300 is not an IPv4 address" in err
+    assert "is not of type `IPv4 address'" in err and '"10.0.0.300"' in err
     err = build(
         '{ networking.interfaces.eth0.ipv4.addresses = [ { address = "10.0.0.1"; prefixLength = 33; } ]; }',
         fails=True,

@@ -36,7 +36,11 @@ let
     Audit = yesNo cfg.audit;
   };
   configured = lib.any (v: v != null) (lib.attrValues settings) || cfg.extraConfig != "";
-  text = d.sectionText "Journal" settings cfg.extraConfig;
+  # `console` is checked by an assertion naming its definition; no text is
+  # made from a console that fails it, so that daemon-lib's backstop (an
+  # error without the definition's place) does not answer first.
+  consoleOk = chk.isSingleLine cfg.console && !lib.hasSuffix "\\" cfg.console;
+  text = if consoleOk then d.sectionText "Journal" settings cfg.extraConfig else "";
   name = d.dropInName "journald";
 in
 {
@@ -85,7 +89,7 @@ in
 
   config = lib.mkIf configured {
     assertions = [{
-      assertion = chk.isSingleLine cfg.console && !lib.hasSuffix "\\" cfg.console;
+      assertion = consoleOk;
       message = "services.journald.console must be one line, without a final backslash (which continues a line onto the next): ${chk.show cfg.console}${chk.definedIn (chk.optionLocations options.services.journald.console (v: v == cfg.console))}.";
     }];
     environment.etc.${name}.text = text;

@@ -68,6 +68,16 @@ rec {
     merge = lib.mergeEqualOption;
   };
 
+  # A service's `environment`: the names are written into the same quoted
+  # assignment, where a line end would still end the line
+  # (`"A\nExecStartPre=/bin/evil\nB" = "1"` added a setting, which only
+  # `systemd.checkUnits` caught); a bad name is a type error of the
+  # definition.
+  envAttrs = lib.types.addCheck (types.attrsOf (types.nullOr envValue))
+    (as: builtins.all chk.isSingleLine (builtins.attrNames as)) // {
+      description = "attribute set of environment values (names and values without line ends)";
+    };
+
   # Quote an Environment= assignment as systemd unquotes it.
   envAssignment = name: value:
     "\"${lib.replaceStrings [ "\\" "\"" "%" ] [ "\\\\" "\\\"" "%%" ] "${name}=${toString value}"}\"";

@@ -51,7 +51,7 @@ rec {
         line `Key=value`; a list repeats the key; booleans are yes/no.
       '';
       environment = mkOption {
-        type = types.attrsOf (types.nullOr sd.envValue);
+        type = sd.envAttrs;
         default = { };
         example = { LANG = "C.UTF-8"; };
         description = "Environment variables of the service's processes (Environment=); null unsets one.";

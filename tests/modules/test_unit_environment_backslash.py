@@ -99,3 +99,15 @@ def test_what_would_end_or_continue_the_line_stays_refused(build, line, expected
         assert part in err
     assert "config.dcl:2" in err
     assert not [n for n in build.store_names() if n.endswith(("declos-system", "app.service"))]
+
+
+def test_a_name_with_a_line_end_is_refused_without_the_unit_check(build):
+    # Quoting does not help a name: the line end would still end the line.
+    err = build(
+        "{\n  systemd.checkUnits = false;\n"
+        '  systemd.services.app = { script = "true"; environment."A\\nUser=root\\nB" = "1"; };\n}\n',
+        fails=True,
+    )
+    assert "option `systemd.services.app.environment' is not of type" in err
+    assert "(names and values without line ends)" in err and "config.dcl:3" in err
+    assert not [n for n in build.store_names() if n.endswith(("declos-system", "app.service"))]

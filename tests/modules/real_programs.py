@@ -115,3 +115,21 @@ def switch(tmp_path: Path, capsys, *, text: str | None = None, path: str | None 
     assert code == 0, err
     assert "Traceback" not in err
     return root
+
+
+def offline_security_user(unit_text: str, tmp_path: Path) -> str:
+    """The `User=/DynamicUser=` line of `systemd-analyze security --offline`
+    for a unit file (skips without systemd-analyze): which account systemd
+    itself reads from the file, whatever its other lines say."""
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("no systemd-analyze")
+    unit = tmp_path / "app.service"
+    unit.write_text(unit_text)
+    proc = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", "--man=no", str(unit)],
+        capture_output=True,
+        text=True,
+    )
+    user = [line for line in proc.stdout.splitlines() if "User=/DynamicUser=" in line]
+    assert user, proc.stdout + proc.stderr
+    return user[0]

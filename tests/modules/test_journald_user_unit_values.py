@@ -13,10 +13,8 @@ nothing is built; plain values render byte for byte as before.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
+from real_programs import offline_security_user
 
 
 def _nothing_built(build) -> bool:
@@ -152,17 +150,7 @@ def test_plain_values_render_as_before(build):
 def test_systemd_reads_the_declared_user(build, tmp_path):
     # A backslash inside a value is no continuation: User= is still read.
     system = build(PLAIN)
-    if shutil.which("systemd-analyze") is None:
-        pytest.skip("no systemd-analyze")
-    unit = tmp_path / "app.service"
-    unit.write_text(system.unit("app.service"))
-    proc = subprocess.run(
-        ["systemd-analyze", "security", "--offline=true", "--man=no", str(unit)],
-        capture_output=True,
-        text=True,
-    )
-    user = [line for line in proc.stdout.splitlines() if "User=/DynamicUser=" in line]
-    assert user and "'nobody'" in user[0], proc.stdout + proc.stderr
+    assert "'nobody'" in offline_security_user(system.unit("app.service"), tmp_path)
 
 
 RESOLVER_TIME = [

@@ -54,6 +54,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         self.side: list[object] = []  # objects only this run can hold (no caching)
         self.n = 0
         self._spans: dict[tuple[int, int], str] = {}
+        self._span_bounds: list[int] = []  # start, end of each span in _spans, in order
         self._globals: dict[str, str] = {}
         # (id(scope), slot) -> name in `builtins`: slots bound by
         # `inherit (builtins) NAME;`, whose value is known when compiling.
@@ -87,7 +88,13 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         main = Fn("MAIN", scope)
         main.emit(f"return {self.expr(tree, main, scope)}")
         self.fns.append(main.source())
-        return "\n".join(self.consts + self.fns + self.tail) + "\n"
+        head = []
+        if self._spans:
+            # Every span of the file in one statement, made by C-level maps
+            # (units.spans_maker): a line and a call each took twice the time.
+            names = "".join(n + ", " for n in self._spans.values())
+            head.append(f"{names}= SPANS({tuple(self._span_bounds)!r})")
+        return "\n".join(head + self.consts + self.fns + self.tail) + "\n"
 
     def name(self, prefix: str) -> str:
         self.n += 1
@@ -109,7 +116,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         name = self._spans.get(key)
         if name is None:
             name = self._spans[key] = self.name("S")
-            self.consts.append(f"{name} = SPAN({span.start}, {span.end})")
+            self._span_bounds += key
         return name
 
     def side_const(self, obj: Any) -> str:

@@ -26,13 +26,6 @@ class AttrsGen(GenHost):
     def _attrset(self, node: ast.AttrSet, fn: Fn, scope: Scope) -> str:
         return self._merged(merge_bindings(node.bindings, node.recursive, node.span), fn, scope)
 
-    def _inherit_fn(self, name: str, span: Any) -> str:
-        f = self.name("I")
-        self.fns.append(
-            f"def {f}(src):\n    return INHERITFROM(src, {name!r}, {self.span(span)})\n"
-        )
-        return f
-
     def _sources(self, m: MergedAttrs, fn: Fn, value_scope: Scope, env: str) -> list[str]:
         srcs = []
         for s in m.inherit_sources:
@@ -66,7 +59,10 @@ class AttrsGen(GenHost):
         srcs: Any,
     ) -> str:
         if entry.kind == INHERIT_FROM:
-            return self.new_thunk(fn, self._inherit_fn(name, entry.span), srcs[entry.value])
+            # One shared body for every `inherit (e) name;` (rt.inherit_thunk), not a
+            # function each: a module library has ~700, each a code object to load.
+            env = f"({srcs[entry.value]}, {name!r}, {self.span(entry.span)})"
+            return self.new_thunk(fn, "INHERITTHUNK", env)
         if entry.kind == INHERIT:
             return self.lazy(entry.value, fn, outer_scope, name)
         value = entry.value

@@ -243,6 +243,13 @@ def inherit_from(source, name, span):
     return x.force() if type(x) is Thunk else x
 
 
+def inherit_thunk(env):
+    """The body of the thunk of `inherit (e) name;`: `env` is (e's shared
+    thunk, the name, the span)."""
+    source, name, span = env
+    return inherit_from(source, name, span)
+
+
 def lazy_select(v, name):
     """`v.name or …` where `v` is not an `Attrs`: the value of a `LazyAttrs`
     (made now), else MISSING."""

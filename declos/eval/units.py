@@ -51,7 +51,7 @@ from declos.eval.values import (
 )
 
 #: Bumped whenever the generated code changes meaning.
-GEN_VERSION = "9"
+GEN_VERSION = "10"
 MAGIC = b"declos-code 2\n"
 
 RUNTIME = {
@@ -96,7 +96,7 @@ RUNTIME = {
     "INT_MAX": ops.INT_MAX,
     "NEG": rt.neg,
     "DUPDYN": rt.dup_dynamic,
-    "INHERITFROM": rt.inherit_from,
+    "INHERITTHUNK": rt.inherit_thunk,
     "ASSERTFAIL": rt.assert_fail,
     "EXPECTBOOL": rt.expect_bool,
 }

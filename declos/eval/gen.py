@@ -33,7 +33,7 @@ from declos.lang import ast
 from declos.lang.bindings import MergedAttrs
 
 from .gen_attrs import AttrsGen
-from .gen_calls import CallsGen
+from .gen_calls import _CONSTANT, CallsGen
 from .gen_ops import OpsGen
 
 # Deeper than this, a sub-expression goes to a function of its own: Python
@@ -176,9 +176,17 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         return t.name
 
     def thunk(self, node: Any, fn: Fn, scope: Scope, span: Any = None) -> str:
-        body = self.thunk_fn(node, scope)
         span = span if span is not None else getattr(node, "span", None)
-        return self.new_thunk(fn, body, fn.env_at(scope, 0), self.span(span))
+        t = Fn(self.fn_name("T", node), scope)
+        value = self.expr(node, t, scope)
+        if not t.lines and _CONSTANT.fullmatch(value):
+            # A value the module computed once (a constant list or set,
+            # still a thunk as in Nix): the shared body `rt.constant_thunk`
+            # returns its environment, no function of its own to load.
+            return self.new_thunk(fn, "CONSTTHUNK", value, self.span(span))
+        t.emit(f"return {value}")
+        self.fns.append(t.source())
+        return self.new_thunk(fn, t.name, fn.env_at(scope, 0), self.span(span))
 
     def new_thunk(self, fn: Fn, body: str, env: str, span: str = "None") -> str:
         """A temporary holding a new `Thunk(body, env, span)`, made without

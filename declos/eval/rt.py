@@ -243,6 +243,11 @@ def inherit_from(source, name, span):
     return x.force() if type(x) is Thunk else x
 
 
+def constant_thunk(env):
+    """The body of a thunk of a value the module computed once: `env` is it."""
+    return env
+
+
 def inherit_thunk(env):
     """The body of the thunk of `inherit (e) name;`: `env` is (e's shared
     thunk, the name, the span)."""

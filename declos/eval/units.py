@@ -51,7 +51,7 @@ from declos.eval.values import (
 )
 
 #: Bumped whenever the generated code changes meaning.
-GEN_VERSION = "10"
+GEN_VERSION = "11"
 MAGIC = b"declos-code 2\n"
 
 RUNTIME = {
@@ -97,6 +97,7 @@ RUNTIME = {
     "NEG": rt.neg,
     "DUPDYN": rt.dup_dynamic,
     "INHERITTHUNK": rt.inherit_thunk,
+    "CONSTTHUNK": rt.constant_thunk,
     "ASSERTFAIL": rt.assert_fail,
     "EXPECTBOOL": rt.expect_bool,
 }

@@ -243,6 +243,23 @@ def inherit_from(source, name, span):
     return x.force() if type(x) is Thunk else x
 
 
+def select_thunk(env):
+    """The body of the thunk of `x.name`, `x` a lexical variable: `env` is
+    (x's environment list, x's slot in it, the name, the select's span).
+    As the generated select: x forced and written back to its slot."""
+    e, slot, name, span = env
+    v = e[slot]
+    if type(v) is Thunk:
+        v = e[slot] = v.force()
+    try:
+        x = v[name]
+    except (KeyError, TypeError):
+        x = select_fail(v, name, span)
+    if type(x) is Thunk:
+        x = x.value if x.fn is None else x.force()
+    return x
+
+
 def constant_thunk(env):
     """The body of a thunk of a value the module computed once: `env` is it."""
     return env

@@ -51,7 +51,7 @@ from declos.eval.values import (
 )
 
 #: Bumped whenever the generated code changes meaning.
-GEN_VERSION = "11"
+GEN_VERSION = "12"
 MAGIC = b"declos-code 2\n"
 
 RUNTIME = {
@@ -98,6 +98,7 @@ RUNTIME = {
     "DUPDYN": rt.dup_dynamic,
     "INHERITTHUNK": rt.inherit_thunk,
     "CONSTTHUNK": rt.constant_thunk,
+    "SELECTTHUNK": rt.select_thunk,
     "ASSERTFAIL": rt.assert_fail,
     "EXPECTBOOL": rt.expect_bool,
 }

@@ -8,6 +8,8 @@ holder) by anything but selecting or testing one name.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from declos.diagnostics import DeclosError, Source
 from declos.eval.deep import run_deep
@@ -146,3 +148,55 @@ def test_any_other_reader_completes_the_set_in_place():
     assert sorted(held) == sorted(complete_set())
     assert force(held["git"]) == "own-git"
     assert held.pos is None
+
+
+# The law for any expression: random compositions of set operations over `s`
+# (each giving a set again), observed by one of the readers.
+NAMES = ("htop", "git", "writeText", "lib", "nope", "vim")
+
+
+def set_terms():
+    name = st.sampled_from(NAMES)
+    base = st.just("s")
+
+    def extend(inner):
+        return st.one_of(
+            st.builds(lambda t, n: f"({t} // {{ {n} = 1; }})", inner, name),
+            st.builds(lambda t, n: f"({{ {n} = 2; }} // {t})", inner, name),
+            st.builds(lambda t, n: f'(builtins.removeAttrs {t} [ "{n}" ])', inner, name),
+            st.builds(lambda t, n: f"(builtins.intersectAttrs {{ {n} = 0; }} {t})", inner, name),
+            st.builds(lambda t: f"(builtins.mapAttrs (n: v: v) {t})", inner),
+            st.builds(lambda t: f"(let t = {t}; in t)", inner),
+            st.builds(lambda t: f"((x: x) {t})", inner),
+            st.builds(lambda t: f"(({{ ... }}@a: a) {t})", inner),
+            st.builds(
+                lambda t: f'(builtins.listToAttrs [ {{ name = "x"; value = {t}; }} ]).x', inner
+            ),
+        )
+
+    return st.recursive(base, extend, max_leaves=3)
+
+
+def observations():
+    name = st.sampled_from(NAMES)
+    return st.one_of(
+        st.builds(lambda t, n: f"{t}.{n}", set_terms(), name),
+        st.builds(lambda t, n: f"{t}.{n} or 7", set_terms(), name),
+        st.builds(lambda t, n: f"{t} ? {n}", set_terms(), name),
+        st.builds(lambda t, n: f"with {t}; {n}", set_terms(), name),
+        st.builds(lambda t, n: f"let inherit ({t}) {n}; in {n}", set_terms(), name),
+        st.builds(lambda t, n: f'builtins.getAttr "{n}" {t}', set_terms(), name),
+        st.builds(lambda t, n: f'builtins.hasAttr "{n}" {t}', set_terms(), name),
+        st.builds(lambda t, n: f"({{ {n}, ... }}: {n}) {t}", set_terms(), name),
+        st.builds(lambda t: f"builtins.attrNames {t}", set_terms()),
+        st.builds(lambda t: f"builtins.attrValues {t}", set_terms()),
+        st.builds(lambda a, b: f"{a} == {b}", set_terms(), set_terms()),
+        st.builds(lambda t: f"builtins.deepSeq {t} (builtins.typeOf {t})", set_terms()),
+        st.builds(lambda t: f'builtins.toJSON (builtins.removeAttrs {t} [ "lib" ])', set_terms()),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(observations())
+def test_any_composition_of_set_operations_sees_the_complete_set(text):
+    assert evaluate(text, lazy_set(Loads())) == evaluate(text, complete_set())

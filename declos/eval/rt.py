@@ -190,8 +190,10 @@ def concat_lists(a, b, span):
 
 
 def update(a, b, span):
-    expect_attrs(a, span, "in the left operand of the update (//) operator")
-    expect_attrs(b, span, "in the right operand of the update (//) operator")
+    if type(a) is not Attrs:
+        a = expect_attrs(a, span, "in the left operand of the update (//) operator")
+    if type(b) is not Attrs:
+        b = expect_attrs(b, span, "in the right operand of the update (//) operator")
     return ops.update(a, b)
 
 

@@ -81,7 +81,8 @@ def head(ev, xs):
     items = force_list(xs, arg_ctx(0, "head"))
     if not items:
         raise EvalError("'builtins.head' called on an empty list")
-    return force(items[0])
+    x = items[0]
+    return x.force() if type(x) is Thunk else x
 
 
 @builtin("tail", ("list",))

@@ -160,6 +160,10 @@ def force_string(v: Value, ctx: str = "") -> str | CtxStr:
 
 
 def force_string_text(v: Value, ctx: str = "") -> str:
+    if type(v) is Thunk:
+        v = v.force()
+    if type(v) is str:  # the common case, without force_string's call
+        return v
     v = force_string(v, ctx)
     return v if type(v) is str else v.s
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from declos.eval.builtins.registry import builtin, force
-from declos.eval.values import Attrs, CtxStr, LazyAttrs, PathValue, is_function, type_of
+from declos.eval.values import Attrs, CtxStr, LazyAttrs, PathValue, Thunk, is_function, type_of
 
 
 @builtin("typeOf", ("e",))
@@ -18,7 +18,7 @@ def is_null(ev, e):
 
 @builtin("isAttrs", ("e",))
 def is_attrs(ev, e):
-    t = type(force(e))
+    t = type(e.force() if type(e) is Thunk else e)
     return t is Attrs or t is LazyAttrs
 
 

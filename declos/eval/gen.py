@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from declos.diagnostics import ParseError, Span
-from declos.eval.genfn import Fn
+from declos.eval.genfn import CONSTANT, Fn
 from declos.eval.scope import Scope, resolve
 from declos.eval.show import show
 from declos.eval.units import global_kind
@@ -33,7 +33,7 @@ from declos.lang import ast
 from declos.lang.bindings import MergedAttrs
 
 from .gen_attrs import AttrsGen
-from .gen_calls import _CONSTANT, CallsGen
+from .gen_calls import CallsGen
 from .gen_ops import OpsGen
 
 # Deeper than this, a sub-expression goes to a function of its own: Python
@@ -182,7 +182,7 @@ class Gen(AttrsGen, CallsGen, OpsGen):
             return self.new_thunk(fn, "SELECTTHUNK", shared, self.span(span))
         t = Fn(self.fn_name("T", node), scope)
         value = self.expr(node, t, scope)
-        if not t.lines and _CONSTANT.fullmatch(value):
+        if not t.lines and CONSTANT.fullmatch(value):
             # A value the module computed once (a constant list or set,
             # still a thunk as in Nix): the shared body `rt.constant_thunk`
             # returns its environment, no function of its own to load.

@@ -12,17 +12,11 @@ frame: making a closure cannot fail).
 
 from __future__ import annotations
 
-import re
-
 from declos.eval.gen_host import GenHost
-from declos.eval.genfn import Fn
+from declos.eval.genfn import CONSTANT, Fn
 from declos.eval.scope import Scope, resolve
 from declos.eval.values import PrimOp
 from declos.lang import ast
-
-# A default that is a constant (a literal, a module constant): used as it is.
-_CONSTANT = re.compile(r"[GCB][0-9]+|-?[0-9][0-9.e+-]*|'[^'\\]*'|None|True|False")
-
 
 # Builtins whose first act is to force one argument (its index), with no
 # error context of their own around that forcing: a call giving all their
@@ -96,7 +90,7 @@ class CallsGen(GenHost):
                     else:
                         value = self.lazy(f.default, d, inner)
                         d.emit(f"return {value}")
-                        if len(d.lines) == 1 and _CONSTANT.fullmatch(value):
+                        if len(d.lines) == 1 and CONSTANT.fullmatch(value):
                             constant = value
                     self.fns.append(d.source())
                     default = d.name

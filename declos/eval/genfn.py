@@ -11,9 +11,15 @@ local through parent links (`env[0][0][2]`).
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 from declos.eval.scope import Scope
+
+# A Python expression the generated code may use as a value as it is, with
+# nothing to force: a literal or a module constant (`C`, and `G`/`B` globals
+# known not to be thunks).
+CONSTANT = re.compile(r"[GCB][0-9]+|-?[0-9][0-9.e+-]*|'[^'\\]*'|None|True|False")
 
 INDENT = "    "
 

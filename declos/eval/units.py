@@ -47,7 +47,6 @@ from declos.eval.values import (
     Thunk,
     Value,
     make_string,
-    settle,
 )
 
 #: Bumped whenever the generated code changes meaning.
@@ -72,7 +71,6 @@ RUNTIME = {
     "LAZYSELECT": rt.lazy_select,
     "LAZYHAS": rt.lazy_has_attr,
     "LazyAttrs": LazyAttrs,
-    "SETTLE": settle,
     "ATTRNAME": rt.attr_name,
     "CALLFRAME": add_frame,
     "OVERFLOW": rt.overflow,

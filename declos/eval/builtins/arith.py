@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 
 from declos.eval import ops
 from declos.eval.builtins.registry import (
@@ -13,6 +14,7 @@ from declos.eval.builtins.registry import (
     force_int,
     force_number,
 )
+from declos.eval.values import Thunk
 
 
 def _binary(name, fn):
@@ -36,15 +38,27 @@ def less_than(ev, a, b):
 
 
 def _bits(name, fn):
+    first, second = arg_ctx(0, name), arg_ctx(1, name)
+
     def run(ev, a, b):
-        return fn(force_int(a, arg_ctx(0, name)), force_int(b, arg_ctx(1, name)))
+        # force_int's checks inline for the common case (integers), in the
+        # same order: `a` forced and checked before `b` is forced.
+        if type(a) is Thunk:
+            a = a.force()
+        if type(a) is not int:
+            force_int(a, first)
+        if type(b) is Thunk:
+            b = b.force()
+        if type(b) is not int:
+            force_int(b, second)
+        return fn(a, b)
 
     builtin(name, ("e1", "e2"))(run)
 
 
-_bits("bitAnd", lambda a, b: a & b)
-_bits("bitOr", lambda a, b: a | b)
-_bits("bitXor", lambda a, b: a ^ b)
+_bits("bitAnd", operator.and_)
+_bits("bitOr", operator.or_)
+_bits("bitXor", operator.xor)
 
 
 def _round(name, fn):

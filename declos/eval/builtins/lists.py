@@ -187,6 +187,12 @@ def gen_list(ev, gen, n):
     count = force_int(n, arg_ctx(1, "genList"))
     if count < 0:
         raise EvalError(f"cannot create list of size {count}")
+    # As Nix, the function is not forced here; one already forced that is a
+    # formals-free closure is run as map runs it (Evaluator.call's own path).
+    f = gen.value if type(gen) is Thunk and gen.fn is None else gen
+    if type(f) is Closure and f.code.formals is None:
+        body, fenv = f.code.body, f.env
+        return [Thunk(_apply_body, (body, fenv, i)) for i in range(count)]
     return [Thunk(_apply, (ev, gen, i)) for i in range(count)]
 
 

@@ -19,8 +19,10 @@ can be cached on disk (`units.py`).  `Units.run` evaluates the file.
 
 from __future__ import annotations
 
+import array
 import math
 import os
+import sys
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -85,6 +87,12 @@ class Gen(AttrsGen, CallsGen, OpsGen):
 
     # The module.
     def module(self, tree: Any, scope: Scope) -> str:
+        head, body = self.statements(tree, scope)
+        return "\n".join(head + body) + "\n"
+
+    def statements(self, tree: Any, scope: Scope) -> tuple[list[str], list[str]]:
+        """The module's top-level statements, in order: those that change
+        with any edit of the file (its spans' offsets), and the others."""
         main = Fn("MAIN", scope)
         main.emit(f"return {self.expr(tree, main, scope)}")
         self.fns.append(main.source())
@@ -92,9 +100,14 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         if self._spans:
             # Every span of the file in one statement, made by C-level maps
             # (units.spans_maker): a line and a call each took twice the time.
+            # The offsets as the hex of 32-bit words: one token to compile
+            # (a tuple of ints was 5 ms of a 250 KB module's compile).
             names = "".join(n + ", " for n in self._spans.values())
-            head.append(f"{names}= SPANS({tuple(self._span_bounds)!r})")
-        return "\n".join(head + self.consts + self.fns + self.tail) + "\n"
+            words = array.array("I", self._span_bounds)
+            if sys.byteorder != "little":
+                words.byteswap()
+            head.append(f"{names}= SPANS({words.tobytes().hex()!r})")
+        return head, self.consts + self.fns + self.tail
 
     def name(self, prefix: str) -> str:
         self.n += 1

@@ -74,7 +74,7 @@ def hash_from_file(fs: Root, user: str, path: str) -> str:
         raise AccountsError(f"{what} does not exist")
     text = data.decode(errors="replace")
     line = text[:-1] if text.endswith("\n") else text
-    if not line or ":" in line or "\ufffd" in line or any(c in LINE_ENDS for c in line):
+    if not line or ":" in line or "\ufffd" in line or not LINE_ENDS.isdisjoint(line):
         raise AccountsError(
             f"{what} must hold the password hash on one line (UTF-8, no ':'), as mkpasswd prints it"
         )

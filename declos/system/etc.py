@@ -104,7 +104,14 @@ class _Ours:
                 self.copies.setdefault(name, set()).add(rec["sha256"])
         self.store_prefix = store_dir.rstrip("/") + "/" if store_dir else None
 
-    def is_ours(self, fs: Root, name: str, st: os.stat_result) -> bool:
+    def is_ours(
+        self,
+        fs: Root,
+        name: str,
+        st: os.stat_result,
+        digest: Callable[[str], str | None] | None = None,
+    ) -> bool:
+        """`digest(name)`: the file's sha256 as a plan already read it."""
         if stat.S_ISLNK(st.st_mode):
             t = fs.readlink(in_etc(name)) or ""
             return t.startswith("/etc/static/") or bool(
@@ -114,10 +121,10 @@ class _Ours:
             return False
         if name not in self.copies and name not in self._sources:
             return False
-        digest = fs.sha256(in_etc(name))
-        if digest in self.copies.get(name, ()):
+        have = digest(name) if digest else fs.sha256(in_etc(name))
+        if have in self.copies.get(name, ()):
             return True
-        return any(file_sha256(src) == digest for src in self._sources.get(name, ()))
+        return any(file_sha256(src) == have for src in self._sources.get(name, ()))
 
 
 def plan_etc(
@@ -140,6 +147,16 @@ def _plan_etc(
     old_entries = old.etc_entries()
     new_entries = new.etc_entries()
     actions: list[Action] = []
+    # What the plan reads of the root once per name: a copy's content (for
+    # "ours?" and "in place?") and account ids (for every copy's owner).
+    digests: dict[str, str | None] = {}
+    owners: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def digest(name: str) -> str | None:
+        if name not in digests:
+            digests[name] = fs.sha256(in_etc(name))
+        return digests[name]
+
     static_target = os.path.join(new.toplevel, "etc") if new.toplevel else None
     if fs.readlink(in_etc(STATIC)) != static_target:
         actions.append(SetStatic(static_target))
@@ -148,7 +165,7 @@ def _plan_etc(
         st = fs.lstat(in_etc(name))
         before = old_entries.get(name)
         status = "added" if before is None else "changed" if before != e else None
-        if st is not None and not ours.is_ours(fs, name, st):
+        if st is not None and not ours.is_ours(fs, name, st, digest):
             body.append(BackupEtc(name, name + BACKUP_SUFFIX))
             st, status = None, status or "replaced"
         if not e.is_copy:
@@ -159,7 +176,7 @@ def _plan_etc(
                 continue
             body.append(LinkEtc(name, target, status or "repaired"))
         else:
-            if st is not None and _copy_in_place(fs, name, st, e):
+            if st is not None and _copy_in_place(fs, name, st, e, digest, owners):
                 continue
             body.append(CopyEtc(name, e.source, e.mode, e.user, e.group, status or "repaired"))
     candidates = set(old_entries) | set(managed)
@@ -167,7 +184,7 @@ def _plan_etc(
         candidates |= set(m.etc_entries())
     for name in sorted(candidates - set(new_entries)):
         st = fs.lstat(in_etc(name))
-        if st is not None and not ours.is_ours(fs, name, st):
+        if st is not None and not ours.is_ours(fs, name, st, digest):
             body.append(KeepEtc(name, "changed by hand; no longer managed"))
             continue
         if st is not None:
@@ -183,12 +200,23 @@ def _plan_etc(
     return actions
 
 
-def _copy_in_place(fs: Root, name: str, st: os.stat_result, e: EtcEntry) -> bool:
+def _copy_in_place(
+    fs: Root,
+    name: str,
+    st: os.stat_result,
+    e: EtcEntry,
+    digest: Callable[[str], str | None],
+    owners: dict[tuple[str, str], tuple[int, int]],
+) -> bool:
     if not stat.S_ISREG(st.st_mode) or (st.st_mode & 0o7777) != _mode_int(e.mode):
         return False
-    if os.geteuid() == 0 and (st.st_uid, st.st_gid) != _owner_ids(fs, e.user, e.group):
-        return False
-    return fs.sha256(in_etc(name)) == file_sha256(e.source)
+    if os.geteuid() == 0:
+        key = (e.user, e.group)
+        if key not in owners:
+            owners[key] = _owner_ids(fs, e.user, e.group)
+        if (st.st_uid, st.st_gid) != owners[key]:
+            return False
+    return digest(name) == file_sha256(e.source)
 
 
 def managed_content(entries: dict[str, EtcEntry]) -> str:

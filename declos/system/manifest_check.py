@@ -72,7 +72,7 @@ def name_problem(name: str) -> str | None:
 
 def path_problem(path: str, absolute: bool) -> str | None:
     """Why `path` is not a normalized path (absolute or relative, as asked), or None."""
-    if any(c in LINE_ENDS for c in path):
+    if not LINE_ENDS.isdisjoint(path):
         return "contains a line end or a NUL character"
     if absolute:
         if not path.startswith("/"):
@@ -141,7 +141,7 @@ class _Check:
         if value is None and null:
             return
         s = self.typed(value, (str,), field, "a string" + (" or null" if null else ""))
-        if any(c in LINE_ENDS for c in s):
+        if not LINE_ENDS.isdisjoint(s):
             raise self.fail(field, "contains a line end or a NUL character", s)
         if passwd and ":" in s:
             raise self.fail(field, 'contains ":", which separates the fields of the file', s)

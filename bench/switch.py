@@ -28,12 +28,13 @@ scratch root, split into phases (issue 12 asks for <= 1 s at N = 100):
     activation  System.switch_to: plan, generation, the root brought to it
     other       the rest (the eval cache recorded, output, exit)
 
-Each run is a `declos switch` process as users run it, wrapped by this file
-(`--driver`) to time its phases; wall and CPU seconds, medians (CPU varies
+Each run is a `declos switch` process as users run it (a non-editable
+install of the checkout, bench/install.py; `--checkout`: this environment's
+declos), wrapped by this file (`--driver`) to time its phases; wall and CPU seconds, medians (CPU varies
 less on a shared machine; the CPU of builders run as processes is in
 "other").
 
-    python bench/switch.py --large 100 [--repeat 3]
+    python bench/switch.py --large 100 [--repeat 3] [--checkout]
 """
 
 from __future__ import annotations
@@ -120,9 +121,10 @@ def driver(out: str, argv: list[str]) -> None:
     sys.exit(declos_main())  # as the command runs: no teardown (os._exit)
 
 
-def large_one_line(users: int, repeat: int) -> None:
+def large_one_line(users: int, repeat: int, checkout: bool) -> None:
     """The switch after a one-line change of the large configuration, by phase."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from install import installed_declos
     from stack import generate_large
 
     with tempfile.TemporaryDirectory(prefix="declos-bench-switch-large-") as tmp:
@@ -130,9 +132,16 @@ def large_one_line(users: int, repeat: int) -> None:
             **os.environ,
             "DECLOS_STATE_DIR": os.path.join(tmp, "state"),
             "DECLOS_CACHE_DIR": os.path.join(tmp, "cache"),
-            "PYTHONPATH": REPO + os.pathsep + os.environ.get("PYTHONPATH", ""),
         }
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # start-up as users have it
+        if checkout:  # quick iteration: this environment's declos (editable: its finder too)
+            python = sys.executable
+            env["PYTHONPATH"] = REPO + os.pathsep + os.environ.get("PYTHONPATH", "")
+        else:  # as users run it: a non-editable install (bench/install.py)
+            print("installing the checkout (non-editable) for the run ...", file=sys.stderr)
+            script, _ = installed_declos(os.path.join(tmp, "install"))
+            python = os.path.join(os.path.dirname(script), "python")
+            env.pop("PYTHONPATH", None)
         cfg = generate_large(tmp, users)
         with open(cfg) as f:
             text = f.read()
@@ -148,7 +157,7 @@ def large_one_line(users: int, repeat: int) -> None:
             env["DECLOS_BENCH_LAUNCHED"] = repr(time.time())
             with open(os.devnull, "w") as devnull:
                 proc = subprocess.Popen(
-                    [sys.executable, os.path.abspath(__file__), "--driver", marks, "switch", cfg],
+                    [python, os.path.abspath(__file__), "--driver", marks, "switch", cfg],
                     env=env,
                     stdout=devnull,
                     stderr=subprocess.PIPE,
@@ -201,9 +210,14 @@ def main() -> None:
     ap.add_argument(
         "--large", type=int, metavar="N", help="the large configuration's one-line change"
     )
+    ap.add_argument(
+        "--checkout",
+        action="store_true",
+        help="with --large: run this environment's declos, not a non-editable install",
+    )
     args = ap.parse_args()
     if args.large is not None:
-        large_one_line(args.large, args.repeat)
+        large_one_line(args.large, args.repeat, args.checkout)
         return
     with tempfile.TemporaryDirectory(prefix="declos-bench-switch-") as tmp:
         env = {

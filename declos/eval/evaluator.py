@@ -385,7 +385,7 @@ class Evaluator:
             if code is None:
                 from declos.lang.cache import cached_parse  # imports the parser
 
-                tree = cached_parse(source)
+                tree = cached_parse(source, store=False)  # its code is cached
         except EvalError:
             raise
         except DeclosError as e:

@@ -118,11 +118,16 @@ def _store(entry: Path, source: Source, tree: ast.Expr) -> None:
                 os.unlink(tmp)
 
 
-def cached_parse(source: Source) -> ast.Expr:
-    """Parse `source`, reusing the cached tree for the same version, path and text."""
+def cached_parse(source: Source, store: bool = True) -> ast.Expr:
+    """Parse `source`, reusing the cached tree for the same version, path and
+    text; `store`: cache a tree parsed here (the evaluator does not: the
+    code it generates from the tree is cached and answers every later
+    evaluation of the text, and pickling the tree of a large file was ~10
+    ms of a one-line change's switch)."""
     entry = cache_dir() / f"{cache_key(source)}.pickle"
     tree = _load(entry, source)
     if tree is None:
         tree = parse_source(source)
-        _store(entry, source, tree)
+        if store:
+            _store(entry, source, tree)
     return tree

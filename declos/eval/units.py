@@ -27,6 +27,7 @@ run (CRC-32 is ~3x cheaper than SHA-256 here).
 from __future__ import annotations
 
 import array
+import contextlib
 import functools
 import hashlib
 import marshal
@@ -225,12 +226,19 @@ class Units:
         if gen.side or source.path is None:
             return compile_unit(head, body, filename, None), gen.side
         file_key = self.file_key(source, scope_names)
-        unit = compile_unit(head, body, filename, _last_unit(file_key))
+        last_key, last = _last_unit(file_key)
+        unit = compile_unit(head, body, filename, last)
         key = self.key(source, scope_names)
-        _MEMORY[key] = _LAST[file_key] = unit
+        _MEMORY[key] = unit
+        _LAST[file_key] = key, unit
         directory = code_dir()
         _store(os.path.join(directory, key + ".marshal"), unit)
         cachefile.replace(os.path.join(directory, LAST_PREFIX + file_key), key.encode())
+        if last_key is not None and last_key != key:
+            # Superseded: a file keeps one entry however often it is edited
+            # (going back to an older text compiles its changed pieces again).
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(directory, last_key + ".marshal"))
         return unit, ()
 
     def run(self, unit: Unit, side: Any, source: Source, env: list) -> Any:
@@ -261,8 +269,8 @@ PIECE_MAX = 131_072
 #: `<cache>/code/last-<file key>` holds the key of the file's last unit.
 LAST_PREFIX = "last-"
 
-# The last unit generated for a file key, in this process.
-_LAST: dict[str, Unit] = {}
+# The key and unit last generated for a file key, in this process.
+_LAST: dict[str, tuple[str, Unit]] = {}
 
 
 def pieces(head: list[str], body: list[str]) -> list[str]:
@@ -315,20 +323,20 @@ def _moved(code: types.CodeType, lines: int) -> types.CodeType:
     return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=consts)
 
 
-def _last_unit(file_key: str) -> Unit | None:
-    """The file's last unit: from this process, else named on disk."""
-    unit = _LAST.get(file_key)
-    if unit is not None:
-        return unit
-    directory = code_dir()
+def _last_unit(file_key: str) -> tuple[str | None, Unit | None]:
+    """The key and unit last generated for the file: from this process,
+    else as named on disk (`None, None` when there is none)."""
+    last = _LAST.get(file_key)
+    if last is not None:
+        return last
     try:
-        with open(os.path.join(directory, LAST_PREFIX + file_key), "rb") as f:
+        with open(os.path.join(code_dir(), LAST_PREFIX + file_key), "rb") as f:
             key = f.read(65).decode("ascii")
     except (OSError, UnicodeDecodeError):
-        return None
+        return None, None
     if len(key) != 64 or key.strip("0123456789abcdef"):
-        return None
-    return _load(os.path.join(directory, key + ".marshal"))
+        return None, None
+    return key, _load(os.path.join(code_dir(), key + ".marshal"))
 
 
 def spans_maker(source: Source) -> Any:

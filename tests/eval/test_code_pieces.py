@@ -6,6 +6,7 @@ code, the same line numbers."""
 
 from __future__ import annotations
 
+import os
 import types
 
 import pytest
@@ -87,10 +88,12 @@ def _evaluate(path) -> tuple[object, units.Unit]:
 
 
 def _cold(path) -> tuple[object, units.Unit]:
-    """The value and unit with no earlier unit of the file anywhere."""
-    saved = dict(units._MEMORY), dict(units._LAST)
+    """The value and unit with no earlier unit of the file anywhere (a
+    cache directory of its own, nothing in memory)."""
+    saved = dict(units._MEMORY), dict(units._LAST), os.environ["DECLOS_CACHE_DIR"]
     units._MEMORY.clear()
     units._LAST.clear()
+    os.environ["DECLOS_CACHE_DIR"] = saved[2] + "-cold"
     try:
         ev = evaluator_with_store(EvalStore.read_only(), [])
         source = Source(str(path), path.read_text(), str(path.parent), str(path))
@@ -98,6 +101,7 @@ def _cold(path) -> tuple[object, units.Unit]:
         assert side == ()
         return force(ev.units.run(unit, side, source, [None])), unit
     finally:
+        os.environ["DECLOS_CACHE_DIR"] = saved[2]
         units._MEMORY.clear()
         units._LAST.clear()
         units._MEMORY.update(saved[0])
@@ -186,3 +190,21 @@ def test_a_damaged_last_unit_only_means_compiling_everything(compiled, tmp_path)
     value, unit = _evaluate(path)
     assert compiled[0] == len(unit)
     assert force(value["first"]) == 7 and force(value["total"]) == TOTAL
+
+
+def test_a_file_keeps_one_entry_however_often_it_is_edited(compiled, tmp_path):
+    path = tmp_path / "big.dcl"
+    code = tmp_path / "cache" / "code"
+    path.write_text(_program("0"))
+    _evaluate(path)
+    entries = sorted(p.name for p in code.glob("*.marshal"))
+    for i, first in enumerate(("1", "2", "1")):
+        if i == 2:  # the next process
+            units._MEMORY.clear()
+            units._LAST.clear()
+        path.write_text(_program(first))
+        value, _ = _evaluate(path)
+        assert force(value["first"]) == int(first)
+        now = sorted(p.name for p in code.glob("*.marshal"))
+        assert len(now) == len(entries) and now != entries
+        entries = now

@@ -190,6 +190,7 @@ class Units:
             generator_stamp(),
             sys.version,
             source.path or "",
+            source.name,  # the code's file name (profiles, tracebacks)
             "\0".join(scope_names),
             self.signature(),
             "\1" if text is None else text,

@@ -6,6 +6,7 @@ code, the same line numbers."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import types
 
@@ -32,12 +33,10 @@ def test_pieces_are_the_module_and_an_edit_keeps_the_pieces_before_it(head, body
     at %= len(body)
     edited = [*body[:at], body[at] + extra, *body[at + 1 :]]
     before, after = units.pieces([], body), units.pieces([], edited)
-    unchanged = sum(len(p) for p in after if p in before)
     # Every piece ending before the edited statement is the same text.
     start = sum(len(s) + 1 for s in body[:at])
-    assert unchanged >= sum(
-        len(p) for p in before if sum(map(len, before[: before.index(p) + 1])) <= start
-    )
+    kept = sum(1 for end in itertools.accumulate(map(len, before)) if end <= start)
+    assert after[:kept] == before[:kept]
 
 
 def _binding(i: int, value: str) -> str:

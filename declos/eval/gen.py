@@ -86,10 +86,6 @@ class Gen(AttrsGen, CallsGen, OpsGen):
         }
 
     # The module.
-    def module(self, tree: Any, scope: Scope) -> str:
-        head, body = self.statements(tree, scope)
-        return "\n".join(head + body) + "\n"
-
     def statements(self, tree: Any, scope: Scope) -> tuple[list[str], list[str]]:
         """The module's top-level statements, in order: those that change
         with any edit of the file (its spans' offsets), and the others."""

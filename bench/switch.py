@@ -30,9 +30,9 @@ scratch root, split into phases (issue 12 asks for <= 1 s at N = 100):
 
 Each run is a `declos switch` process as users run it (a non-editable
 install of the checkout, bench/install.py; `--checkout`: this environment's
-declos), wrapped by this file (`--driver`) to time its phases; wall and CPU seconds, medians (CPU varies
-less on a shared machine; the CPU of builders run as processes is in
-"other").
+declos), wrapped by this file (`--driver`) to time its phases; wall and CPU
+seconds, medians (CPU varies less on a shared machine; the CPU of builders
+run as processes is in "other").
 
     python bench/switch.py --large 100 [--repeat 3] [--checkout]
 """

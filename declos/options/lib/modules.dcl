@@ -265,10 +265,17 @@ let
       };
     in
     {
-      modules = map (e: e.module) (genericClosure {
-        startSet = keyFilter top;
-        operator = e: keyFilter e.modules;
-      });
+      # Without a disabled module (every submodule, most systems) the
+      # closure without them is `everything` (keyFilter keeps all).
+      modules = map (e: e.module) (
+        if disabledKeys == [ ] then
+          everything
+        else
+          genericClosure {
+            startSet = keyFilter top;
+            operator = e: keyFilter e.modules;
+          }
+      );
       graph = map graphOf top;
     };
 

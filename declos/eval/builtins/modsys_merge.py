@@ -147,6 +147,10 @@ def defs_by_name_raw(ev, prefix, defs):
     for w in _with_lines(ev, prefix, defs):
         file = _lazy_get(w.d, "file")
         for name, value in w.value.items():
-            record = Attrs({"file": file, "value": value, "line": w.line_thunk(name)})
+            line = w.line(name)  # as the DCL: `line` only where it is known
+            if line is None:
+                record = Attrs({"file": file, "value": value})
+            else:
+                record = Attrs({"file": file, "value": value, "line": line})
             groups.setdefault(name, []).append(record)
     return _sorted(groups)

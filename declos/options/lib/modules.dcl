@@ -577,7 +577,8 @@ let
                 inherit (d) file;
                 inherit value;
               }
-              // (if d.linesOf ? ${name} then { line = d.linesOf.${name}; } else { })
+              # The line where the definition is written, when it is known.
+              // (if d.linesOf.${name} != null then { line = d.linesOf.${name}; } else { })
             )
           ]) d.value
         ) (map withLines defs)
@@ -602,7 +603,7 @@ let
         name: decls:
         let
           loc = prefix ++ [ name ];
-          defns' = map (d: if d.line or null == null then removeAttrs d [ "line" ] else d) (defsByName'.${name} or [ ]);
+          defns' = defsByName'.${name} or [ ];
         in
         # One declaration of an option (most names): what the checks below
         # conclude for it, without their filters.

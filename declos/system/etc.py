@@ -21,6 +21,7 @@ or an open `rootfs.Root`.
 
 from __future__ import annotations
 
+import functools
 import grp
 import hashlib
 import json
@@ -147,15 +148,10 @@ def _plan_etc(
     old_entries = old.etc_entries()
     new_entries = new.etc_entries()
     actions: list[Action] = []
-    # What the plan reads of the root once per name: a copy's content (for
-    # "ours?" and "in place?") and account ids (for every copy's owner).
-    digests: dict[str, str | None] = {}
-    owners: dict[tuple[str, str], tuple[int, int]] = {}
-
-    def digest(name: str) -> str | None:
-        if name not in digests:
-            digests[name] = fs.sha256(in_etc(name))
-        return digests[name]
+    # What the plan reads of the root once: a copy's content (for "ours?"
+    # and "in place?") and the account ids of each owner.
+    digest = functools.cache(lambda name: fs.sha256(in_etc(name)))
+    owner_ids = functools.cache(lambda user, group: _owner_ids(fs, user, group))
 
     static_target = os.path.join(new.toplevel, "etc") if new.toplevel else None
     if fs.readlink(in_etc(STATIC)) != static_target:
@@ -176,7 +172,7 @@ def _plan_etc(
                 continue
             body.append(LinkEtc(name, target, status or "repaired"))
         else:
-            if st is not None and _copy_in_place(fs, name, st, e, digest, owners):
+            if st is not None and _copy_in_place(name, st, e, digest, owner_ids):
                 continue
             body.append(CopyEtc(name, e.source, e.mode, e.user, e.group, status or "repaired"))
     candidates = set(old_entries) | set(managed)
@@ -201,21 +197,18 @@ def _plan_etc(
 
 
 def _copy_in_place(
-    fs: Root,
     name: str,
     st: os.stat_result,
     e: EtcEntry,
     digest: Callable[[str], str | None],
-    owners: dict[tuple[str, str], tuple[int, int]],
+    owner_ids: Callable[[str, str], tuple[int, int]],
 ) -> bool:
+    """Whether /etc/NAME (`st`) already is the copy `e` asks for; `digest`
+    and `owner_ids` read the root (once per plan)."""
     if not stat.S_ISREG(st.st_mode) or (st.st_mode & 0o7777) != _mode_int(e.mode):
         return False
-    if os.geteuid() == 0:
-        key = (e.user, e.group)
-        if key not in owners:
-            owners[key] = _owner_ids(fs, e.user, e.group)
-        if (st.st_uid, st.st_gid) != owners[key]:
-            return False
+    if os.geteuid() == 0 and (st.st_uid, st.st_gid) != owner_ids(e.user, e.group):
+        return False
     return digest(name) == file_sha256(e.source)
 
 

@@ -761,6 +761,40 @@ let
   setAttrByPath =
     path: value: if path == [ ] then value else { ${head path} = setAttrByPath (tail path) value; };
 
+  # The options of evalModules' internal module, made once (not per
+  # evalModules call: every submodule element is one): `_module.args` is
+  # internal below the top level.
+  internalOptions = {
+    top = internalOptionsWith false;
+    nested = internalOptionsWith true;
+  };
+  internalOptionsWith =
+    internal:
+    {
+      _module.args = mkOption {
+        type = types.lazyAttrsOf types.raw;
+        inherit internal;
+        description = "Additional arguments passed to each module in addition to ones like `lib`, `config`, and `pkgs`, `modulesPath`.";
+      };
+      _module.check = mkOption {
+        type = types.bool;
+        internal = true;
+        default = true;
+        description = "Whether to check whether all option definitions have matching declarations.";
+      };
+      _module.freeformType = mkOption {
+        type = types.nullOr types.optionType;
+        internal = true;
+        default = null;
+        description = "If set, merge all definitions that don't have an associated option together using this type.";
+      };
+      _module.specialArgs = mkOption {
+        readOnly = true;
+        internal = true;
+        description = "Externally provided module arguments that can't be modified from within a configuration.";
+      };
+    };
+
   evalModules =
     evalModulesArgs@{
       modules,
@@ -774,30 +808,7 @@ let
       internalModule = rec {
         _file = "lib/modules.dcl";
         key = _file;
-        options = {
-          _module.args = mkOption {
-            type = types.lazyAttrsOf types.raw;
-            internal = prefix != [ ];
-            description = "Additional arguments passed to each module in addition to ones like `lib`, `config`, and `pkgs`, `modulesPath`.";
-          };
-          _module.check = mkOption {
-            type = types.bool;
-            internal = true;
-            default = true;
-            description = "Whether to check whether all option definitions have matching declarations.";
-          };
-          _module.freeformType = mkOption {
-            type = types.nullOr types.optionType;
-            internal = true;
-            default = null;
-            description = "If set, merge all definitions that don't have an associated option together using this type.";
-          };
-          _module.specialArgs = mkOption {
-            readOnly = true;
-            internal = true;
-            description = "Externally provided module arguments that can't be modified from within a configuration.";
-          };
-        };
+        options = if prefix != [ ] then internalOptions.nested else internalOptions.top;
         config = {
           _module.args = {
             inherit extendModules;

@@ -21,8 +21,107 @@ let
   # 2^32-1 is (uid_t) -1, "no id", to the kernel and to chown.
   idType = types.ints.between 0 4294967294;
 
+  # A user's options but `name` and `_definitions` (which depend on the
+  # user): made once, not again for each element of users.users.
+  userOptions = {
+    description = mkOption {
+      type = chk.passwdEntry types.str;
+      default = "";
+      example = "Alice Q. User";
+      description = "A short description of the account (the GECOS field).";
+    };
+    uid = mkOption {
+      type = types.nullOr idType;
+      default = null;
+      description = "The account's user id; null lets declos choose one and keep it stable.";
+    };
+    isSystemUser = mkOption {
+      type = types.bool;
+      default = false;
+      description = ''
+        A system account (for a service): its uid is chosen below 1000.
+        Exactly one of isSystemUser and isNormalUser must be set, unless
+        `uid` is set.
+      '';
+    };
+    isNormalUser = mkOption {
+      type = types.bool;
+      default = false;
+      description = ''
+        An account for a real person: sets `group` to "users",
+        `createHome` to true, `home` to /home/<name> and `useDefaultShell`
+        to true (all as defaults), and a uid from 1000 up.
+      '';
+    };
+    group = mkOption {
+      type = types.str;
+      default = "";
+      description = "The user's primary group; it must be declared in `users.groups`.";
+    };
+    extraGroups = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      example = [ "wheel" ];
+      description = "The user's auxiliary groups; each must be declared in `users.groups`.";
+    };
+    home = mkOption {
+      type = chk.passwdEntry chk.absolutePath;
+      default = "/var/empty";
+      description = "The user's home directory.";
+    };
+    createHome = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Whether to create the home directory (owned by the user) if it does not exist.";
+    };
+    useDefaultShell = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Whether the shell is `users.defaultUserShell`, unless `shell` is set.";
+    };
+    shell = mkOption {
+      type = chk.passwdEntry chk.absolutePath;
+      default = "/usr/sbin/nologin";
+      example = "/bin/zsh";
+      description = ''
+        The user's login shell: a path on the target system, or a
+        package's file.  A shell the configuration sets must exist on the
+        target root when the switch is planned (or come from a package
+        declos installs, as programs.zsh's zsh), else the switch fails
+        before anything changes, naming the definition.
+      '';
+    };
+    hashedPassword = mkOption {
+      type = types.nullOr (chk.passwdEntry types.str);
+      default = null;
+      description = ''
+        The password hash (as `mkpasswd` prints it) for /etc/shadow.  Null
+        leaves the password alone (locked for a new account).  The hash
+        ends up in the world-readable store: `hashedPasswordFile` keeps it
+        out.
+      '';
+    };
+    hashedPasswordFile = mkOption {
+      type = types.nullOr chk.absolutePath;
+      default = null;
+      example = "/etc/secrets/alice.hash";
+      description = ''
+        The full path, on the target system, of a file holding the user's
+        password hash (one line, as `mkpasswd` prints it), read at every
+        activation, so that the hash never enters the store.  A missing,
+        unreadable or malformed file fails the activation before anything
+        changes.  Not together with `hashedPassword`.
+      '';
+    };
+    openssh.authorizedKeys.keys = mkOption {
+      type = types.listOf types.singleLineStr;
+      default = [ ];
+      description = "SSH public keys that may log in as this user.";
+    };
+  };
+
   userOpts = { name, config, options, ... }: {
-    options = {
+    options = userOptions // {
       name = mkOption {
         type = chk.passwdEntry types.str;
         default = name;
@@ -31,100 +130,6 @@ let
           must match useradd's pattern `[a-z_][a-z0-9_-]*$?` and be at most
           32 characters long.
         '';
-      };
-      description = mkOption {
-        type = chk.passwdEntry types.str;
-        default = "";
-        example = "Alice Q. User";
-        description = "A short description of the account (the GECOS field).";
-      };
-      uid = mkOption {
-        type = types.nullOr idType;
-        default = null;
-        description = "The account's user id; null lets declos choose one and keep it stable.";
-      };
-      isSystemUser = mkOption {
-        type = types.bool;
-        default = false;
-        description = ''
-          A system account (for a service): its uid is chosen below 1000.
-          Exactly one of isSystemUser and isNormalUser must be set, unless
-          `uid` is set.
-        '';
-      };
-      isNormalUser = mkOption {
-        type = types.bool;
-        default = false;
-        description = ''
-          An account for a real person: sets `group` to "users",
-          `createHome` to true, `home` to /home/<name> and `useDefaultShell`
-          to true (all as defaults), and a uid from 1000 up.
-        '';
-      };
-      group = mkOption {
-        type = types.str;
-        default = "";
-        description = "The user's primary group; it must be declared in `users.groups`.";
-      };
-      extraGroups = mkOption {
-        type = types.listOf types.str;
-        default = [ ];
-        example = [ "wheel" ];
-        description = "The user's auxiliary groups; each must be declared in `users.groups`.";
-      };
-      home = mkOption {
-        type = chk.passwdEntry chk.absolutePath;
-        default = "/var/empty";
-        description = "The user's home directory.";
-      };
-      createHome = mkOption {
-        type = types.bool;
-        default = false;
-        description = "Whether to create the home directory (owned by the user) if it does not exist.";
-      };
-      useDefaultShell = mkOption {
-        type = types.bool;
-        default = false;
-        description = "Whether the shell is `users.defaultUserShell`, unless `shell` is set.";
-      };
-      shell = mkOption {
-        type = chk.passwdEntry chk.absolutePath;
-        default = "/usr/sbin/nologin";
-        example = "/bin/zsh";
-        description = ''
-          The user's login shell: a path on the target system, or a
-          package's file.  A shell the configuration sets must exist on the
-          target root when the switch is planned (or come from a package
-          declos installs, as programs.zsh's zsh), else the switch fails
-          before anything changes, naming the definition.
-        '';
-      };
-      hashedPassword = mkOption {
-        type = types.nullOr (chk.passwdEntry types.str);
-        default = null;
-        description = ''
-          The password hash (as `mkpasswd` prints it) for /etc/shadow.  Null
-          leaves the password alone (locked for a new account).  The hash
-          ends up in the world-readable store: `hashedPasswordFile` keeps it
-          out.
-        '';
-      };
-      hashedPasswordFile = mkOption {
-        type = types.nullOr chk.absolutePath;
-        default = null;
-        example = "/etc/secrets/alice.hash";
-        description = ''
-          The full path, on the target system, of a file holding the user's
-          password hash (one line, as `mkpasswd` prints it), read at every
-          activation, so that the hash never enters the store.  A missing,
-          unreadable or malformed file fails the activation before anything
-          changes.  Not together with `hashedPassword`.
-        '';
-      };
-      openssh.authorizedKeys.keys = mkOption {
-        type = types.listOf types.singleLineStr;
-        default = [ ];
-        description = "SSH public keys that may log in as this user.";
       };
       _definitions = mkOption {
         type = types.unspecified;

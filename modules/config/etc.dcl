@@ -55,14 +55,58 @@ let
     (acc: e: acc // { ${e.target} = (acc.${e.target} or [ ]) ++ [ e.name ]; })
     { } enabled;
 
-  etcFile = { name, config, options, ... }: {
-    options = {
-      enable = mkOption {
-        type = types.bool;
-        default = true;
-        description = "Whether this /etc file is generated.";
-      };
+  # An entry's options but those that depend on the entry (`name`,
+  # `target`, `_definitions`): made once, not again for each of the
+  # (hundreds of) entries.
+  etcFileOptions = {
+    enable = mkOption {
+      type = types.bool;
+      default = true;
+      description = "Whether this /etc file is generated.";
+    };
 
+    text = mkOption {
+      type = types.nullOr types.lines;
+      default = null;
+      description = "The contents of the file (written to the store), instead of `source`.";
+    };
+
+    source = mkOption {
+      type = types.path;
+      description = ''
+        The file the entry links to: a path (copied into the store), a
+        derivation, or an absolute path on the host.  Set from `text`
+        when that is given.
+      '';
+    };
+
+    mode = mkOption {
+      type = types.strMatching "symlink|direct|0?[0-7]{3}|[0-7]{4}";
+      default = "symlink";
+      example = "0600";
+      description = ''
+        "symlink" links /etc/<target> to the store (through /etc/static);
+        an octal mode such as "0644" makes it a copy with that mode, owned
+        by `user` and `group` ("direct" is accepted as NixOS does and
+        means a link as well).
+      '';
+    };
+
+    user = mkOption {
+      type = ownerType;
+      default = "root";
+      description = "Owner of the file when it is copied (`mode` is not \"symlink\").";
+    };
+
+    group = mkOption {
+      type = ownerType;
+      default = "root";
+      description = "Group of the file when it is copied (`mode` is not \"symlink\").";
+    };
+  };
+
+  etcFile = { name, config, options, ... }: {
+    options = etcFileOptions // {
       name = mkOption {
         type = types.str;
         default = name;
@@ -75,45 +119,6 @@ let
         default = name;
         defaultText = lib.literalExpression "<name>";
         description = "Name of the file, relative to /etc.";
-      };
-
-      text = mkOption {
-        type = types.nullOr types.lines;
-        default = null;
-        description = "The contents of the file (written to the store), instead of `source`.";
-      };
-
-      source = mkOption {
-        type = types.path;
-        description = ''
-          The file the entry links to: a path (copied into the store), a
-          derivation, or an absolute path on the host.  Set from `text`
-          when that is given.
-        '';
-      };
-
-      mode = mkOption {
-        type = types.strMatching "symlink|direct|0?[0-7]{3}|[0-7]{4}";
-        default = "symlink";
-        example = "0600";
-        description = ''
-          "symlink" links /etc/<target> to the store (through /etc/static);
-          an octal mode such as "0644" makes it a copy with that mode, owned
-          by `user` and `group` ("direct" is accepted as NixOS does and
-          means a link as well).
-        '';
-      };
-
-      user = mkOption {
-        type = ownerType;
-        default = "root";
-        description = "Owner of the file when it is copied (`mode` is not \"symlink\").";
-      };
-
-      group = mkOption {
-        type = ownerType;
-        default = "root";
-        description = "Group of the file when it is copied (`mode` is not \"symlink\").";
       };
 
       _definitions = mkOption {

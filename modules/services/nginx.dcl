@@ -59,8 +59,70 @@ let
     description = "Where the lines of this block in nginx.conf come from, for the check's errors.";
   };
 
+  # A location's options but `_checkOrigins` (which reads the location's
+  # own): made once, not again for each location of each virtual host.
+  locationOptions = {
+    proxyPass = mkOption {
+      type = types.nullOr nginxArgs;
+      default = null;
+      example = "http://127.0.0.1:8080/";
+      description = "Where requests are passed on (proxy_pass).";
+    };
+    proxyWebsockets = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Whether WebSocket connections are passed on (the Upgrade and Connection headers).";
+    };
+    recommendedProxySettings = mkOption {
+      type = types.bool;
+      default = cfg.recommendedProxySettings;
+      defaultText = lib.literalExpression "config.services.nginx.recommendedProxySettings";
+      description = "Whether the usual proxy headers (Host, X-Real-IP, X-Forwarded-*) are set for proxyPass.";
+    };
+    index = mkOption {
+      type = types.nullOr nginxArgs;
+      default = null;
+      example = "index.php index.html";
+      description = "The index files (index).";
+    };
+    tryFiles = mkOption {
+      type = types.nullOr nginxArgs;
+      default = null;
+      example = "$uri =404";
+      description = "Files tried in turn (try_files).";
+    };
+    root = mkOption {
+      type = types.nullOr nginxPath;
+      default = null;
+      example = "/data/webserver/docs";
+      description = "The document root of this location (root).";
+    };
+    alias = mkOption {
+      type = types.nullOr nginxPath;
+      default = null;
+      example = "/your/alias/directory";
+      description = "A directory replacing the location's path (alias); exclusive with `root`.";
+    };
+    return = mkOption {
+      type = types.nullOr (types.oneOf [ types.str types.int ]);
+      default = null;
+      example = "301 http://example.com$request_uri";
+      description = "A status (and URL or text) returned for every request here (return).";
+    };
+    extraConfig = mkOption {
+      type = types.lines;
+      default = "";
+      description = "Verbatim directives inside the location block.";
+    };
+    priority = mkOption {
+      type = types.int;
+      default = 1000;
+      description = "Order of the location blocks in the server block: lower first, then by path.";
+    };
+  };
+
   locationModule = { name, config, options, ... }: let here = lib.showOption (lib.init options.root.loc); in {
-    options = {
+    options = locationOptions // {
       _checkOrigins = checkOriginsOption (checks.definitionOrigins options.extraConfig ++ [
         (directiveOrigin here options.proxyPass "proxy_pass" config.proxyPass)
         (directiveOrigin here options.index "index" config.index)
@@ -69,63 +131,6 @@ let
         (directiveOrigin here options.root "root" config.root)
         (directiveOrigin here options.alias "alias" config.alias)
       ]);
-      proxyPass = mkOption {
-        type = types.nullOr nginxArgs;
-        default = null;
-        example = "http://127.0.0.1:8080/";
-        description = "Where requests are passed on (proxy_pass).";
-      };
-      proxyWebsockets = mkOption {
-        type = types.bool;
-        default = false;
-        description = "Whether WebSocket connections are passed on (the Upgrade and Connection headers).";
-      };
-      recommendedProxySettings = mkOption {
-        type = types.bool;
-        default = cfg.recommendedProxySettings;
-        defaultText = lib.literalExpression "config.services.nginx.recommendedProxySettings";
-        description = "Whether the usual proxy headers (Host, X-Real-IP, X-Forwarded-*) are set for proxyPass.";
-      };
-      index = mkOption {
-        type = types.nullOr nginxArgs;
-        default = null;
-        example = "index.php index.html";
-        description = "The index files (index).";
-      };
-      tryFiles = mkOption {
-        type = types.nullOr nginxArgs;
-        default = null;
-        example = "$uri =404";
-        description = "Files tried in turn (try_files).";
-      };
-      root = mkOption {
-        type = types.nullOr nginxPath;
-        default = null;
-        example = "/data/webserver/docs";
-        description = "The document root of this location (root).";
-      };
-      alias = mkOption {
-        type = types.nullOr nginxPath;
-        default = null;
-        example = "/your/alias/directory";
-        description = "A directory replacing the location's path (alias); exclusive with `root`.";
-      };
-      return = mkOption {
-        type = types.nullOr (types.oneOf [ types.str types.int ]);
-        default = null;
-        example = "301 http://example.com$request_uri";
-        description = "A status (and URL or text) returned for every request here (return).";
-      };
-      extraConfig = mkOption {
-        type = types.lines;
-        default = "";
-        description = "Verbatim directives inside the location block.";
-      };
-      priority = mkOption {
-        type = types.int;
-        default = 1000;
-        description = "Order of the location blocks in the server block: lower first, then by path.";
-      };
     };
   };
 
@@ -155,8 +160,87 @@ let
     };
   };
 
+  # A virtual host's options but those reading its own (`_checkOrigins`,
+  # `_sslDefinedAt`): made once, not again for each virtual host.
+  vhostOptions = {
+    serverName = mkOption {
+      type = types.nullOr nginxArgs;
+      default = null;
+      description = "The virtual host's name (server_name); null: the attribute name.";
+    };
+    serverAliases = mkOption {
+      type = types.listOf nginxArgs;
+      default = [ ];
+      example = [ "www.example.org" ];
+      description = "More names of this virtual host.";
+    };
+    listen = mkOption {
+      type = types.listOf (types.submodule listenModule);
+      default = [ ];
+      example = [ { addr = "195.154.1.1"; port = 443; ssl = true; } { addr = "[::]"; port = 8080; } ];
+      description = ''
+        Sockets to listen on.  Empty: every `defaultListenAddresses` on
+        port 80 and, with SSL, 443.
+      '';
+    };
+    default = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Whether this is the default server of its sockets (default_server).";
+    };
+    root = mkOption {
+      type = types.nullOr nginxPath;
+      default = null;
+      example = "/data/webserver/docs";
+      description = "The document root (root).";
+    };
+    locations = mkOption {
+      type = types.attrsOf (types.submodule locationModule);
+      default = { };
+      example = lib.literalExpression ''{ "/".root = "/srv/www"; "/api/".proxyPass = "http://127.0.0.1:8080/"; }'';
+      description = "Location blocks, by path (any location syntax: \"~ \\.php$\", \"= /50x.html\").";
+    };
+    extraConfig = mkOption {
+      type = types.lines;
+      default = "";
+      description = "Verbatim directives inside the server block.";
+    };
+    addSSL = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Whether the host is also served with TLS (on `defaultSSLListenPort`).";
+    };
+    onlySSL = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Whether the host is served with TLS only.";
+    };
+    forceSSL = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Whether plain HTTP requests are redirected to HTTPS (301).";
+    };
+    sslCertificate = mkOption {
+      type = types.nullOr nginxPath;
+      default = null;
+      example = "/var/host.cert";
+      description = "The certificate (chain) of the TLS sockets.";
+    };
+    sslCertificateKey = mkOption {
+      type = types.nullOr nginxPath;
+      default = null;
+      example = "/var/host.key";
+      description = "The private key of `sslCertificate`.";
+    };
+    http2 = mkOption {
+      type = types.bool;
+      default = true;
+      description = "Whether HTTP/2 is offered on the TLS sockets.";
+    };
+  };
+
   vhostModule = { name, config, options, ... }: let here = lib.showOption (lib.init options.root.loc); in {
-    options = {
+    options = vhostOptions // {
       _checkOrigins = checkOriginsOption (checks.definitionOrigins options.extraConfig ++ [
         (directiveOrigin here options.root "root" config.root)
         (directiveOrigin here options.sslCertificate "ssl_certificate" config.sslCertificate)
@@ -170,80 +254,6 @@ let
         default = map showDefinition (lib.filter (d: d.value == true)
           (lib.concatMap (o: o.definitionsWithLocations or [ ]) [ options.addSSL options.onlySSL options.forceSSL ]));
         description = "FILE:LINE of the definitions turning on addSSL, onlySSL or forceSSL, for the assertions' messages.";
-      };
-      serverName = mkOption {
-        type = types.nullOr nginxArgs;
-        default = null;
-        description = "The virtual host's name (server_name); null: the attribute name.";
-      };
-      serverAliases = mkOption {
-        type = types.listOf nginxArgs;
-        default = [ ];
-        example = [ "www.example.org" ];
-        description = "More names of this virtual host.";
-      };
-      listen = mkOption {
-        type = types.listOf (types.submodule listenModule);
-        default = [ ];
-        example = [ { addr = "195.154.1.1"; port = 443; ssl = true; } { addr = "[::]"; port = 8080; } ];
-        description = ''
-          Sockets to listen on.  Empty: every `defaultListenAddresses` on
-          port 80 and, with SSL, 443.
-        '';
-      };
-      default = mkOption {
-        type = types.bool;
-        default = false;
-        description = "Whether this is the default server of its sockets (default_server).";
-      };
-      root = mkOption {
-        type = types.nullOr nginxPath;
-        default = null;
-        example = "/data/webserver/docs";
-        description = "The document root (root).";
-      };
-      locations = mkOption {
-        type = types.attrsOf (types.submodule locationModule);
-        default = { };
-        example = lib.literalExpression ''{ "/".root = "/srv/www"; "/api/".proxyPass = "http://127.0.0.1:8080/"; }'';
-        description = "Location blocks, by path (any location syntax: \"~ \\.php$\", \"= /50x.html\").";
-      };
-      extraConfig = mkOption {
-        type = types.lines;
-        default = "";
-        description = "Verbatim directives inside the server block.";
-      };
-      addSSL = mkOption {
-        type = types.bool;
-        default = false;
-        description = "Whether the host is also served with TLS (on `defaultSSLListenPort`).";
-      };
-      onlySSL = mkOption {
-        type = types.bool;
-        default = false;
-        description = "Whether the host is served with TLS only.";
-      };
-      forceSSL = mkOption {
-        type = types.bool;
-        default = false;
-        description = "Whether plain HTTP requests are redirected to HTTPS (301).";
-      };
-      sslCertificate = mkOption {
-        type = types.nullOr nginxPath;
-        default = null;
-        example = "/var/host.cert";
-        description = "The certificate (chain) of the TLS sockets.";
-      };
-      sslCertificateKey = mkOption {
-        type = types.nullOr nginxPath;
-        default = null;
-        example = "/var/host.key";
-        description = "The private key of `sslCertificate`.";
-      };
-      http2 = mkOption {
-        type = types.bool;
-        default = true;
-        description = "Whether HTTP/2 is offered on the TLS sockets.";
       };
     };
   };

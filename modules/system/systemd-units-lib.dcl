@@ -39,67 +39,97 @@ let
     default = { };
     inherit example description;
   };
+
+  # A service's options but `_checkOrigins` (which reads the service's
+  # own): made once, not again for each service.
+  serviceOptions = sd.commonUnitOptions // {
+    serviceConfig = sectionOption { Type = "oneshot"; RemainAfterExit = true; User = "nobody"; } ''
+      Settings of the [Service] section: each `Key = value` becomes a
+      line `Key=value`; a list repeats the key; booleans are yes/no.
+    '';
+    environment = mkOption {
+      type = sd.envAttrs;
+      default = { };
+      example = { LANG = "C.UTF-8"; };
+      description = "Environment variables of the service's processes (Environment=); null unsets one.";
+    };
+    path = mkOption {
+      type = types.listOf (types.either types.package sd.unitStr);
+      default = [ ];
+      description = ''
+        Packages whose bin/ and sbin/ (or directories, given as strings)
+        come first on the service's PATH, before the host's
+        /usr/local/sbin:…:/bin.  Empty leaves systemd's default PATH.
+      '';
+    };
+    script = shellOption "run as the service (ExecStart=)";
+    preStart = shellOption "run before `script` (ExecStartPre=)";
+    postStart = shellOption "run after the service started (ExecStartPost=)";
+    reload = shellOption "that reload the service (ExecReload=)";
+    preStop = shellOption "run to stop the service (ExecStop=)";
+    postStop = shellOption "run after the service stopped (ExecStopPost=)";
+    startAt = mkOption {
+      type = types.either sd.unitStr (types.listOf sd.unitStr);
+      default = [ ];
+      example = "Sun 14:00:00";
+      description = ''
+        When to start the service, in systemd.time(7) calendar syntax: a
+        timer <name>.timer (OnCalendar=) wanted by timers.target is
+        generated.  Empty means no timer.
+      '';
+    };
+    restartIfChanged = mkOption {
+      type = types.bool;
+      default = true;
+      description = "Whether the service is restarted at activation when its unit file changed.";
+    };
+    stopIfChanged = mkOption {
+      type = types.bool;
+      default = true;
+      description = ''
+        When the service changed: true stops the old one before the new
+        one is started (needed when ExecStop belongs to the old unit);
+        false restarts it in one step.
+      '';
+    };
+    reloadIfChanged = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Whether a changed service is reloaded (ExecReload=) instead of restarted.";
+    };
+  };
+
+  # The same for a timer's.
+  timerOptions = sd.commonUnitOptions // {
+    timerConfig = sectionOption { OnCalendar = "Sun 14:00:00"; Unit = "foo.service"; }
+      "Settings of the [Timer] section (see systemd.timer(5)).";
+  };
+
+  # The same for a socket's.
+  socketOptions = sd.commonUnitOptions // {
+    listenStreams = mkOption {
+      type = types.listOf sd.unitStr;
+      default = [ ];
+      example = [ "0.0.0.0:993" "/run/my-socket" ];
+      description = "Addresses (a port, address:port, or a socket path) to listen on for a stream (ListenStream=).";
+    };
+    listenDatagrams = mkOption {
+      type = types.listOf sd.unitStr;
+      default = [ ];
+      example = [ "0.0.0.0:993" "/run/my-socket" ];
+      description = "Addresses to listen on for datagrams (ListenDatagram=).";
+    };
+    socketConfig = sectionOption { Accept = false; Service = "my-daemon.service"; }
+      "Settings of the [Socket] section (see systemd.socket(5)).";
+  };
+
 in
 rec {
   serviceOpts = { name, config, options, ... }: {
-    options = sd.commonUnitOptions // {
+    options = serviceOptions // {
       _checkOrigins = sd.checkOriginsOption (sd.checkOrigins options config "serviceConfig"
         ++ checks.keyOrigins options.environment config.environment
           (k: v: lib.optionalString (v != null) "Environment=${sd.envAssignment k v}\n"));
-      serviceConfig = sectionOption { Type = "oneshot"; RemainAfterExit = true; User = "nobody"; } ''
-        Settings of the [Service] section: each `Key = value` becomes a
-        line `Key=value`; a list repeats the key; booleans are yes/no.
-      '';
-      environment = mkOption {
-        type = sd.envAttrs;
-        default = { };
-        example = { LANG = "C.UTF-8"; };
-        description = "Environment variables of the service's processes (Environment=); null unsets one.";
-      };
-      path = mkOption {
-        type = types.listOf (types.either types.package sd.unitStr);
-        default = [ ];
-        description = ''
-          Packages whose bin/ and sbin/ (or directories, given as strings)
-          come first on the service's PATH, before the host's
-          /usr/local/sbin:…:/bin.  Empty leaves systemd's default PATH.
-        '';
-      };
-      script = shellOption "run as the service (ExecStart=)";
-      preStart = shellOption "run before `script` (ExecStartPre=)";
-      postStart = shellOption "run after the service started (ExecStartPost=)";
-      reload = shellOption "that reload the service (ExecReload=)";
-      preStop = shellOption "run to stop the service (ExecStop=)";
-      postStop = shellOption "run after the service stopped (ExecStopPost=)";
-      startAt = mkOption {
-        type = types.either sd.unitStr (types.listOf sd.unitStr);
-        default = [ ];
-        example = "Sun 14:00:00";
-        description = ''
-          When to start the service, in systemd.time(7) calendar syntax: a
-          timer <name>.timer (OnCalendar=) wanted by timers.target is
-          generated.  Empty means no timer.
-        '';
-      };
-      restartIfChanged = mkOption {
-        type = types.bool;
-        default = true;
-        description = "Whether the service is restarted at activation when its unit file changed.";
-      };
-      stopIfChanged = mkOption {
-        type = types.bool;
-        default = true;
-        description = ''
-          When the service changed: true stops the old one before the new
-          one is started (needed when ExecStop belongs to the old unit);
-          false restarts it in one step.
-        '';
-      };
-      reloadIfChanged = mkOption {
-        type = types.bool;
-        default = false;
-        description = "Whether a changed service is reloaded (ExecReload=) instead of restarted.";
-      };
     };
 
     config = {
@@ -115,33 +145,17 @@ rec {
   };
 
   timerOpts = { name, config, options, ... }: {
-    options = sd.commonUnitOptions // {
+    options = timerOptions // {
       _checkOrigins = sd.checkOriginsOption (sd.checkOrigins options config "timerConfig");
-      timerConfig = sectionOption { OnCalendar = "Sun 14:00:00"; Unit = "foo.service"; }
-        "Settings of the [Timer] section (see systemd.timer(5)).";
     };
   };
 
   socketOpts = { name, config, options, ... }: {
-    options = sd.commonUnitOptions // {
+    options = socketOptions // {
       _checkOrigins = sd.checkOriginsOption (sd.checkOrigins options config "socketConfig"
         ++ map (k: checks.valueOrigin options.${k}
           (lib.concatMapStrings (a: "${if k == "listenStreams" then "ListenStream" else "ListenDatagram"}=${a}\n") config.${k}))
           [ "listenStreams" "listenDatagrams" ]);
-      listenStreams = mkOption {
-        type = types.listOf sd.unitStr;
-        default = [ ];
-        example = [ "0.0.0.0:993" "/run/my-socket" ];
-        description = "Addresses (a port, address:port, or a socket path) to listen on for a stream (ListenStream=).";
-      };
-      listenDatagrams = mkOption {
-        type = types.listOf sd.unitStr;
-        default = [ ];
-        example = [ "0.0.0.0:993" "/run/my-socket" ];
-        description = "Addresses to listen on for datagrams (ListenDatagram=).";
-      };
-      socketConfig = sectionOption { Accept = false; Service = "my-daemon.service"; }
-        "Settings of the [Socket] section (see systemd.socket(5)).";
     };
   };
 

@@ -23,6 +23,7 @@ from declos.eval.builtins import (  # noqa: F401 - imported for registration
     misc,
     modsys,
     modsys_merge,
+    modsys_options,
     paths,
     regex,
     searchpath,

@@ -356,7 +356,14 @@ let
 
   # The value of one option from its definitions: properties, priorities,
   # order, the type's check and merge.
-  mergeDefinitions = loc: type: defs: rec {
+  # In Python when the evaluator has it (builtins/modsys_options.py), which
+  # hands back to this DCL whatever is not the usual case.
+  mergeDefinitions =
+    if builtins ? __declosMergeDefinitions then
+      loc: type: defs: builtins.__declosMergeDefinitions mergeDefinitionsReference loc type defs
+    else
+      mergeDefinitionsReference;
+  mergeDefinitionsReference = loc: type: defs: rec {
     defsFinal' = (builtins.__declosFinalDefinitions or (defs:
       let
         discharged = concatMap (
@@ -500,6 +507,11 @@ let
 
   # An option's value and introspection record.
   evalOptionValue =
+    if builtins ? __declosEvalOptionValue then
+      loc: opt: defs: builtins.__declosEvalOptionValue evalOptionValueReference loc opt defs
+    else
+      evalOptionValueReference;
+  evalOptionValueReference =
     loc: opt: defs:
     let
       defs' = (if opt ? default then [

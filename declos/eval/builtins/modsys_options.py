@@ -121,6 +121,7 @@ class _Record:
 
 class _MergeRecord(_Record):
     __slots__ = ("m",)
+    m: Merge
 
 
 def _field(name: str) -> Any:
@@ -191,6 +192,12 @@ def merge_definitions(ev, dcl, loc, type_, defs):
 
 class _OptionRecord(_Record):
     __slots__ = ("opt", "_defs", "_merge")
+
+    def __init__(self, ev: Any, dcl: Value, args: list, opt: Attrs):
+        super().__init__(ev, dcl, args)
+        self.opt = opt
+        self._defs: list | None = None
+        self._merge: Merge | None = None
 
     def defs(self) -> list:
         """defs': the option's default (as mkOptionDefault) and its definitions."""
@@ -282,16 +289,13 @@ def _rawDefinitions(r: _OptionRecord) -> list:
 
 @accelerator("__declosEvalOptionValue", ("dcl", "loc", "opt", "defs"))
 def eval_option_value(ev, dcl, loc, opt, defs):
-    r = _OptionRecord(ev, dcl, [loc, opt, defs])
     try:
         o = force(opt)
     except EvalError:
         o = None
     if type(o) is not Attrs:
         return force(ev.call_n(force(dcl), [loc, opt, defs]))
-    r.opt = o
-    r._defs = None
-    r._merge = None
+    r = _OptionRecord(ev, dcl, [loc, opt, defs], o)
     return ops.update(
         o,
         Attrs(

@@ -76,6 +76,19 @@ CASES = {
         '{ a.x = 1; a.y = throw "never read"; }',
         path="config.a.x",
     ),
+    "an option without a type": modules(
+        "{ options.a = mkOption { }; config.a = 1; }", path="options.a"
+    ),
+    "an option declared twice": modules(
+        "{ options.a = mkOption { type = types.int; }; }",
+        "{ options.a = mkOption { default = 1; }; }",
+        path="options.a",
+    ),
+    "a declaration that is not an option": modules("{ options.a = types.int; }", "{ a = 1; }"),
+    "an option and options below it": modules(
+        "{ options.a = mkOption { type = types.int; }; }",
+        "{ options.a.b = mkOption { type = types.int; }; }",
+    ),
     "mergeDefinitions directly": LIB
     + '(lib.modules.mergeDefinitions [ "a" ] types.int [ { file = "f"; value = 1; } ])',
     "mergeDefinitions of nothing": LIB

@@ -24,8 +24,8 @@ from __future__ import annotations
 from typing import Any
 
 from declos.eval import ops
-from declos.eval.builtins.modsys import _lazy_get, _select, final_definitions
-from declos.eval.builtins.registry import accelerator, force, force_list
+from declos.eval.builtins.modsys import _lazy_get, _select, _type_is, final_definitions
+from declos.eval.builtins.registry import accelerator, force, force_attrs, force_list
 from declos.eval.errors import EvalError
 from declos.eval.values import Attrs, Thunk, Value
 
@@ -103,20 +103,25 @@ def _defs_final(m: Merge) -> list:
 
 
 class _Record:
-    """A record whose attributes fall back to those of the DCL's record."""
+    """A record whose attributes fall back to those of the DCL's record,
+    which `make()` computes (once)."""
 
-    __slots__ = ("ev", "dcl", "args", "_fallback")
+    __slots__ = ("ev", "make", "_fallback")
 
-    def __init__(self, ev: Any, dcl: Value, args: list):
+    def __init__(self, ev: Any, make: Any):
         self.ev = ev
-        self.dcl = dcl
-        self.args = args
+        self.make = make
         self._fallback: Attrs | None = None
 
     def fallback(self, name: str) -> Value:
         if self._fallback is None:
-            self._fallback = force(self.ev.call_n(force(self.dcl), self.args))
+            self._fallback = force(self.make())
         return _select(self._fallback, name)
+
+
+def _dcl_call(ev: Any, dcl: Value, args: list) -> Any:
+    """`make` of a record: the DCL function applied to the same arguments."""
+    return lambda: ev.call_n(force(dcl), args)
 
 
 class _MergeRecord(_Record):
@@ -175,7 +180,7 @@ def _optionalValue(r: _MergeRecord) -> Attrs:
 
 @accelerator("__declosMergeDefinitions", ("dcl", "loc", "type", "defs"))
 def merge_definitions(ev, dcl, loc, type_, defs):
-    r = _MergeRecord(ev, dcl, [loc, type_, defs])
+    r = _MergeRecord(ev, _dcl_call(ev, dcl, [loc, type_, defs]))
     merged = Thunk(_mergedValue, r)
     r.m = Merge(ev, loc, type_, defs, merged)
     return Attrs(
@@ -191,11 +196,13 @@ def merge_definitions(ev, dcl, loc, type_, defs):
 
 
 class _OptionRecord(_Record):
-    __slots__ = ("opt", "_defs", "_merge")
+    __slots__ = ("loc", "opt", "defs_given", "_defs", "_merge")
 
-    def __init__(self, ev: Any, dcl: Value, args: list, opt: Attrs):
-        super().__init__(ev, dcl, args)
+    def __init__(self, ev: Any, make: Any, loc: Value, opt: Attrs, defs: Value):
+        super().__init__(ev, make)
+        self.loc = loc
         self.opt = opt
+        self.defs_given = defs
         self._defs: list | None = None
         self._merge: Merge | None = None
 
@@ -210,7 +217,7 @@ class _OptionRecord(_Record):
                     {"_type": "override", "priority": 1500, "content": _lazy_get(opt, "default")}
                 )
                 out.append(Attrs({"file": file, "value": default}))
-            out.extend(force_list(self.args[2]))
+            out.extend(force_list(self.defs_given))
             self._defs = out
         return self._defs
 
@@ -227,7 +234,7 @@ class _OptionRecord(_Record):
                     raise _Fallback
             # Only valueMeta reads checkedAndMerged here: its `value` is unread.
             type_ = _lazy_get(self.opt, "type")
-            self._merge = Merge(self.ev, self.args[0], type_, self.defs(), None)
+            self._merge = Merge(self.ev, self.loc, type_, self.defs(), None)
         return self._merge
 
 
@@ -295,9 +302,13 @@ def eval_option_value(ev, dcl, loc, opt, defs):
         o = None
     if type(o) is not Attrs:
         return force(ev.call_n(force(dcl), [loc, opt, defs]))
-    r = _OptionRecord(ev, dcl, [loc, opt, defs], o)
+    return _option_record(_OptionRecord(ev, _dcl_call(ev, dcl, [loc, opt, defs]), loc, o, defs))
+
+
+def _option_record(r: _OptionRecord) -> Attrs:
+    """`opt // { value; isDefined; … }`."""
     return ops.update(
-        o,
+        r.opt,
         Attrs(
             {
                 "value": Thunk(_value, r),
@@ -311,3 +322,112 @@ def eval_option_value(ev, dcl, loc, opt, defs):
             }
         ),
     )
+
+
+@accelerator("__declosResultsByName", ("resultFor", "prefix", "declsByName", "defsByName'"))
+def results_by_name(ev, result_for, prefix, decls_by_name, defs_by_name):
+    """mergeModules' `mapAttrs resultFor declsByName`, a name with one option
+    declaration (most names) done here: `{ matchedOptions = evalOptionValue
+    loc (singleOptionDecl loc decl) defns'; unmatchedDefns = [ ]; }`."""
+    groups = force_attrs(
+        decls_by_name, "while evaluating the second argument passed to builtins.mapAttrs"
+    )
+    out = Attrs()
+    for name, decls in groups.items():
+        out[name] = Thunk(_result, _Name(ev, result_for, prefix, defs_by_name, name, decls))
+    return out
+
+
+class _Name:
+    """One name of mergeModules' level: what `resultFor name decls` needs."""
+
+    __slots__ = ("ev", "result_for", "prefix", "defs_by_name", "name", "decls", "decl")
+
+    def __init__(self, ev, result_for, prefix, defs_by_name, name, decls):
+        self.ev = ev
+        self.result_for = result_for
+        self.prefix = prefix
+        self.defs_by_name = defs_by_name
+        self.name = name
+        self.decls = decls
+        self.decl: Attrs | None = None
+
+    def dcl(self) -> Attrs:
+        """`resultFor name decls`, the DCL's."""
+        return force(self.ev.call2(force(self.result_for), self.name, self.decls))
+
+
+def _result(n: _Name) -> Attrs:
+    try:
+        decls = force_list(n.decls)
+        if len(decls) == 1:
+            d = force(decls[0])
+            if _type_is(force(_select(d, "options")), "option"):
+                n.decl = d
+                return Attrs({"matchedOptions": Thunk(_matched, n), "unmatchedDefns": []})
+    except EvalError:
+        pass
+    return n.dcl()
+
+
+def _matched(n: _Name) -> Value:
+    d = n.decl
+    assert d is not None
+    try:
+        loc = Thunk(_loc, n)
+        opt = _single_option_decl(d, loc)
+    except EvalError:
+        opt = None
+    if opt is None:
+        return _select(n.dcl(), "matchedOptions")
+    defs = Thunk(_defns, n)
+    return _option_record(
+        _OptionRecord(n.ev, lambda: _select(n.dcl(), "matchedOptions"), loc, opt, defs)
+    )
+
+
+def _loc(n: _Name) -> list:
+    return force_list(n.prefix) + [n.name]
+
+
+def _defns(n: _Name) -> Value:
+    """`defsByName'.${name} or [ ]`."""
+    groups = force_attrs(n.defs_by_name, "while evaluating an attribute selection")
+    x = groups.get(n.name)
+    return [] if x is None else force(x)
+
+
+def _single_option_decl(d: Attrs, loc: Thunk) -> Attrs | None:
+    """`singleOptionDecl loc d` of an option whose type has no submodules
+    (else None: the DCL substitutes them), or has no type (`types.unspecified`)."""
+    opt = force(_select(d, "options"))
+    t = opt.get("type")
+    if t is None:
+        return None
+    tv = force(t)
+    if type(tv) is Attrs:
+        sub = tv.get("getSubModules")
+        if sub is not None and force(sub) is not None:
+            return None
+    return ops.update(
+        opt,
+        Attrs(
+            {
+                "loc": loc,
+                "declarations": [_lazy_get(d, "_file")],
+                "declarationPositions": [Thunk(_declaration_position, d)],
+                "options": [],
+                "type": t,
+            }
+        ),
+    )
+
+
+def _declaration_position(d: Attrs) -> Value:
+    """`declarationPosition decl`: its position, or at least its file."""
+    pos = d.get("pos")
+    if pos is not None:
+        p = force(pos)
+        if p is not None:
+            return p
+    return Attrs({"file": _lazy_get(d, "_file"), "line": None, "column": None})

@@ -611,7 +611,8 @@ let
             if p == null || p.file != toString d.file then null else p.line
           ) d.value;
         };
-      resultsByName = mapAttrs (
+      # One name's result: its option, or the options and names below it.
+      resultFor =
         name: decls:
         let
           loc = prefix ++ [ name ];
@@ -669,8 +670,12 @@ let
               inherit (d) file;
               value = throw "The option `${showOption loc}' is an attribute set of options, but it is defined as ${builtins.typeOf d.value}.";
             }) (filter (d: !(isAttrs d.value)) defns)
-          )
-      ) declsByName;
+          );
+      resultsByName =
+        if builtins ? __declosResultsByName then
+          builtins.__declosResultsByName resultFor prefix declsByName defsByName'
+        else
+          mapAttrs resultFor declsByName;
       matchedOptions = mapAttrs (n: v: v.matchedOptions) resultsByName;
       # As in nixpkgs, definitions without an option are the raw ones (not
       # pushed down): a freeform type merges them itself, and pushing down

@@ -89,6 +89,10 @@ CASES = {
         "{ options.a = mkOption { type = types.int; }; }",
         "{ options.a.b = mkOption { type = types.int; }; }",
     ),
+    "nested options": modules(
+        "{ options.a.b.c = mkOption { type = types.int; default = 1; };"
+        ' options.a.d = mkOption { type = types.str; default = "x"; }; }',
+    ),
     "mergeDefinitions directly": LIB
     + '(lib.modules.mergeDefinitions [ "a" ] types.int [ { file = "f"; value = 1; } ])',
     "mergeDefinitions of nothing": LIB

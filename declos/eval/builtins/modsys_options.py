@@ -431,3 +431,26 @@ def _declaration_position(d: Attrs) -> Value:
         if p is not None:
             return p
     return Attrs({"file": _lazy_get(d, "_file"), "line": None, "column": None})
+
+
+@accelerator("__declosOptionValues", ("options",))
+def option_values(ev, options):
+    """evalModules' `mapAttrsRecursiveCond (v: !isOption v) (_: v: v.value)
+    options`: the option tree with each option replaced by its value."""
+    return _values(
+        force_attrs(options, "while evaluating the second argument passed to builtins.mapAttrs")
+    )
+
+
+def _values(options: Attrs) -> Attrs:
+    out = Attrs()
+    for name, v in options.items():
+        out[name] = Thunk(_value_or_values, v)
+    return out
+
+
+def _value_or_values(v: Value) -> Value:
+    x = force(v)
+    if type(x) is Attrs and not _type_is(x, "option"):
+        return _values(x)
+    return _select(x, "value")

@@ -854,7 +854,11 @@ let
 
       config =
         let
-          declaredConfig = lib.attrsets.mapAttrsRecursiveCond (v: !isOption v) (_: v: v.value) options;
+          declaredConfig =
+            if builtins ? __declosOptionValues then
+              builtins.__declosOptionValues options
+            else
+              lib.attrsets.mapAttrsRecursiveCond (v: !isOption v) (_: v: v.value) options;
           freeformConfig =
             let
               defs = map (def: {

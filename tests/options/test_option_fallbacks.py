@@ -93,6 +93,16 @@ CASES = {
         "{ options.a.b.c = mkOption { type = types.int; default = 1; };"
         ' options.a.d = mkOption { type = types.str; default = "x"; }; }',
     ),
+    "attrsOf of a number": modules(
+        "{ options.a = mkOption { type = types.attrsOf types.int; }; }", "{ a = 5; }"
+    ),
+    "attrsOf's definitions and their lines": modules(
+        "{ options.a = mkOption { type = types.attrsOf (types.submodule"
+        " { options.y = mkOption { type = types.int; }; }); }; }",
+        '{ _file = "«string»"; a.x.y = 1; }',
+        "{ a.z = { y = 3; }; }",
+        path="options.a.valueMeta.attrs.x.configuration.options.y.definitionsWithLocations",
+    ),
     "mergeDefinitions directly": LIB
     + '(lib.modules.mergeDefinitions [ "a" ] types.int [ { file = "f"; value = 1; } ])',
     "mergeDefinitions of nothing": LIB

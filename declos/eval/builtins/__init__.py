@@ -24,6 +24,7 @@ from declos.eval.builtins import (  # noqa: F401 - imported for registration
     modsys,
     modsys_merge,
     modsys_options,
+    modsys_types,
     paths,
     regex,
     searchpath,

@@ -557,18 +557,28 @@ let
         merge = v2Merge (
           { loc, defs }:
           let
-            perName = zipAttrsWith (n: vs: vs) (
-              map (
-                def:
-                mapAttrs (n: v: {
-                  inherit (def) file;
-                  value = v;
-                } // (let p = builtins.unsafeGetAttrPos n def.value; in
-                  if p != null && p.file == toString def.file then { inherit (p) line; }
-                  else lib.optionalAttrs (def ? line) { inherit (def) line; })) def.value
-              ) defs
-            );
-            merged = mapAttrs (name: defs: mergeDefinitions (loc ++ [ name ]) elemType defs) perName;
+            # Each name's definitions, merged as an option of elemType.
+            mergedByName =
+              loc: defs:
+              let
+                perName = zipAttrsWith (n: vs: vs) (
+                  map (
+                    def:
+                    mapAttrs (n: v: {
+                      inherit (def) file;
+                      value = v;
+                    } // (let p = builtins.unsafeGetAttrPos n def.value; in
+                      if p != null && p.file == toString def.file then { inherit (p) line; }
+                      else lib.optionalAttrs (def ? line) { inherit (def) line; })) def.value
+                  ) defs
+                );
+              in
+              mapAttrs (name: defs: mergeDefinitions (loc ++ [ name ]) elemType defs) perName;
+            merged =
+              if builtins ? __declosMergeByName then
+                builtins.__declosMergeByName mergedByName lib.modules.mergeDefinitions elemType loc defs
+              else
+                mergedByName loc defs;
             # Filtering makes attrsOf strict in its values' definitions
             # (so `mkIf false` removes the name); lazyAttrsOf is not.
             evals = if lazy then merged else lib.attrsets.filterAttrs (n: v: v.optionalValue ? value) merged;

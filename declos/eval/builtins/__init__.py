@@ -22,6 +22,7 @@ from declos.eval.builtins import (  # noqa: F401 - imported for registration
     lists,
     misc,
     modsys,
+    modsys_collect,
     modsys_merge,
     modsys_options,
     modsys_types,

@@ -193,6 +193,11 @@ let
   # The modules to merge, and `graph`: every module that took part, as the
   # import tree `[ { key; file; imports; disabled; } ]` (evalModules' `graph`).
   collectModulesWithGraph =
+    if builtins ? __declosCollectModules then
+      builtins.__declosCollectModules collectModulesWithGraphReference applyModuleArgs
+    else
+      collectModulesWithGraphReference;
+  collectModulesWithGraphReference =
     class: modulesPath: initialModules: args:
     let
       # Modules without a key of their own (values, not paths) get a new

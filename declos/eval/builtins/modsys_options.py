@@ -196,13 +196,15 @@ def merge_definitions(ev, dcl, loc, type_, defs):
 
 
 class _OptionRecord(_Record):
-    __slots__ = ("loc", "opt", "defs_given", "_defs", "_merge")
+    __slots__ = ("loc", "opt", "defs_given", "file", "_defs", "_merge")
 
-    def __init__(self, ev: Any, make: Any, loc: Value, opt: Attrs, defs: Value):
+    def __init__(self, ev: Any, make: Any, loc: Value, opt: Attrs, defs: Value, file: Value = None):
         super().__init__(ev, make)
         self.loc = loc
         self.opt = opt
         self.defs_given = defs
+        # The default's file, `head opt.declarations` (None: read from opt).
+        self.file = file
         self._defs: list | None = None
         self._merge: Merge | None = None
 
@@ -212,7 +214,7 @@ class _OptionRecord(_Record):
             opt = self.opt
             out = []
             if "default" in opt:
-                file = Thunk(_first_declaration, opt)
+                file = self.file if self.file is not None else Thunk(_first_declaration, opt)
                 default = Attrs(
                     {"_type": "override", "priority": 1500, "content": _lazy_get(opt, "default")}
                 )
@@ -305,12 +307,14 @@ def eval_option_value(ev, dcl, loc, opt, defs):
     return _option_record(_OptionRecord(ev, _dcl_call(ev, dcl, [loc, opt, defs]), loc, o, defs))
 
 
-def _option_record(r: _OptionRecord) -> Attrs:
-    """`opt // { value; isDefined; … }`."""
+def _option_record(r: _OptionRecord, declared: dict | None = None) -> Attrs:
+    """`opt // { value; isDefined; … }` (`declared`: singleOptionDecl's
+    attributes, added in the same copy)."""
     return ops.update(
         r.opt,
         Attrs(
             {
+                **(declared or {}),
                 "value": Thunk(_value, r),
                 "isDefined": Thunk(_isDefinedOpt, r),
                 "highestPrio": Thunk(_highestPrio, r),
@@ -375,14 +379,19 @@ def _matched(n: _Name) -> Value:
     assert d is not None
     try:
         loc = Thunk(_loc, n)
-        opt = _single_option_decl(d, loc)
+        declared = _single_option_decl(d, loc)
     except EvalError:
-        opt = None
-    if opt is None:
+        declared = None
+    if declared is None:
         return _select(n.dcl(), "matchedOptions")
+    opt, fields = declared
+
+    def make() -> Value:
+        return _select(n.dcl(), "matchedOptions")
+
     defs = Thunk(_defns, n)
     return _option_record(
-        _OptionRecord(n.ev, lambda: _select(n.dcl(), "matchedOptions"), loc, opt, defs)
+        _OptionRecord(n.ev, make, loc, opt, defs, fields["declarations"][0]), fields
     )
 
 
@@ -397,9 +406,10 @@ def _defns(n: _Name) -> Value:
     return [] if x is None else force(x)
 
 
-def _single_option_decl(d: Attrs, loc: Thunk) -> Attrs | None:
+def _single_option_decl(d: Attrs, loc: Thunk) -> tuple[Attrs, dict] | None:
     """`singleOptionDecl loc d` of an option whose type has no submodules
-    (else None: the DCL substitutes them), or has no type (`types.unspecified`)."""
+    (else None: the DCL substitutes them), or has no type (`types.unspecified`):
+    the declaration's option and what singleOptionDecl adds to it."""
     opt = force(_select(d, "options"))
     t = opt.get("type")
     if t is None:
@@ -409,18 +419,13 @@ def _single_option_decl(d: Attrs, loc: Thunk) -> Attrs | None:
         sub = tv.get("getSubModules")
         if sub is not None and force(sub) is not None:
             return None
-    return ops.update(
-        opt,
-        Attrs(
-            {
-                "loc": loc,
-                "declarations": [_lazy_get(d, "_file")],
-                "declarationPositions": [Thunk(_declaration_position, d)],
-                "options": [],
-                "type": t,
-            }
-        ),
-    )
+    return opt, {
+        "loc": loc,
+        "declarations": [_lazy_get(d, "_file")],
+        "declarationPositions": [Thunk(_declaration_position, d)],
+        "options": [],
+        "type": t,
+    }
 
 
 def _declaration_position(d: Attrs) -> Value:

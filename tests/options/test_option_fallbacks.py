@@ -103,6 +103,18 @@ CASES = {
         "{ a.z = { y = 3; }; }",
         path="options.a.valueMeta.attrs.x.configuration.options.y.definitionsWithLocations",
     ),
+    "options below defined as a number": modules(
+        "{ options.a.b = mkOption { type = types.int; }; }", "{ a = 5; }"
+    ),
+    "a definition below without an option": modules(
+        "{ options.a.b = mkOption { type = types.int; default = 1; }; }",
+        "{ a.c = 1; a.d.e = 2; }",
+    ),
+    "definitions below under a freeform type": modules(
+        "{ freeformType = types.attrsOf types.int; options.a.b = mkOption"
+        " { type = types.int; default = 1; }; }",
+        "{ a.c = 1; x = 2; }",
+    ),
     "mergeDefinitions directly": LIB
     + '(lib.modules.mergeDefinitions [ "a" ] types.int [ { file = "f"; value = 1; } ])',
     "mergeDefinitions of nothing": LIB

@@ -23,6 +23,7 @@ from declos.eval.builtins import (  # noqa: F401 - imported for registration
     misc,
     modsys,
     modsys_collect,
+    modsys_level,
     modsys_merge,
     modsys_options,
     modsys_types,

@@ -558,6 +558,11 @@ let
   #   decls: [ { _file; options = <attrset of options or nested attrsets>; pos?; } ]
   #   defs:  [ { file; value = <attrset>; } ]  (properties already pushed down)
   mergeModules' =
+    if builtins ? __declosMergeModules then
+      prefix: decls: defs: builtins.__declosMergeModules mergeModules'Reference prefix decls defs
+    else
+      mergeModules'Reference;
+  mergeModules'Reference =
     prefix: decls: defs:
     let
       declsByName = (builtins.__declosDeclsByName or (decls: zipAttrsWith (n: concatLists) (

@@ -16,6 +16,10 @@ and these compute the usual case and hand anything else to it:
   option set twice, a deprecated type (its warning), a v2 type whose `check`
   was overridden with `//`.
 
+Also here: evalModules' option tree to values (`__declosOptionValues`), and
+the record of an option with one declaration (singleOptionDecl and
+evalOptionValue in one copy of it) that `modsys_level.py` makes for each.
+
 Sets built here carry no attribute positions (nothing reads them).
 """
 
@@ -326,84 +330,6 @@ def _option_record(r: _OptionRecord, declared: dict | None = None) -> Attrs:
             }
         ),
     )
-
-
-@accelerator("__declosResultsByName", ("resultFor", "prefix", "declsByName", "defsByName'"))
-def results_by_name(ev, result_for, prefix, decls_by_name, defs_by_name):
-    """mergeModules' `mapAttrs resultFor declsByName`, a name with one option
-    declaration (most names) done here: `{ matchedOptions = evalOptionValue
-    loc (singleOptionDecl loc decl) defns'; unmatchedDefns = [ ]; }`."""
-    groups = force_attrs(
-        decls_by_name, "while evaluating the second argument passed to builtins.mapAttrs"
-    )
-    out = Attrs()
-    for name, decls in groups.items():
-        out[name] = Thunk(_result, _Name(ev, result_for, prefix, defs_by_name, name, decls))
-    return out
-
-
-class _Name:
-    """One name of mergeModules' level: what `resultFor name decls` needs."""
-
-    __slots__ = ("ev", "result_for", "prefix", "defs_by_name", "name", "decls", "decl")
-
-    def __init__(self, ev, result_for, prefix, defs_by_name, name, decls):
-        self.ev = ev
-        self.result_for = result_for
-        self.prefix = prefix
-        self.defs_by_name = defs_by_name
-        self.name = name
-        self.decls = decls
-        self.decl: Attrs | None = None
-
-    def dcl(self) -> Attrs:
-        """`resultFor name decls`, the DCL's."""
-        return force(self.ev.call2(force(self.result_for), self.name, self.decls))
-
-
-def _result(n: _Name) -> Attrs:
-    try:
-        decls = force_list(n.decls)
-        if len(decls) == 1:
-            d = force(decls[0])
-            if _type_is(force(_select(d, "options")), "option"):
-                n.decl = d
-                return Attrs({"matchedOptions": Thunk(_matched, n), "unmatchedDefns": []})
-    except EvalError:
-        pass
-    return n.dcl()
-
-
-def _matched(n: _Name) -> Value:
-    d = n.decl
-    assert d is not None
-    try:
-        loc = Thunk(_loc, n)
-        declared = _single_option_decl(d, loc)
-    except EvalError:
-        declared = None
-    if declared is None:
-        return _select(n.dcl(), "matchedOptions")
-    opt, fields = declared
-
-    def make() -> Value:
-        return _select(n.dcl(), "matchedOptions")
-
-    defs = Thunk(_defns, n)
-    return _option_record(
-        _OptionRecord(n.ev, make, loc, opt, defs, fields["declarations"][0]), fields
-    )
-
-
-def _loc(n: _Name) -> list:
-    return force_list(n.prefix) + [n.name]
-
-
-def _defns(n: _Name) -> Value:
-    """`defsByName'.${name} or [ ]`."""
-    groups = force_attrs(n.defs_by_name, "while evaluating an attribute selection")
-    x = groups.get(n.name)
-    return [] if x is None else force(x)
 
 
 def _single_option_decl(d: Attrs, loc: Thunk) -> tuple[Attrs, dict] | None:

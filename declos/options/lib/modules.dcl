@@ -681,11 +681,7 @@ let
               value = throw "The option `${showOption loc}' is an attribute set of options, but it is defined as ${builtins.typeOf d.value}.";
             }) (filter (d: !(isAttrs d.value)) defns)
           );
-      resultsByName =
-        if builtins ? __declosResultsByName then
-          builtins.__declosResultsByName resultFor prefix declsByName defsByName'
-        else
-          mapAttrs resultFor declsByName;
+      resultsByName = mapAttrs resultFor declsByName;
       matchedOptions = mapAttrs (n: v: v.matchedOptions) resultsByName;
       # As in nixpkgs, definitions without an option are the raw ones (not
       # pushed down): a freeform type merges them itself, and pushing down

@@ -44,9 +44,15 @@ def decls_by_name(ev, decls):
         options = force_attrs(_select(dv, "options"), _MAP_ATTRS_SET)
         file = _lazy_get(dv, "_file")
         for name, option in options.items():
-            record = Attrs({"_file": file, "options": option, "pos": attr_pos(options, name)})
+            pos = Thunk(_pos, (options, name))  # read for declarationPositions only
+            record = Attrs({"_file": file, "options": option, "pos": pos})
             groups.setdefault(name, []).append(record)
     return _sorted(groups)
+
+
+def _pos(env: tuple) -> Any:
+    options, name = env
+    return attr_pos(options, name)
 
 
 class WithLines:

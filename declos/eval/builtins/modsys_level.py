@@ -111,10 +111,14 @@ class _Level:
         loc = Thunk(_loc, (self.prefix, name))
         if len(decls) == 1 and _type_is(force(_select(decls[0], "options")), "option"):
             return Thunk(_option, (self, name, decls[0], loc)), _no_definitions
-        for m in decls:
-            options = force(_select(m, "options"))
+        kinds = [force(_select(m, "options")) for m in decls]
+        if all(_type_is(o, "option") for o in kinds):
+            # Declared more than once (mergeOptionDecls): the DCL's record,
+            # and like every option no definitions left unmatched.
+            return Thunk(_dcl_matched, (self, name)), _no_definitions
+        for options in kinds:
             if type(options) is not Attrs or "_type" in options:
-                raise _Unusual  # an option among several declarations, or a mistyped one
+                raise _Unusual  # options and options below, or a mistyped declaration
         below_decls = [
             Attrs({"_file": _lazy_get(m, "_file"), "options": m["options"]}) for m in decls
         ]
@@ -135,6 +139,11 @@ class _Level:
             )
         below = _Level(self.ev, self.dcl, loc, below_decls, below_defs)
         return Thunk(_matched_options, below), lambda: _unmatched_defns(below)
+
+
+def _dcl_matched(env: tuple) -> Value:
+    level, name = env
+    return force(_select(level.fallback("matchedOptions"), name))
 
 
 def _no_definitions() -> list:

@@ -179,7 +179,7 @@ def _mergedValue(r: _MergeRecord) -> Value:
 def _optionalValue(r: _MergeRecord) -> Attrs:
     if not r.m.final()[0]:
         return Attrs()
-    return Attrs({"value": Thunk(_mergedValue, r)})
+    return Attrs({"value": r.m.value})  # mergedValue's thunk, as the DCL shares it
 
 
 @accelerator("__declosMergeDefinitions", ("dcl", "loc", "type", "defs"))

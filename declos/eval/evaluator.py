@@ -362,11 +362,20 @@ class Evaluator:
         if scope_attrs is None:
             cached = self.import_cache.get(path)
             if cached is not None:
-                if not cached.forced and path in self.importing:
+                if cached.forced:
+                    return cached.value
+                if path in self.importing:
                     # Its own evaluation needs it: Nix overflows the stack here.
                     chain = self.importing[self.importing.index(path) :] + [path]
                     raise ImportCycle(chain)
-                return force(cached)
+                # A file whose first import failed (and whose error a caller
+                # caught: tryEval, or a Python version of the module system
+                # handing back to its DCL) is in progress again now.
+                self.importing.append(path)
+                try:
+                    return cached.force()
+                finally:
+                    self.importing.pop()
         from declos.lang.loader import read_source
 
         self.check_path(path)

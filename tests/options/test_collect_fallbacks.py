@@ -84,3 +84,17 @@ def test_class_of_the_evaluation(monkeypatch):
     text = top(OPT_A, '{ _class = "darwin"; a = 3; }', args='class = "nixos";')
     rc, _, err = same_both_ways(["eval", "--strict", "-E", text], monkeypatch)
     assert rc == 1 and "imported into nixos instead of darwin" in err
+
+
+def test_an_import_cycle_is_named_both_ways(tmp_path, monkeypatch):
+    # The Python collectModules hands a module given as a path to the DCL,
+    # which imports it again after the first attempt failed: the cycle must
+    # still be named (the file's thunk re-forced counts as being imported).
+    (tmp_path / "a.dcl").write_text("{ ... }: { imports = [ ./b.dcl ]; }\n")
+    (tmp_path / "b.dcl").write_text("import ./c.dcl\n")
+    (tmp_path / "c.dcl").write_text("import ./b.dcl\n")
+    text = top(str(tmp_path / "a.dcl"))
+    rc, _, err = same_both_ways(["eval", "--strict", "-E", text], monkeypatch)
+    assert rc == 1
+    assert "import cycle" in err
+    assert f"{tmp_path}/b.dcl:1:1 imports {tmp_path}/c.dcl" in err

@@ -66,6 +66,12 @@ def _lazy_get(v: Attrs, name: str) -> Any:
     return x if x is not None or name in v else Thunk(lambda _env: _select(v, name), None)
 
 
+def _loc(env: tuple) -> list:
+    """Thunk body of `prefix ++ [ name ]`: `env` is (prefix, name)."""
+    prefix, name = env
+    return force_list(prefix) + [name]
+
+
 def discharge(d: Value, out: list) -> None:
     v = force(d)
     if _type_is(v, "merge"):

@@ -25,6 +25,7 @@ from declos.eval import ops
 from declos.eval.builtins.attrsets import attr_pos
 from declos.eval.builtins.modsys import _lazy_get, _select
 from declos.eval.builtins.modsys_merge import _text
+from declos.eval.builtins.modsys_options import _dcl_call, _Record
 from declos.eval.builtins.registry import accelerator, force, force_list
 from declos.eval.errors import EvalError
 from declos.eval.values import Attrs, Closure, Thunk, Value
@@ -57,18 +58,19 @@ class _Fallback(Exception):
     ("dcl", "applyModuleArgs", "class", "modulesPath", "initialModules", "args"),
 )
 def collect_modules(ev, dcl, apply_module_args, class_, modules_path, initial, args):
-    def dcl_result() -> Attrs:
-        return force(ev.call_n(force(dcl), [class_, modules_path, initial, args]))
-
+    reference = _Record(ev, _dcl_call(ev, dcl, [class_, modules_path, initial, args]))
+    modules: Value
     try:
         modules = _Collect(ev, apply_module_args, class_, args).collect(initial)
     except (EvalError, _Fallback):
-        return dcl_result()
-    return Attrs({"modules": modules, "graph": Thunk(_graph, dcl_result)})
+        modules = Thunk(_dcl_attr, (reference, "modules"))
+    return Attrs({"modules": modules, "graph": Thunk(_dcl_attr, (reference, "graph"))})
 
 
-def _graph(dcl_result: Any) -> Value:
-    return _select(dcl_result(), "graph")
+def _dcl_attr(env: tuple) -> Value:
+    """An attribute of the DCL's result (computed once, when first read)."""
+    reference, name = env
+    return force(reference.fallback(name))
 
 
 class _Collect:

@@ -1,10 +1,10 @@
 """mergeModules' in Python: one level of the option tree (modules.dcl).
 
 By the contract of `modsys_options.py` (the DCL function is an argument):
-a level's names that are one option declaration become that option's record
-(as `__declosResultsByName` does), names whose declarations are all sets of
-options become the level below (here again); a name declared otherwise
-(an option declared twice, an option and options below it, a type where an
+a level's names that are one option declaration become that option's record,
+names whose declarations are all sets of options become the level below
+(here again), a name declared as several options is the DCL's record; a
+name declared otherwise (an option and options below it, a type where an
 option was meant, a definition that is not a set where options are) makes
 the level the DCL's: its `matchedOptions` of that name, and its whole
 `unmatchedDefns`.  Any evaluation error does too (the DCL raises it again).
@@ -16,13 +16,16 @@ large configuration, each ~50 us in DCL.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from declos.eval.builtins.modsys import _lazy_get, _select, _type_is, _update
+from declos.eval.builtins.modsys import _lazy_get, _loc, _select, _type_is, _update
 from declos.eval.builtins.modsys_merge import decls_by_name, defs_by_name, defs_by_name_raw
 from declos.eval.builtins.modsys_options import (
+    _dcl_call,
     _option_record,
     _OptionRecord,
+    _Record,
     _single_option_decl,
 )
 from declos.eval.builtins.registry import accelerator, force, force_list
@@ -43,6 +46,7 @@ class _Level:
     __slots__ = (
         "ev",
         "dcl",
+        "reference",
         "prefix",
         "decls",
         "defs",
@@ -50,12 +54,12 @@ class _Level:
         "_raw",
         "_pushed",
         "_results",
-        "_fallback",
     )
 
     def __init__(self, ev: Any, dcl: Value, prefix: Value, decls: Value, defs: Value):
         self.ev = ev
         self.dcl = dcl
+        self.reference = _Record(ev, _dcl_call(ev, dcl, [prefix, decls, defs]))  # the DCL's level
         self.prefix = prefix
         self.decls = decls
         self.defs = defs
@@ -63,7 +67,6 @@ class _Level:
         self._raw: Attrs | None = None
         self._pushed: Attrs | None = None
         self._results: dict[str, tuple[Value, Any]] = {}
-        self._fallback: Attrs | None = None
 
     def record(self) -> Attrs:
         return Attrs(
@@ -73,12 +76,9 @@ class _Level:
             }
         )
 
-    def fallback(self, name: str) -> Value:
-        """The DCL level's attribute NAME."""
-        if self._fallback is None:
-            args = [self.prefix, self.decls, self.defs]
-            self._fallback = force(self.ev.call_n(force(self.dcl), args))
-        return _select(self._fallback, name)
+    def dcl_option(self, name: str) -> Value:
+        """The DCL level's `matchedOptions.NAME`."""
+        return _select(self.reference.fallback("matchedOptions"), name)
 
     def names(self) -> Attrs:
         """declsByName."""
@@ -109,9 +109,9 @@ class _Level:
     def _result(self, name: str) -> tuple[Value, Any]:
         decls = [force(d) for d in force_list(self.names()[name])]
         loc = Thunk(_loc, (self.prefix, name))
-        if len(decls) == 1 and _type_is(force(_select(decls[0], "options")), "option"):
-            return Thunk(_option, (self, name, decls[0], loc)), _no_definitions
         kinds = [force(_select(m, "options")) for m in decls]
+        if len(decls) == 1 and _type_is(kinds[0], "option"):
+            return Thunk(_option, (self, name, decls[0], loc)), _no_definitions
         if all(_type_is(o, "option") for o in kinds):
             # Declared more than once (mergeOptionDecls): the DCL's record,
             # and like every option no definitions left unmatched.
@@ -143,31 +143,23 @@ class _Level:
 
 def _dcl_matched(env: tuple) -> Value:
     level, name = env
-    return force(_select(level.fallback("matchedOptions"), name))
+    return force(level.dcl_option(name))
 
 
 def _no_definitions() -> list:
     return []
 
 
-def _loc(env: tuple) -> list:
-    prefix, name = env
-    return force_list(prefix) + [name]
-
-
 def _option(env: tuple) -> Value:
     """`evalOptionValue loc (singleOptionDecl loc decl) defns'`."""
     level, name, decl, loc = env
-
-    def make() -> Value:
-        return _select(level.fallback("matchedOptions"), name)
-
     declared = _single_option_decl(decl, loc)
     if declared is None:
-        return make()
+        return level.dcl_option(name)
     opt, fields = declared
     defs = Thunk(_defns, (level, name))
     file = fields["declarations"][0]
+    make = functools.partial(level.dcl_option, name)
     return _option_record(_OptionRecord(level.ev, make, loc, opt, defs, file), fields)
 
 
@@ -183,7 +175,7 @@ def _matched_options(level: _Level) -> Attrs:
     try:
         names = level.names()
     except EvalError:
-        return force(level.fallback("matchedOptions"))
+        return force(level.reference.fallback("matchedOptions"))
     out = Attrs()
     for name in names:
         out[name] = Thunk(_matched, (level, name))
@@ -196,7 +188,7 @@ def _matched(env: tuple) -> Value:
         matched, _ = level.result(name)
         return force(matched)
     except (EvalError, _Unusual):
-        return force(_select(level.fallback("matchedOptions"), name))
+        return force(level.dcl_option(name))
 
 
 def _unmatched_defns(level: _Level) -> list:
@@ -215,7 +207,7 @@ def _unmatched_defns(level: _Level) -> list:
             out.extend(_prefixed(name, unmatched()))
         return out
     except (EvalError, _Unusual):
-        return force(level.fallback("unmatchedDefns"))
+        return force(level.reference.fallback("unmatchedDefns"))
 
 
 def _prefixed(name: str, defs: list) -> list:

@@ -12,7 +12,7 @@ doing the usual case here is the DCL's to raise.
 from __future__ import annotations
 
 from declos.eval.builtins.attrsets import attr_pos
-from declos.eval.builtins.modsys import _lazy_get, _select
+from declos.eval.builtins.modsys import _lazy_get, _loc, _select
 from declos.eval.builtins.modsys_merge import _text
 from declos.eval.builtins.registry import accelerator, force, force_attrs, force_list
 from declos.eval.errors import EvalError
@@ -56,8 +56,3 @@ def _merged(env: tuple) -> Value:
     return force(
         ev.call_n(force(merge_definitions), [Thunk(_loc, (loc, name)), elem_type, records])
     )
-
-
-def _loc(env: tuple) -> list:
-    loc, name = env
-    return force_list(loc) + [name]

@@ -25,7 +25,7 @@ from declos.eval import ops
 from declos.eval.builtins.attrsets import attr_pos
 from declos.eval.builtins.modsys import _lazy_get, _select
 from declos.eval.builtins.modsys_merge import _text
-from declos.eval.builtins.modsys_options import _dcl_call, _Record
+from declos.eval.builtins.modsys_options import _dcl_call, _Fallback, _Record
 from declos.eval.builtins.registry import accelerator, force, force_list
 from declos.eval.errors import EvalError
 from declos.eval.values import Attrs, Closure, Thunk, Value
@@ -47,10 +47,6 @@ KNOWN = frozenset(
 
 MAX_DEPTH = 1000
 UNKNOWN_FILE = "<unknown-file>"  # modules.dcl's unknownModule
-
-
-class _Fallback(Exception):
-    """The DCL collects."""
 
 
 @accelerator(

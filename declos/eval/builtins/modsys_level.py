@@ -23,6 +23,7 @@ from declos.eval.builtins.modsys import _lazy_get, _loc, _select, _type_is, _upd
 from declos.eval.builtins.modsys_merge import decls_by_name, defs_by_name, defs_by_name_raw
 from declos.eval.builtins.modsys_options import (
     _dcl_call,
+    _Fallback,
     _option_record,
     _OptionRecord,
     _Record,
@@ -31,10 +32,6 @@ from declos.eval.builtins.modsys_options import (
 from declos.eval.builtins.registry import accelerator, force, force_list
 from declos.eval.errors import EvalError
 from declos.eval.values import Attrs, Thunk, Value
-
-
-class _Unusual(Exception):
-    """A name the DCL merges (see the module docstring)."""
 
 
 @accelerator("__declosMergeModules", ("dcl", "prefix", "decls", "defs"))
@@ -100,7 +97,7 @@ class _Level:
 
     def result(self, name: str) -> tuple[Value, Any]:
         """`resultFor name decls`: (matchedOptions, unmatchedDefns as a
-        function of nothing) of NAME; raises _Unusual for the DCL's names."""
+        function of nothing) of NAME; raises _Fallback for the DCL's names."""
         r = self._results.get(name)
         if r is None:
             r = self._results[name] = self._result(name)
@@ -118,7 +115,7 @@ class _Level:
             return Thunk(_dcl_matched, (self, name)), _no_definitions
         for options in kinds:
             if type(options) is not Attrs or "_type" in options:
-                raise _Unusual  # options and options below, or a mistyped declaration
+                raise _Fallback  # options and options below, or a mistyped declaration
         below_decls = [
             Attrs({"_file": _lazy_get(m, "_file"), "options": m["options"]}) for m in decls
         ]
@@ -127,7 +124,7 @@ class _Level:
         for d in [] if pushed is None else force_list(pushed):
             dv = force(d)
             if type(force(_select(dv, "value"))) is not Attrs:
-                raise _Unusual  # "is an attribute set of options, but it is defined as"
+                raise _Fallback  # "is an attribute set of options, but it is defined as"
             below_defs.append(
                 Attrs(
                     {
@@ -187,7 +184,7 @@ def _matched(env: tuple) -> Value:
     try:
         matched, _ = level.result(name)
         return force(matched)
-    except (EvalError, _Unusual):
+    except (EvalError, _Fallback):
         return force(level.dcl_option(name))
 
 
@@ -206,7 +203,7 @@ def _unmatched_defns(level: _Level) -> list:
             _, unmatched = level.result(name)
             out.extend(_prefixed(name, unmatched()))
         return out
-    except (EvalError, _Unusual):
+    except (EvalError, _Fallback):
         return force(level.reference.fallback("unmatchedDefns"))
 
 
